@@ -1,0 +1,96 @@
+"""The database: engine, a session per request, schema migrations and seed data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app, g
+from sqlalchemy import create_engine, event, select
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from .models import City
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+DEFAULT_CITIES = (
+    ("coventry", "Coventry", "Ковентри", "en"),
+    ("volgograd", "Volgograd", "Волгоград", "ru"),
+)
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets WAL and a busy timeout so concurrent uploads wait."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def init_app(app: Flask) -> None:
+    """Attach an engine and session factory to the app; close sessions after each request."""
+    url = app.config["DATABASE_URL"]
+    if not url:
+        url = "sqlite:///" + str(Path(app.instance_path) / "tablecloth.sqlite3")
+        app.config["DATABASE_URL"] = url
+    engine = make_engine(url)
+    app.extensions["tablecloth.engine"] = engine
+    app.extensions["tablecloth.sessions"] = sessionmaker(engine, expire_on_commit=False)
+    app.teardown_appcontext(_close_session)
+
+
+def engine() -> Engine:
+    """Return the current app's engine."""
+    return current_app.extensions["tablecloth.engine"]
+
+
+def session() -> Session:
+    """Return the session for this app context, opening it on first use."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["tablecloth.sessions"]()
+    return g.db_session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    db_session = g.pop("db_session", None)
+    if db_session is not None:
+        db_session.close()
+
+
+def alembic_config(url: str):
+    """Return an Alembic configuration pointing at our migrations and the given database."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str | None = None) -> None:
+    """Bring the schema up to the newest migration and add the default cities."""
+    from alembic import command
+
+    url = url or current_app.config["DATABASE_URL"]
+    command.upgrade(alembic_config(url), "head")
+    seed_cities()
+
+
+def seed_cities() -> None:
+    """Add Coventry and Volgograd when no city exists yet."""
+    db = session()
+    if db.scalars(select(City).limit(1)).first() is None:
+        for position, (slug, name_en, name_ru, language) in enumerate(DEFAULT_CITIES):
+            db.add(City(slug=slug, name_en=name_en, name_ru=name_ru,
+                        home_language=language, position=position))
+        db.commit()

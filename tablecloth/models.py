@@ -1,0 +1,233 @@
+"""ORM classes for photos, groups, cities, organisers and clothes; no I/O here."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC, timezone-aware."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class PhotoState(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class AgeBand(enum.StrEnum):
+    UNDER_13 = "under13"
+    FROM_13_TO_15 = "13-15"
+    FROM_16_TO_17 = "16-17"
+    ADULT = "18+"
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    MODERATOR = "moderator"
+
+
+class City(Base):
+    __tablename__ = "cities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name_en: Mapped[str] = mapped_column(String(80))
+    name_ru: Mapped[str] = mapped_column(String(80))
+    # Language of the city's own script: its label on the cloth leads with that name.
+    home_language: Mapped[str] = mapped_column(String(2), default="en")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    def name(self, language: str) -> str:
+        """Return the city's name in the given language."""
+        return self.name_ru if language == "ru" else self.name_en
+
+    def bilingual(self) -> str:
+        """Return 'Own / Other', the city's own name first."""
+        first, second = (
+            (self.name_ru, self.name_en)
+            if self.home_language == "ru"
+            else (self.name_en, self.name_ru)
+        )
+        return first if first == second else f"{first} / {second}"
+
+
+class Group(Base):
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"))
+    invite_code: Mapped[str] = mapped_column(String(16), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    city: Mapped[City] = relationship()
+
+    def accepts_uploads(self, now: datetime | None = None) -> bool:
+        """Say whether the invite code still works."""
+        now = now or utcnow()
+        expires = self.expires_at
+        if expires is not None and expires.tzinfo is None:
+            expires = expires.replace(tzinfo=UTC)
+        return self.active and (expires is None or expires > now)
+
+
+class Photo(Base):
+    __tablename__ = "photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The public code printed on the cloth; rows are never deleted so codes are never reused.
+    code: Mapped[str] = mapped_column(String(6), unique=True)
+    state: Mapped[PhotoState] = mapped_column(
+        Enum(PhotoState, native_enum=False, length=16,
+             values_callable=lambda e: [m.value for m in e]),
+        default=PhotoState.PENDING,
+        index=True,
+    )
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"))
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"))
+    first_name: Mapped[str] = mapped_column(String(40))
+    caption: Mapped[str] = mapped_column(String(280), default="")
+    caption_language: Mapped[str] = mapped_column(String(2), default="en")
+    age_band: Mapped[AgeBand | None] = mapped_column(
+        Enum(AgeBand, native_enum=False, length=8,
+             values_callable=lambda e: [m.value for m in e])
+    )
+    consent_self: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_guardian: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # SHA-256 of the bytes as received: recognises an exact duplicate upload.
+    source_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    withdraw_token_hash: Mapped[str | None] = mapped_column(String(64))
+    width: Mapped[int] = mapped_column(Integer, default=0)
+    height: Mapped[int] = mapped_column(Integer, default=0)
+    # Capture date only, never time or place.
+    taken_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("organisers.id"))
+    reject_reason: Mapped[str | None] = mapped_column(String(280))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    city: Mapped[City] = relationship()
+    group: Mapped[Group | None] = relationship()
+    files: Mapped[list[StoredFile]] = relationship(
+        back_populates="photo", cascade="all, delete-orphan"
+    )
+
+    def withdraw(self, now: datetime | None = None) -> None:
+        """Unpublish the photo at once; its code then answers 410 forever."""
+        self.state = PhotoState.WITHDRAWN
+        self.withdrawn_at = now or utcnow()
+
+    def file(self, kind: str) -> StoredFile | None:
+        """Return the stored file of the given kind (master, web, thumb)."""
+        return next((f for f in self.files if f.kind == kind), None)
+
+
+class StoredFile(Base):
+    __tablename__ = "stored_files"
+    __table_args__ = (UniqueConstraint("photo_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int] = mapped_column(Integer, default=0)
+    height: Mapped[int] = mapped_column(Integer, default=0)
+
+    photo: Mapped[Photo] = relationship(back_populates="files")
+
+
+class Organiser(Base):
+    __tablename__ = "organisers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=16,
+             values_callable=lambda e: [m.value for m in e]),
+        default=Role.ADMIN,
+    )
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Cloth(Base):
+    """One edition of the cloth: its settings and the ordered photos on it."""
+
+    __tablename__ = "cloths"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition: Mapped[int] = mapped_column(Integer, unique=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    frozen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    items: Mapped[list[ClothItem]] = relationship(
+        back_populates="cloth", cascade="all, delete-orphan", order_by="ClothItem.position"
+    )
+
+
+class ClothItem(Base):
+    __tablename__ = "cloth_items"
+    __table_args__ = (
+        UniqueConstraint("cloth_id", "position"),
+        UniqueConstraint("cloth_id", "photo_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cloth_id: Mapped[int] = mapped_column(ForeignKey("cloths.id"))
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id"))
+    position: Mapped[int] = mapped_column(Integer)
+
+    cloth: Mapped[Cloth] = relationship(back_populates="items")
+    photo: Mapped[Photo] = relationship()
+
+
+class Export(Base):
+    """One export of a cloth: a job with progress, then files with checksums."""
+
+    __tablename__ = "exports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cloth_id: Mapped[int] = mapped_column(ForeignKey("cloths.id"))
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued/running/done/failed
+    progress: Mapped[float] = mapped_column(default=0.0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    draft: Mapped[bool] = mapped_column(Boolean, default=False)
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    files: Mapped[list] = mapped_column(JSON, default=list)  # [{format, key, sha256, size}]
+    report: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    cloth: Mapped[Cloth] = relationship()

@@ -1,0 +1,1 @@
+"""Services: what the web pages and the CLI both do, with the database and storage."""

@@ -1,0 +1,26 @@
+"""The web face: one blueprint per audience, CSRF and security headers for all."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+csrf = CSRFProtect()
+
+
+def init_app(app: Flask) -> None:
+    """Register the participant, viewer and organiser blueprints."""
+    from . import organiser, upload, viewer
+
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    csrf.init_app(app)
+    app.register_blueprint(viewer.bp)
+    app.register_blueprint(upload.bp)
+    app.register_blueprint(organiser.bp)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response

@@ -1,0 +1,5 @@
+"""Organiser pages: cloth."""
+
+from __future__ import annotations
+
+from . import bp  # noqa: F401
