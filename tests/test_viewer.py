@@ -1,0 +1,263 @@
+"""The photo page /P/CODE and its images, in every state a photo can be in."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from html.parser import HTMLParser
+
+import pytest
+from PIL import Image
+from sqlalchemy import event, select
+
+from tablecloth import db
+from tablecloth.models import City, Photo, PhotoState, StoredFile
+from tablecloth.storage import storage
+
+CAPTION = "Закат над Волгой"
+NAME = "Аня"
+# Sample photos carrying GPS coordinates in their EXIF.
+SOURCE = "jpg_gps_DSCN0010.jpg"
+SECOND_SOURCE = "jpg_gps_DSCN0021.jpg"
+
+
+def _jpeg(original: Image.Image, long_edge: int) -> tuple[bytes, int, int]:
+    copy = original.copy()
+    copy.thumbnail((long_edge, long_edge))
+    out = io.BytesIO()
+    copy.save(out, "JPEG", quality=80)
+    return out.getvalue(), copy.width, copy.height
+
+
+def make_photo(app, corpus, state: PhotoState, *, code: str, source: str = SOURCE,
+               caption: str = CAPTION, name: str = NAME, city: str = "volgograd") -> str:
+    """Store a photo the way the upload service does: master, web copy, thumbnail, one row.
+
+    The master keeps the participant's original bytes, GPS and all, so that a test can tell
+    whether it ever leaks; the renditions are re-encoded without metadata.
+    """
+    raw = (corpus / source).read_bytes()
+    with Image.open(io.BytesIO(raw)) as original:
+        original.load()
+        renditions = {"web": _jpeg(original, 1600), "thumb": _jpeg(original, 400)}
+    with app.app_context():
+        session = db.session()
+        place = session.scalars(select(City).where(City.slug == city)).one()
+        photo = Photo(code=code, state=state, city=place, first_name=name, caption=caption,
+                      caption_language="ru", source_sha256=hashlib.sha256(raw).hexdigest(),
+                      consent_self=True)
+        for kind, (data, width, height) in {"master": (raw, 0, 0), **renditions}.items():
+            key = f"photos/{code}/{kind}.jpg"
+            storage().put(key, data, "image/jpeg")
+            photo.files.append(StoredFile(kind=kind, key=key, size=len(data), width=width,
+                                          height=height, content_type="image/jpeg",
+                                          sha256=hashlib.sha256(data).hexdigest()))
+        if state == PhotoState.WITHDRAWN:
+            photo.withdraw()
+        session.add(photo)
+        session.commit()
+    return code
+
+
+class _Meta(HTMLParser):
+    """Collect <meta>, <link> and <img> attributes of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.meta: dict[str, str] = {}
+        self.links: dict[str, str] = {}
+        self.images: list[dict[str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "meta":
+            key = attrs.get("property") or attrs.get("name")
+            if key:
+                self.meta[key] = attrs.get("content", "")
+        elif tag == "link":
+            self.links[attrs.get("rel", "")] = attrs.get("href", "")
+        elif tag == "img":
+            self.images.append(attrs)
+
+
+def fetch(client, path: str, **kwargs):
+    """Get path and close the response, as a server does after streaming a file."""
+    response = client.get(path, **kwargs)
+    response.get_data()
+    response.close()
+    return response
+
+
+def parse(html: str) -> _Meta:
+    parser = _Meta()
+    parser.feed(html)
+    return parser
+
+
+def test_approved_photo_page_shows_the_photo(app, client, corpus):
+    code = make_photo(app, corpus, PhotoState.APPROVED, code="7K3QZ9")
+    response = client.get(f"/P/{code}", headers={"Accept-Language": "en"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert CAPTION in html and 'lang="ru"' in html
+    assert NAME in html
+    assert "Волгоград / Volgograd" in html
+    assert 'href="/"' in html  # the way to the project's home
+    page = parse(html)
+    [img] = page.images
+    assert img["src"] == f"/P/{code}/web.jpg"
+    widths = {}
+    for candidate in img["srcset"].split(", "):
+        url, width = candidate.split(" ")
+        with Image.open(io.BytesIO(fetch(client, url).data)) as served:
+            assert width == f"{served.width}w"
+            widths[url] = served.size
+    assert set(widths) == {f"/P/{code}/thumb.jpg", f"/P/{code}/web.jpg"}
+    assert (int(img["width"]), int(img["height"])) == widths[img["src"]]
+    assert img["sizes"] and img["fetchpriority"] == "high"
+
+
+def test_photo_page_is_not_indexed_and_shares_well(app, client, corpus):
+    code = make_photo(app, corpus, PhotoState.APPROVED, code="7K3QZ9")
+    response = client.get(f"/p/{code.lower()}")
+    assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
+    page = parse(response.get_data(as_text=True))
+    assert "noindex" in page.meta["robots"]
+    base = "https://tablecloth.example.org"
+    assert page.links["canonical"] == f"{base}/P/{code}"
+    assert page.meta["og:url"] == f"{base}/P/{code}"
+    assert page.meta["og:image"] == f"{base}/P/{code}/web.jpg"
+    assert NAME in page.meta["og:title"] and "Volgograd" in page.meta["og:title"]
+    assert page.meta["og:description"] == CAPTION
+    assert "no-cache" in response.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize("path", ["/P/7K3QZ9", "/p/7K3QZ9", "/P/7k3qz9", "/p/7k3Qz9",
+                                  "/P/7K3-QZ9"])
+def test_every_spelling_of_a_code_is_served_directly(app, client, corpus, path):
+    make_photo(app, corpus, PhotoState.APPROVED, code="7K3QZ9")
+    response = client.get(path)
+    assert response.status_code == 200
+    assert NAME in response.get_data(as_text=True)
+
+
+def test_photo_page_in_russian(app, client, corpus):
+    code = make_photo(app, corpus, PhotoState.APPROVED, code="7K3QZ9")
+    html = client.get(f"/P/{code}", headers={"Accept-Language": "ru-RU,ru;q=0.9"}).get_data(
+        as_text=True)
+    assert '<html lang="ru">' in html
+    assert "О цифровой скатерти" in html
+
+
+def test_photo_page_takes_one_query(app, client, corpus):
+    code = make_photo(app, corpus, PhotoState.APPROVED, code="7K3QZ9")
+    statements = []
+    engine = app.extensions["tablecloth.engine"]
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(f"/P/{code}").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(statements) == 1, statements
+
+
+@pytest.mark.parametrize("state", [PhotoState.PENDING, PhotoState.REJECTED])
+def test_unpublished_photo_shows_nothing(app, client, corpus, state):
+    code = make_photo(app, corpus, state, code="7K3QZ9")
+    unpublished = client.get(f"/P/{code}")
+    assert unpublished.status_code == 404
+    html = unpublished.get_data(as_text=True)
+    assert NAME not in html and CAPTION not in html and "Волгоград / Volgograd" not in html
+    assert "<img" not in html
+    # Exactly the answer for a code nobody ever used: nothing tells the two apart.
+    unknown = client.get("/P/ZZZZZZ")
+    assert html == unknown.get_data(as_text=True)
+    for kind in ("web", "thumb", "master"):
+        assert fetch(client, f"/P/{code}/{kind}.jpg").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/P/ZZZZZZ", "/p/zzzzzz", "/P/SHORT", "/P/U00000",
+                                  "/P/7K3QZ9/extra", "/P/"])
+def test_unknown_code_gets_a_kind_bilingual_404(client, path):
+    response = client.get(path, headers={"Accept-Language": "en"})
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert "No photo here" in html and "Здесь нет фотографии" in html
+    assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
+
+
+def test_other_missing_pages_keep_the_plain_404(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "No photo here" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_withdrawn_photo_answers_410_in_both_languages(app, client, corpus, language):
+    code = make_photo(app, corpus, PhotoState.WITHDRAWN, code="7K3QZ9")
+    response = client.get(f"/P/{code}", headers={"Accept-Language": language})
+    assert response.status_code == 410
+    html = response.get_data(as_text=True)
+    english = html.index("This photo was withdrawn by its author")
+    russian = html.index("Автор отозвал эту фотографию")
+    assert (english < russian) == (language == "en")  # the visitor's language comes first
+    assert NAME not in html and CAPTION not in html and "<img" not in html
+    assert 'href="/?lang=en"' in html and 'href="/?lang=ru"' in html
+    assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
+    for kind in ("web", "thumb"):
+        assert fetch(client, f"/p/{code.lower()}/{kind}.jpg").status_code == 410
+
+
+@pytest.mark.parametrize("kind", ["web", "thumb"])
+def test_image_headers_and_revalidation(app, client, corpus, kind):
+    code = make_photo(app, corpus, PhotoState.APPROVED, code="7K3QZ9")
+    response = fetch(client, f"/P/{code}/{kind}.jpg")
+    assert response.status_code == 200
+    assert response.content_type == "image/jpeg"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
+    assert int(response.headers["Content-Length"]) == len(response.data)
+    assert response.headers["Cache-Control"].startswith("public, max-age=86400")
+    with app.app_context():
+        stored = db.session().scalars(
+            select(StoredFile).join(Photo).where(Photo.code == code, StoredFile.kind == kind)
+        ).one()
+    assert response.headers["ETag"] == f'"{stored.sha256}"'
+    assert hashlib.sha256(response.data).hexdigest() == stored.sha256
+    again = fetch(client, f"/p/{code.lower()}/{kind}.jpg",
+                       headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == response.headers["ETag"]
+    stale = fetch(client, f"/P/{code}/{kind}.jpg", headers={"If-None-Match": '"other"'})
+    assert stale.status_code == 200
+
+
+def test_master_and_metadata_never_leave(app, client, corpus):
+    code = make_photo(app, corpus, PhotoState.APPROVED, code="7K3QZ9")
+    master = (corpus / SOURCE).read_bytes()
+    with Image.open(corpus / SOURCE) as original:
+        assert original.getexif().get_ifd(0x8825), "the sample must carry GPS for this test"
+    for kind in ("master", "original", "source"):
+        assert fetch(client, f"/P/{code}/{kind}.jpg").status_code == 404
+    html = client.get(f"/P/{code}").get_data(as_text=True)
+    assert SOURCE not in html and "master" not in html
+    for kind in ("web", "thumb"):
+        served = fetch(client, f"/P/{code}/{kind}.jpg").data
+        assert served != master
+        with Image.open(io.BytesIO(served)) as image:
+            assert not image.getexif() and "exif" not in image.info
+
+
+def test_photos_do_not_mix(app, client, corpus):
+    first = make_photo(app, corpus, PhotoState.APPROVED, code="7K3QZ9")
+    second = make_photo(app, corpus, PhotoState.APPROVED, code="AB12CD", source=SECOND_SOURCE,
+                        name="Tom", caption="Cathedral", city="coventry")
+    one = client.get(f"/P/{first}").get_data(as_text=True)
+    two = client.get(f"/P/{second}").get_data(as_text=True)
+    assert NAME in one and "Tom" not in one
+    assert "Tom" in two and "Coventry / Ковентри" in two and NAME not in two
+    assert fetch(client, f"/P/{first}/web.jpg").data != fetch(client, f"/P/{second}/web.jpg").data
