@@ -1,0 +1,301 @@
+"""URL -> QR module matrix; the one module that imports qrcode.
+
+qrcode's own ``make(fit=True)`` spends ~5 ms a code: it searches for the version and then
+builds the whole symbol eight times, once per mask, scoring each with a slow penalty function.
+We build the symbol once with mask 0, derive the other seven masks by XOR-ing precomputed
+per-version bit masks over the data modules, swap in the format bits, and score all eight with
+a string/bit-twiddling implementation of the same ISO/IEC 18004 penalty rules (bit-for-bit the
+same scores as ``qrcode.util.lost_point``, see tests/test_qr.py). The version is computed once
+per URL length, since every URL on a cloth has the same length. Result: ~0.4 ms a code.
+
+URLs should be upper case (``codes.photo_url`` does this) so the whole URL fits QR alphanumeric
+mode, which gives a smaller symbol and therefore larger modules at the same printed size; a
+lower-case URL still encodes (in byte mode) but needs a larger symbol.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+
+import qrcode
+import qrcode.constants
+import qrcode.main
+import qrcode.util
+
+LEVELS = {
+    "L": qrcode.constants.ERROR_CORRECT_L,
+    "M": qrcode.constants.ERROR_CORRECT_M,
+    "Q": qrcode.constants.ERROR_CORRECT_Q,
+    "H": qrcode.constants.ERROR_CORRECT_H,
+}
+_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
+_DARK_RUN = re.compile(r"1+")
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """A QR symbol without quiet zone: ``rows[y][x] == "1"`` means a dark module."""
+
+    size: int
+    rows: tuple[str, ...]
+    version: int = 0
+    error_correction: str = "H"
+    mask: int = 0
+    url: str = field(default="", compare=False)
+
+    def is_dark(self, x: int, y: int) -> bool:
+        """Return whether the module at column x, row y is dark."""
+        return self.rows[y][x] == "1"
+
+    @cached_property
+    def runs(self) -> tuple[tuple[tuple[int, int], ...], ...]:
+        """Return, per row, the half-open column ranges [x0, x1) of dark modules."""
+        return tuple(
+            tuple((m.start(), m.end()) for m in _DARK_RUN.finditer(row)) for row in self.rows
+        )
+
+    @cached_property
+    def rects(self) -> tuple[tuple[int, int, int, int], ...]:
+        """Return dark modules merged into rectangles (x, y, w, h) in module units.
+
+        Horizontal runs are merged first, then identical runs on consecutive rows, so a
+        renderer fills a few hundred rectangles per code instead of ~550 modules, and all
+        rectangles share edges exactly (integer module coordinates).
+        """
+        out: list[tuple[int, int, int, int]] = []
+        open_: dict[tuple[int, int], int] = {}  # run -> first row
+        for y, row_runs in enumerate(self.runs):
+            current = set(row_runs)
+            for run in list(open_):
+                if run not in current:
+                    y0 = open_.pop(run)
+                    out.append((run[0], y0, run[1] - run[0], y - y0))
+            for run in row_runs:
+                open_.setdefault(run, y)
+        for run, y0 in open_.items():
+            out.append((run[0], y0, run[1] - run[0], self.size - y0))
+        return tuple(out)
+
+
+def _level(error_correction: str) -> int:
+    try:
+        return LEVELS[error_correction]
+    except KeyError:
+        raise ValueError(
+            f"unknown error correction {error_correction!r}; use one of {', '.join(LEVELS)}"
+        ) from None
+
+
+@lru_cache(maxsize=256)
+def _version_for(ec: str, length: int, alnum: bool, url_if_other: str) -> int:
+    """Return the smallest version that holds a URL of this length and alphabet."""
+    q = qrcode.QRCode(error_correction=_level(ec))
+    q.add_data(url_if_other or "A" * length)
+    q.best_fit()
+    return q.version
+
+
+def version_for(url: str, error_correction: str = "H") -> int:
+    """Return the smallest QR version that holds url at this error correction."""
+    alnum = all(ch in _ALNUM for ch in url)
+    # All-alphanumeric URLs of the same length need the same number of bits, so share.
+    return _version_for(error_correction, len(url), alnum, "" if alnum else url)
+
+
+def symbol_size(url: str, error_correction: str = "H") -> int:
+    """Return the number of modules across the symbol for url (without quiet zone)."""
+    return version_for(url, error_correction) * 4 + 17
+
+
+class _Tables:
+    """Per-(version, ec) tables; a symbol is a big int with module (x, y) at bit y*n + x."""
+
+    def __init__(self, version: int, ec: str) -> None:
+        n = version * 4 + 17
+        self.n = n
+        q = qrcode.QRCode(version=version, error_correction=_level(ec), mask_pattern=0)
+        q.add_data("A")
+        q.make(fit=False)  # fills qrcode's blank cache for this version
+        blank = qrcode.main.copy_2d_array(qrcode.main.precomputed_qr_blanks[version])
+        q.modules = blank
+        q.modules_count = n
+        q.setup_type_info(False, 0)
+        if version >= 7:
+            q.setup_type_number(False)
+        is_data = [[blank[y][x] is None for x in range(n)] for y in range(n)]
+        # Format info positions: what setup_type_info writes (plus the fixed dark module).
+        fmt_pos = [[False] * n for _ in range(n)]
+        for i in range(9):
+            fmt_pos[8][i] = fmt_pos[i][8] = True
+        for i in range(8):
+            fmt_pos[8][n - 1 - i] = True
+            fmt_pos[n - 1 - i][8] = True
+        fmt_pos[6][8] = fmt_pos[8][6] = False  # timing pattern, not format bits
+        order = _placement(n, is_data)
+        self.data_positions = len(order)
+        index_of = {p: k for k, p in enumerate(order)}
+        light, dark = len(order), len(order) + 1
+        # Source index for each module, so a symbol is one C-level itemgetter call.
+        perm = []
+        for y in range(n):
+            for x in range(n):
+                p = y * n + x
+                if p in index_of:
+                    perm.append(index_of[p])
+                elif fmt_pos[y][x]:
+                    perm.append(light)  # format bits are OR-ed in per mask
+                else:
+                    perm.append(dark if blank[y][x] else light)
+        self.perm = operator.itemgetter(*perm)
+        self.data_mask = []
+        self.fmt_bits = []
+        for k in range(8):
+            f = qrcode.util.mask_func(k)
+            self.data_mask.append(
+                _big(is_data[y][x] and f(y, x) for y in range(n) for x in range(n))
+            )
+            q.modules = qrcode.main.copy_2d_array(blank)
+            q.setup_type_info(False, k)
+            self.fmt_bits.append(
+                _big(bool(q.modules[y][x]) and fmt_pos[y][x] for y in range(n) for x in range(n))
+            )
+
+
+def _placement(n: int, is_data: list[list[bool]]) -> list[int]:
+    """Return data module positions in codeword bit order (the zigzag of qrcode's map_data)."""
+    order = []
+    inc = -1
+    row = n - 1
+    for col in range(n - 1, 0, -2):
+        if col <= 6:
+            col -= 1  # skip the vertical timing pattern
+        while True:
+            for c in (col, col - 1):
+                if is_data[row][c]:
+                    order.append(row * n + c)
+            row += inc
+            if row < 0 or row >= n:
+                row -= inc
+                inc = -inc
+                break
+    return order
+
+
+def _big(flags: Iterable[bool]) -> int:
+    """Pack flags into an int, the i-th flag at bit i."""
+    return int("".join("1" if f else "0" for f in flags)[::-1], 2)
+
+
+@lru_cache(maxsize=64)
+def _tables(version: int, ec: str) -> _Tables:
+    return _Tables(version, ec)
+
+
+@lru_cache(maxsize=64)
+def _windows(n: int) -> tuple[int, int, int, int, int]:
+    """Return masks of positions where a 5- or 11-long window fits across or down, and blocks."""
+    def big(ok):  # noqa: ANN001, ANN202 - tiny local helper
+        return _big(ok(x, y) for y in range(n) for x in range(n))
+
+    return (
+        big(lambda x, y: x <= n - 5),
+        big(lambda x, y: y <= n - 5),
+        big(lambda x, y: x <= n - 11),
+        big(lambda x, y: y <= n - 11),
+        big(lambda x, y: x < n - 1 and y < n - 1),
+    )
+
+
+_FINDER_1 = "10111010000"
+_FINDER_2 = _FINDER_1[::-1]
+
+
+def _penalty(v: int, n: int) -> int:
+    """Score a symbol packed as a big int (bit y*n + x), all four rules bit-parallel."""
+    h5, v5, h11, v11, blocks = _windows(n)
+    inv = ~v
+    score = 0
+    for step, w5, w11 in ((1, h5, h11), (n, v5, v11)):
+        same = ~(v ^ (v >> step))
+        # A run of L >= 5 scores L - 2 = (its L - 4 five-windows) + 2 (counted at its start).
+        win = same & (same >> step) & (same >> 2 * step) & (same >> 3 * step) & w5
+        score += win.bit_count() + 2 * (win & ~(win << step)).bit_count()
+        for pattern in (_FINDER_1, _FINDER_2):
+            hit = w11
+            for i, ch in enumerate(pattern):
+                hit &= (v if ch == "1" else inv) >> (i * step)
+            score += 40 * hit.bit_count()
+    same_h = ~(v ^ (v >> 1))
+    same_v = ~(v ^ (v >> n))
+    score += 3 * (same_v & (same_v >> 1) & same_h & blocks).bit_count()
+    score += int(abs(v.bit_count() / (n * n) * 100 - 50) / 5) * 10
+    return score
+
+
+def penalty(rows: tuple[str, ...] | list[str]) -> int:
+    """Return the ISO/IEC 18004 mask penalty of a symbol given as '0'/'1' row strings.
+
+    Same scoring as qrcode.util.lost_point (runs, 2x2 blocks, finder-like patterns, balance).
+    """
+    return _penalty(int("".join(rows)[::-1], 2), len(rows))
+
+
+def _build(url: str, ec: str, mask: int | None) -> Matrix:
+    version = version_for(url, ec)
+    t = _tables(version, ec)
+    n = t.n
+    q = qrcode.QRCode(version=version, error_correction=_level(ec))
+    q.add_data(url)
+    data = qrcode.util.create_data(version, q.error_correction, q.data_list)
+    bits = format(int.from_bytes(bytes(data)), f"0{8 * len(data)}b")
+    source = bits + "0" * (t.data_positions - len(bits)) + "01"
+    unmasked_s = "".join(t.perm(source))
+    unmasked = int(unmasked_s[::-1], 2)
+    best: tuple[int, int, int] | None = None
+    width = n * n
+    for k in range(8) if mask is None else (mask,):
+        v = (unmasked ^ t.data_mask[k]) | t.fmt_bits[k]
+        score = _penalty(v, n) if mask is None else 0
+        if best is None or score < best[0]:
+            best = (score, k, v)
+    assert best is not None
+    s = format(best[2], f"0{width}b")[::-1]
+    rows = tuple(s[i : i + n] for i in range(0, width, n))
+    return Matrix(size=n, rows=rows, version=version, error_correction=ec, mask=best[1], url=url)
+
+
+_cache: dict[tuple[str, str], Matrix] = {}
+_CACHE_MAX = 20_000
+
+
+def encode(url: str, error_correction: str = "H", *, mask: int | None = None) -> Matrix:
+    """Return the QR matrix of url at the smallest version, with the best-scoring mask.
+
+    Results are cached by (url, error_correction). Pass ``mask`` (0-7) to force a mask
+    pattern (for tests and comparison with qrcode).
+    """
+    _level(error_correction)
+    if mask is not None:
+        return _build(url, error_correction, mask)
+    key = (url, error_correction)
+    hit = _cache.get(key)
+    if hit is None:
+        hit = _build(url, error_correction, None)
+        if len(_cache) >= _CACHE_MAX:
+            _cache.clear()
+        _cache[key] = hit
+    return hit
+
+
+def encode_many(urls: Iterable[str], error_correction: str = "H") -> dict[str, Matrix]:
+    """Return {url: matrix} for every url."""
+    return {url: encode(url, error_correction) for url in urls}
+
+
+def clear_cache() -> None:
+    """Forget cached matrices (benchmarks measure cold encoding)."""
+    _cache.clear()
