@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+import warnings
 from dataclasses import dataclass, field
 from datetime import date
+
+from PIL import Image, ImageCms, ImageFile
 
 # Stable reasons for refusal; the web layer turns each into a translated message.
 EMPTY = "empty"                    # zero bytes
@@ -14,6 +19,17 @@ UNSUPPORTED = "unsupported"        # a format we refuse (SVG, PDF, ...); detail:
 ANIMATED = "animated"              # more than one frame
 DAMAGED = "damaged"                # recognised but truncated or corrupt
 REASONS = (EMPTY, TOO_LARGE, TOO_MANY_PIXELS, NOT_AN_IMAGE, UNSUPPORTED, ANIMATED, DAMAGED)
+
+# Pillow format names we accept, recognised from the content; everything else is refused.
+ACCEPTED = ("JPEG", "PNG", "WEBP", "HEIF", "AVIF", "GIF")
+MASTER_QUALITY, WEB_QUALITY, THUMB_QUALITY = 92, 82, 80
+# How each EXIF orientation is undone; 1 (upright) and unknown values are left alone.
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90,
+}
+_SRGB = ImageCms.createProfile("sRGB")
 
 
 class ImageError(ValueError):
@@ -57,5 +73,216 @@ def process(
     web_px: int = 1600,
     thumb_px: int = 400,
 ) -> ProcessedImage:
-    """Validate data as a photo and return its master, web copy and thumbnail."""
-    raise NotImplementedError
+    """Validate data as a photo and return its master, web copy and thumbnail.
+
+    The format is recognised from the content alone. The image is fully decoded and
+    re-encoded as sRGB JPEG without any metadata (which also destroys polyglot payloads);
+    EXIF orientation is applied and the capture date is kept only as ``taken_on``.
+    Raises ImageError with one of REASONS when the bytes are refused.
+    """
+    if not data:
+        raise ImageError(EMPTY, "The file is empty.")
+    if len(data) > max_bytes:
+        raise ImageError(TOO_LARGE, "The file is too large.", limit_bytes=max_bytes)
+    _refuse_documents(data)
+    with _open(data, max_pixels) as im:
+        fmt = im.format
+        if getattr(im, "is_animated", False):
+            raise ImageError(ANIMATED, "Animated images are not accepted.")
+        exif = _exif(im)
+        orientation = _orientation(im, exif)
+        _load(im)
+        rgb = _to_srgb(im)
+        master = _encode(_orient(rgb, orientation), MASTER_QUALITY)
+        web, thumb = _small_copies(data, im, orientation, web_px, thumb_px, rgb)
+    return ProcessedImage(
+        master=master, web=web, thumb=thumb, source_format=fmt,
+        source_sha256=hashlib.sha256(data).hexdigest(), taken_on=_taken_on(exif),
+    )
+
+
+def web_and_thumb(data: bytes, *, web_px: int = 1600,
+                  thumb_px: int = 400) -> tuple[Derivative, Derivative]:
+    """Return the web copy and thumbnail of an accepted photo, e.g. to remake them from a master."""
+    with _open(data, None) as im:
+        return _small_copies(data, im, _orientation(im, _exif(im)), web_px, thumb_px)
+
+
+def _small_copies(data: bytes, im: Image.Image, orientation: int, web_px: int, thumb_px: int,
+                  rgb: Image.Image | None = None) -> tuple[Derivative, Derivative]:
+    """Encode the web copy and the thumbnail, the first decoded afresh at DCT scale for JPEG."""
+    if im.format == "JPEG":
+        web_image = _shrunk_jpeg(data, web_px, orientation)
+    else:
+        if rgb is None:
+            _load(im)
+            rgb = _to_srgb(im)
+        web_image = _orient(_fit(rgb, web_px), orientation)
+    web = _encode(web_image, WEB_QUALITY, progressive=True)
+    return web, _encode(_fit(web_image, thumb_px), THUMB_QUALITY)
+
+
+def _refuse_documents(data: bytes) -> None:
+    """Name the non-photo formats Pillow would merely fail to identify (SVG, PDF)."""
+    head = data[:4096]
+    if head.startswith(b"%PDF-"):
+        raise ImageError(UNSUPPORTED, "PDF documents are not accepted.", format="PDF")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", "ignore").encode()
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith(b"<") and b"<svg" in text:
+        raise ImageError(UNSUPPORTED, "SVG drawings are not accepted.", format="SVG")
+
+
+def _open(data: bytes, max_pixels: int | None) -> Image.Image:
+    """Identify data among ACCEPTED formats and check its declared size before decoding."""
+    _register_heif()
+    try:
+        # Pillow's bomb check would only warn (or raise past 2x its limit): make it an error.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            im = Image.open(io.BytesIO(data), formats=ACCEPTED)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageError(TOO_MANY_PIXELS, "The image has too many pixels.",
+                         limit_pixels=max_pixels) from exc
+    except Image.UnidentifiedImageError:
+        fmt = _identify_any(data)
+        if fmt:
+            raise ImageError(UNSUPPORTED, f"{fmt} images are not accepted.", format=fmt) from None
+        raise ImageError(NOT_AN_IMAGE, "The file is not an image.") from None
+    except Exception as exc:  # any parser failure on hostile bytes
+        raise ImageError(DAMAGED, "The image is damaged.") from exc
+    width, height = im.size
+    if max_pixels is not None and width * height > max_pixels:
+        im.close()
+        raise ImageError(TOO_MANY_PIXELS, "The image has too many pixels.",
+                         limit_pixels=max_pixels)
+    return im
+
+
+def _identify_any(data: bytes) -> str | None:
+    """Return the name of any other format Pillow recognises in data, without decoding it."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(data)) as im:
+                return im.format
+    except Exception:
+        return None
+
+
+def _register_heif() -> None:
+    """Let Pillow open HEIC/HEIF through pillow-heif (idempotent)."""
+    if "HEIF" not in Image.OPEN:
+        from pillow_heif import register_heif_opener
+
+        register_heif_opener()
+
+
+def _load(im: Image.Image) -> None:
+    """Decode im fully, refusing truncated or corrupt data."""
+    if ImageFile.LOAD_TRUNCATED_IMAGES:  # someone flipped the global: we never accept half images
+        raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES must stay False")
+    try:
+        im.load()
+    except Exception as exc:
+        raise ImageError(DAMAGED, "The image is damaged or incomplete.") from exc
+
+
+def _exif(im: Image.Image) -> dict:
+    """Return the EXIF tags we use (orientation, dates) merged; {} when absent or broken."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a corrupt EXIF block is common and harmless here
+            exif = im.getexif()
+            return {**exif, **exif.get_ifd(0x8769)}
+    except Exception:
+        return {}
+
+
+def _orientation(im: Image.Image, exif: dict) -> int:
+    """Return the EXIF orientation still to apply to im's decoded pixels."""
+    # libheif has already applied HEIF's own rotation and reset EXIF: never rotate twice.
+    return 1 if im.format == "HEIF" else exif.get(0x0112, 1)
+
+
+def _taken_on(exif: dict) -> date | None:
+    """Return the capture date from EXIF DateTimeOriginal (or Digitized) if it is a real date."""
+    for tag in (0x9003, 0x9004):
+        value = exif.get(tag)
+        if isinstance(value, bytes):
+            value = value.decode("ascii", "ignore")
+        try:
+            taken = date(int(value[0:4]), int(value[5:7]), int(value[8:10]))
+        except (TypeError, ValueError):
+            continue
+        if 1900 <= taken.year <= date.today().year + 1:
+            return taken
+    return None
+
+
+def _shrunk_jpeg(data: bytes, long_px: int, orientation: int) -> Image.Image:
+    """Decode a JPEG again at reduced DCT scale, shrink to long_px, then orient it."""
+    with Image.open(io.BytesIO(data), formats=("JPEG",)) as im:
+        width, height = im.size
+        scale = long_px / max(width, height)
+        # A box of the image's own shape: draft picks the largest 1/2, 1/4, 1/8 scale that
+        # still covers it in both directions, which a square box never allows on a 4:3 photo.
+        im.draft("RGB", (max(1, round(width * scale)), max(1, round(height * scale))))
+        _load(im)
+        small = _fit(_to_srgb(im), long_px)
+    return _orient(small, orientation)
+
+
+def _orient(im: Image.Image, orientation: int) -> Image.Image:
+    """Return im turned upright for its EXIF orientation."""
+    return im.transpose(_TRANSPOSE[orientation]) if orientation in _TRANSPOSE else im
+
+
+def _to_srgb(im: Image.Image) -> Image.Image:
+    """Return an 8-bit sRGB RGB copy: colour profile applied, alpha flattened onto white."""
+    icc = im.info.get("icc_profile")
+    if im.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
+        im = im.convert("I").point(lambda v: v / 257).convert("L")  # 16 bits to 8, not clipped
+    elif im.mode == "F":
+        im = im.convert("L")
+    if im.mode in ("P", "PA"):
+        im = im.convert("RGBA" if im.mode == "PA" or "transparency" in im.info else "RGB")
+    elif im.mode == "1":
+        im = im.convert("L")
+    elif im.mode == "LA":
+        im = im.convert("RGBA")
+    if icc and im.mode in ("L", "RGB", "RGBA", "CMYK"):
+        try:
+            profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            if not ImageCms.getProfileDescription(profile).startswith("sRGB"):
+                out = "RGBA" if im.mode == "RGBA" else "RGB"
+                im = ImageCms.profileToProfile(im, profile, _SRGB, outputMode=out)
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # a broken or mismatched profile: fall back to treating the pixels as sRGB
+    if im.mode == "RGBA":
+        white = Image.new("RGBA", im.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, im).convert("RGB")
+    return im if im.mode == "RGB" else im.convert("RGB")
+
+
+def _fit(im: Image.Image, long_px: int) -> Image.Image:
+    """Return im shrunk so its long edge is long_px; never enlarge."""
+    width, height = im.size
+    if max(width, height) <= long_px:
+        return im
+    scale = long_px / max(width, height)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return im.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
+def _encode(im: Image.Image, quality: int, **options) -> Derivative:
+    """Encode im as a JPEG carrying no metadata at all (im.info is emptied)."""
+    # Nothing of the source (EXIF, XMP, ICC, a JPEG comment) may reach the encoder, which
+    # would otherwise copy a comment from im.info.
+    im.info = {}
+    out = io.BytesIO()
+    im.save(out, "JPEG", quality=quality, **options)
+    data = out.getvalue()
+    return Derivative(data=data, content_type="image/jpeg", width=im.width, height=im.height,
+                      sha256=hashlib.sha256(data).hexdigest())
