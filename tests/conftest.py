@@ -6,11 +6,120 @@ import os
 from pathlib import Path
 
 import pytest
+import servers
 
 from tablecloth import create_app, db
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("tablecloth", "tablecloth backends")
+    group.addoption(
+        "--db", choices=("sqlite", "postgresql"),
+        default=os.environ.get("TABLECLOTH_TEST_DB", "sqlite"),
+        help="database behind the app fixture: sqlite (default) or postgresql (a throwaway "
+        "cluster started for the session); env TABLECLOTH_TEST_DB",
+    )
+    group.addoption(
+        "--storage", choices=("local", "s3"),
+        default=os.environ.get("TABLECLOTH_TEST_STORAGE", "local"),
+        help="storage behind the app fixture: local (default) or s3 (a moto server started "
+        "for the session); env TABLECLOTH_TEST_STORAGE",
+    )
+
+
+# Tests that use one of these run against the chosen database and storage.
+BACKEND_FIXTURES = {"app", "backend_settings"}
+
+
+def _default_backends(config) -> bool:
+    return config.getoption("--db") == "sqlite" and config.getoption("--storage") == "local"
+
+
+def pytest_report_header(config):
+    return (f"tablecloth backends: database={config.getoption('--db')} "
+            f"storage={config.getoption('--storage')}")
+
+
+def pytest_collection_modifyitems(config, items):
+    # A pass on other backends reruns only the tests that touch a backend; the pure ones
+    # (images, QR, layout, rendering) already ran in the default pass and would only repeat.
+    if _default_backends(config):
+        return
+    keep, drop = [], []
+    for item in items:
+        uses_backend = BACKEND_FIXTURES & set(getattr(item, "fixturenames", ()))
+        (keep if uses_backend else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def unavailable(reason: str):
+    """Skip for want of an external program locally; fail in CI, where it must be there."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so this fails instead of skipping)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """Start a throwaway PostgreSQL cluster on a free loopback port for the session."""
+    reason = servers.postgres_missing()
+    if reason:
+        unavailable(f"PostgreSQL tests need a server: {reason}")
+    cluster = servers.PostgresCluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_cluster, tmp_path_factory):
+    """Create a migrated, seeded database once; each test copies it (much faster than migrating)."""
+    name = "tablecloth_template"
+    url = pg_cluster.create_database(name)
+    folder = tmp_path_factory.mktemp("pg-template")
+    template_app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": url,
+                               "UPLOADS_DIR": str(folder / "uploads")})
+    with template_app.app_context():
+        db.upgrade()
+    template_app.extensions["tablecloth.engine"].dispose()
+    return name
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """Start moto's S3 server as a separate process on a free loopback port for the session."""
+    reason = servers.moto_missing()
+    if reason:
+        unavailable(f"S3 tests need a server: {reason}")
+    server = servers.MotoServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def backend_settings(request, tmp_path):
+    """Return DATABASE_URL and storage settings for a fresh database and store for this test."""
+    settings = {"UPLOADS_DIR": str(tmp_path / "uploads")}
+    if os.environ.get("TABLECLOTH_TEST_DATABASE_URL"):
+        settings["DATABASE_URL"] = os.environ["TABLECLOTH_TEST_DATABASE_URL"]
+    elif request.config.getoption("--db") == "postgresql":
+        cluster = request.getfixturevalue("pg_cluster")
+        template = request.getfixturevalue("pg_template")
+        name = servers.unique_name("t_")
+        settings["DATABASE_URL"] = cluster.create_database(name, template=template)
+        request.addfinalizer(lambda: cluster.drop_database(name))
+    else:
+        settings["DATABASE_URL"] = f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    if request.config.getoption("--storage") == "s3":
+        server = request.getfixturevalue("s3_server")
+        bucket = server.create_bucket(servers.unique_name("t-"))
+        request.addfinalizer(lambda: server.delete_bucket(bucket))
+        settings.update(server.config(bucket))
+    return settings
 
 
 def pytest_configure(config):
@@ -29,17 +138,15 @@ def corpus() -> Path:
 
 
 @pytest.fixture
-def app(tmp_path):
-    """Return an app on a fresh SQLite database and uploads folder."""
+def app(tmp_path, backend_settings):
+    """Return an app on a fresh database and store (SQLite and uploads folder by default)."""
     instance = tmp_path / "instance"
     instance.mkdir()
     application = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
-            "DATABASE_URL": os.environ.get("TABLECLOTH_TEST_DATABASE_URL")
-            or f"sqlite:///{tmp_path / 'test.sqlite3'}",
-            "UPLOADS_DIR": str(tmp_path / "uploads"),
+            **backend_settings,
             "PUBLIC_BASE_URL": "https://tablecloth.example.org",
         }
     )

@@ -10,13 +10,14 @@ csrf = CSRFProtect()
 
 def init_app(app: Flask) -> None:
     """Register the participant, viewer and organiser blueprints."""
-    from . import organiser, upload, viewer
+    from . import health, organiser, upload, viewer
 
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     csrf.init_app(app)
     app.register_blueprint(viewer.bp)
     app.register_blueprint(upload.bp)
     app.register_blueprint(organiser.bp)
+    app.register_blueprint(health.bp)
 
     @app.after_request
     def security_headers(response):

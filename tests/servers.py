@@ -1,0 +1,242 @@
+"""Real servers for tests on 127.0.0.1 and free ports: a throwaway PostgreSQL cluster, moto S3."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+# Debian's postgresql package; the version-specific folder, not wrappers elsewhere on PATH.
+PG_BIN = Path(os.environ.get("TABLECLOTH_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
+_names = itertools.count(1)
+
+
+def free_port() -> int:
+    """Return a port on 127.0.0.1 that the OS just reported free."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def unique_name(prefix: str) -> str:
+    """Return a name unique in this test run, usable for databases and buckets."""
+    return f"{prefix}{os.getpid()}x{next(_names)}"
+
+
+def wait_for_http(url: str, timeout_s: float = 30.0, process: subprocess.Popen | None = None):
+    """Poll url until it answers at all (any status); raise if the process dies or time runs out."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode} before answering {url}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{url} did not answer within {timeout_s:g} s") from None
+            time.sleep(0.05)
+
+
+def postgres_missing() -> str | None:
+    """Say why a PostgreSQL cluster cannot be started here, or None when it can."""
+    for name in ("initdb", "pg_ctl", "postgres"):
+        if not (PG_BIN / name).is_file():
+            return f"{PG_BIN / name} is missing (install Debian's postgresql package)"
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        return "psycopg is not installed"
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            return "running as root and there is no 'postgres' user to run the server as"
+    return None
+
+
+def moto_missing() -> str | None:
+    """Say why a moto S3 server cannot be started here, or None when it can."""
+    try:
+        import boto3  # noqa: F401
+        import moto.server  # noqa: F401
+    except ImportError as exc:
+        return f"moto[server] or boto3 is not installed ({exc})"
+    return None
+
+
+class PostgresCluster:
+    """A private PostgreSQL cluster in a temporary folder, for one test session."""
+
+    def __init__(self) -> None:
+        self.port = 0
+        self.dir: Path | None = None
+        self._user = None
+
+    def _run(self, *args: str, **kwargs) -> subprocess.CompletedProcess:
+        command = list(args)
+        # PostgreSQL refuses to run as root; drop to the postgres user Debian's package creates.
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        return subprocess.run(command, check=True, capture_output=True, text=True, **kwargs)
+
+    def start(self) -> PostgresCluster:
+        """Create the cluster and start the server on a free loopback port."""
+        # Not under pytest's tmp folders: the postgres user must be able to reach the folder.
+        self.dir = Path(tempfile.mkdtemp(prefix="tablecloth-pg-"))
+        if os.geteuid() == 0:
+            entry = pwd.getpwnam("postgres")
+            os.chown(self.dir, entry.pw_uid, entry.pw_gid)
+        data = self.dir / "data"
+        self._run(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
+                  "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
+        last_error = ""
+        for _attempt in range(5):  # the port may be taken between choosing and binding
+            self.port = free_port()
+            options = (f"-k {self.dir} -p {self.port} -h 127.0.0.1 -F "
+                       "-c full_page_writes=off -c synchronous_commit=off -c max_connections=200")
+            try:
+                self._run(str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(self.dir / "log"),
+                          "-w", "-t", "60", "-o", options, "start")
+                return self
+            except subprocess.CalledProcessError as exc:
+                last_error = exc.stdout + exc.stderr + self.log()
+        raise RuntimeError(f"PostgreSQL did not start:\n{last_error}")
+
+    def log(self) -> str:
+        """Return the server log, for error messages."""
+        path = self.dir / "log" if self.dir else None
+        return path.read_text(errors="replace") if path and path.exists() else ""
+
+    def url(self, database: str = "postgres") -> str:
+        """Return the SQLAlchemy URL of a database in this cluster."""
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def execute(self, sql: str) -> None:
+        """Run one statement outside a transaction (CREATE/DROP DATABASE need that)."""
+        import psycopg
+
+        with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres",
+                             dbname="postgres", autocommit=True) as connection:
+            connection.execute(sql)
+
+    def create_database(self, name: str, template: str | None = None) -> str:
+        """Create a database, optionally copied from a template, and return its URL."""
+        suffix = f" TEMPLATE {template}" if template else ""
+        self.execute(f"CREATE DATABASE {name}{suffix}")
+        return self.url(name)
+
+    def drop_database(self, name: str) -> None:
+        """Drop a database, ending any connection still open to it."""
+        self.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    def stop(self) -> None:
+        """Stop the server at once and remove its folder."""
+        if self.dir is None:
+            return
+        try:
+            self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "immediate",
+                      "-w", "stop")
+        except subprocess.CalledProcessError:
+            pass  # already stopped; the folder still goes
+        shutil.rmtree(self.dir, ignore_errors=True)
+        self.dir = None
+
+
+class MotoServer:
+    """moto's S3 server as a separate process on a free loopback port."""
+
+    ACCESS_KEY = "testing"
+    SECRET_KEY = "testing"
+    REGION = "us-east-1"
+
+    def __init__(self) -> None:
+        self.port = 0
+        self.process: subprocess.Popen | None = None
+        self._log = None
+        self._client = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> MotoServer:
+        """Start the server and wait until it answers."""
+        last_error = ""
+        for _attempt in range(5):
+            self.port = free_port()
+            # A file, not a pipe: the server logs every request and a full pipe would stall it.
+            self._log = tempfile.TemporaryFile()
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+                stdout=self._log, stderr=subprocess.STDOUT,
+            )
+            try:
+                wait_for_http(self.endpoint + "/moto-api/", process=self.process)
+                return self
+            except RuntimeError as exc:
+                self.process.kill()
+                self.process.wait()
+                self._log.seek(0)
+                last_error = f"{exc}\n{self._log.read().decode(errors='replace')}"
+                self._log.close()
+        raise RuntimeError(f"moto server did not start:\n{last_error}")
+
+    def config(self, bucket: str) -> dict:
+        """Return tablecloth settings that point at bucket on this server."""
+        return {
+            "STORAGE": "s3",
+            "S3_BUCKET": bucket,
+            "S3_ENDPOINT_URL": self.endpoint,
+            "S3_REGION": self.REGION,
+            "S3_ACCESS_KEY_ID": self.ACCESS_KEY,
+            "S3_SECRET_ACCESS_KEY": self.SECRET_KEY,
+        }
+
+    def client(self):
+        """Return a boto3 client for this server, for setting up and checking tests."""
+        if self._client is None:
+            import boto3
+
+            self._client = boto3.session.Session().client(
+                "s3", endpoint_url=self.endpoint, region_name=self.REGION,
+                aws_access_key_id=self.ACCESS_KEY, aws_secret_access_key=self.SECRET_KEY,
+            )
+        return self._client
+
+    def create_bucket(self, name: str) -> str:
+        """Create an empty bucket and return its name."""
+        self.client().create_bucket(Bucket=name)
+        return name
+
+    def delete_bucket(self, name: str) -> None:
+        """Empty and remove a bucket."""
+        client = self.client()
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=name):
+            keys = [{"Key": item["Key"]} for item in page.get("Contents", ())]
+            if keys:
+                client.delete_objects(Bucket=name, Delete={"Objects": keys})
+        client.delete_bucket(Bucket=name)
+
+    def stop(self) -> None:
+        """Stop the server process."""
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self._log.close()
+            self.process = None
