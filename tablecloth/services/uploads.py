@@ -2,15 +2,44 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass
 
-from ..models import AgeBand, City, Group, Photo
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from .. import codes, db, images
+from ..models import AgeBand, City, Group, Photo, PhotoState, StoredFile, utcnow
+from ..storage import storage
 
 DUPLICATE = "duplicate"  # reason: the same bytes were uploaded before
+BAD_NAME = "bad_name"  # first name empty or longer than NAME_MAX
+CONTACT_IN_NAME = "contact_in_name"  # an e-mail address, handle, link or phone number as name
+CAPTION_TOO_LONG = "caption_too_long"  # detail: limit
+AGE_BAND_MISSING = "age_band_missing"
+CONSENT_MISSING = "consent_missing"  # the participant's own consent
+GUARDIAN_CONSENT_MISSING = "guardian_consent_missing"
+INVITE_CLOSED = "invite_closed"  # the group's invite code is switched off or expired
+
+NAME_MAX = 40
+CAPTION_MAX = 280
+CODE_ATTEMPTS = 20
+KINDS = ("master", "web", "thumb")
+EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+
+# Zero-width joiner and non-joiner are format characters that emoji and some scripts need.
+_KEEP_FORMAT = {"\u200c", "\u200d"}
+_EMAIL_OR_HANDLE = re.compile(r"@")
+_LINK = re.compile(r"(https?://|www\.|\.(com|org|net|ru|uk)\b)", re.IGNORECASE)
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[A-Za-z]")
 
 
 class UploadRefused(ValueError):
-    """The upload was refused; reason is an images.REASONS value or DUPLICATE."""
+    """The upload was refused; reason is an images.REASONS value or one of this module's."""
 
     def __init__(self, reason: str, message: str, **detail) -> None:
         super().__init__(message)
@@ -22,6 +51,83 @@ class UploadRefused(ValueError):
 class UploadResult:
     photo: Photo
     withdraw_token: str  # shown once on the receipt; only its hash is stored
+
+
+def clean_text(raw: str, *, keep_newlines: bool = False) -> str:
+    """Return raw in NFC with control and invisible formatting characters removed, trimmed."""
+    text = unicodedata.normalize("NFC", raw or "").replace("\r\n", "\n").replace("\r", "\n")
+    kept = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if ch == "\n" and keep_newlines:
+            kept.append(ch)
+        elif ch in "\t\n":
+            kept.append(" ")
+        elif category == "Cc" or (category == "Cf" and ch not in _KEEP_FORMAT):
+            continue  # bidi overrides and the like can disguise text for moderators
+        else:
+            kept.append(ch)
+    text = "".join(kept)
+    if keep_newlines:
+        lines = [re.sub(r"[^\S\n]+", " ", line).strip() for line in text.split("\n")]
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def clean_first_name(raw: str) -> str:
+    """Return the cleaned first name or nickname; refuse empty, long or contact details."""
+    name = clean_text(raw)
+    if not name or len(name) > NAME_MAX:
+        raise UploadRefused(BAD_NAME, f"a first name of 1 to {NAME_MAX} characters is needed",
+                            limit=NAME_MAX)
+    digits = sum(ch.isdigit() for ch in name)
+    if _EMAIL_OR_HANDLE.search(name) or _LINK.search(name) or digits >= 6:
+        raise UploadRefused(CONTACT_IN_NAME, "no e-mail address, link or phone number as name")
+    return name
+
+
+def clean_caption(raw: str) -> str:
+    """Return the cleaned caption; refuse one longer than CAPTION_MAX characters."""
+    caption = clean_text(raw, keep_newlines=True)
+    if len(caption) > CAPTION_MAX:
+        raise UploadRefused(CAPTION_TOO_LONG, f"captions are at most {CAPTION_MAX} characters",
+                            limit=CAPTION_MAX, length=len(caption))
+    return caption
+
+
+def guess_language(text: str, fallback: str = "en") -> str:
+    """Return 'ru' for text mostly in Cyrillic, 'en' for Latin text, else fallback."""
+    cyrillic, latin = len(_CYRILLIC.findall(text)), len(_LATIN.findall(text))
+    if cyrillic == latin == 0:
+        return fallback if fallback in ("en", "ru") else "en"
+    return "ru" if cyrillic >= latin else "en"
+
+
+def guardian_consent_needed(city: City, age_band: AgeBand | str | None) -> bool:
+    """Say whether a guardian must agree: under 13 anywhere, under 18 in a Russian city."""
+    if age_band is None or age_band == "":
+        return False
+    band = AgeBand(age_band)
+    if band is AgeBand.UNDER_13:
+        return True
+    return city.home_language == "ru" and band is not AgeBand.ADULT
+
+
+def check_consent(city: City, age_band: AgeBand | str | None, consent_self: bool,
+                  consent_guardian: bool) -> None:
+    """Refuse unless the age band is given and every consent the rules ask for is present."""
+    if age_band is None or age_band == "":
+        raise UploadRefused(AGE_BAND_MISSING, "the age band is needed")
+    if not consent_self:
+        raise UploadRefused(CONSENT_MISSING, "the participant's own consent is needed")
+    if guardian_consent_needed(city, age_band) and not consent_guardian:
+        raise UploadRefused(GUARDIAN_CONSENT_MISSING, "a parent's or guardian's consent is needed")
+
+
+def check_group(group: Group | None) -> None:
+    """Refuse when the group's invite code no longer accepts uploads."""
+    if group is not None and not group.accepts_uploads():
+        raise UploadRefused(INVITE_CLOSED, "this invite code no longer accepts photos")
 
 
 def accept_upload(
@@ -37,5 +143,156 @@ def accept_upload(
     consent_guardian: bool = False,
     approve: bool = False,
 ) -> UploadResult:
-    """Store one photo with a new code, pending review unless approve is set."""
-    raise NotImplementedError
+    """Store one photo with a new code, pending review unless approve is set.
+
+    Participants' uploads (approve=False) must carry an age band and the consents the rules
+    ask for. approve=True is for organisers adding photos they already hold consent for.
+    Files are written first and the row committed last; any failure removes the files.
+    """
+    first_name = clean_first_name(first_name)
+    caption = clean_caption(caption)
+    if caption_language not in ("en", "ru"):
+        caption_language = guess_language(caption)
+    if age_band is not None and age_band != "":
+        age_band = AgeBand(age_band)
+    else:
+        age_band = None
+    if not approve:
+        check_consent(city, age_band, consent_self, consent_guardian)
+    check_group(group)
+
+    session = db.session()
+    # The cheap check first: hashing is far faster than decoding a 12-megapixel photo.
+    if _is_duplicate(hashlib.sha256(data).hexdigest()):
+        raise UploadRefused(DUPLICATE, "this photo was sent before")
+    config = current_app.config
+    try:
+        processed = images.process(
+            data,
+            max_bytes=config["MAX_UPLOAD_BYTES"],
+            max_pixels=config["MAX_UPLOAD_PIXELS"],
+            web_px=config["WEB_SIZE_PX"],
+            thumb_px=config["THUMB_SIZE_PX"],
+        )
+    except images.ImageError as exc:
+        raise UploadRefused(exc.reason, str(exc), **exc.detail) from exc
+
+    token = codes.new_token()
+    now = utcnow()
+    for _attempt in range(CODE_ATTEMPTS):
+        code = _unused_code()
+        written = _store_files(code, processed)
+        photo = Photo(
+            code=code,
+            state=PhotoState.APPROVED if approve else PhotoState.PENDING,
+            group_id=group.id if group is not None else None,
+            city_id=city.id,
+            first_name=first_name,
+            caption=caption,
+            caption_language=caption_language,
+            age_band=age_band,
+            consent_self=bool(consent_self),
+            consent_guardian=bool(consent_guardian),
+            consent_at=now if consent_self else None,
+            source_sha256=processed.source_sha256,
+            withdraw_token_hash=codes.hash_token(token),
+            width=processed.master.width,
+            height=processed.master.height,
+            taken_on=processed.taken_on,
+            created_at=now,
+            reviewed_at=now if approve else None,
+        )
+        for kind, key in written.items():
+            rendition = getattr(processed, kind)
+            photo.files.append(StoredFile(
+                kind=kind, key=key, sha256=rendition.sha256, size=len(rendition.data),
+                content_type=rendition.content_type, width=rendition.width,
+                height=rendition.height,
+            ))
+        try:
+            session.add(photo)
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            _delete(written)
+            if _is_duplicate(processed.source_sha256):
+                # Another request stored the same bytes a moment before this one.
+                raise UploadRefused(DUPLICATE, "this photo was sent before") from None
+            if _code_taken(code):
+                continue  # another upload took the same code between check and commit
+            raise
+        except BaseException:
+            session.rollback()
+            _delete(written)
+            raise
+        return UploadResult(photo=photo, withdraw_token=token)
+    raise RuntimeError(f"no unused photo code found in {CODE_ATTEMPTS} attempts")
+
+
+def find_by_token(token: str) -> Photo | None:
+    """Return the photo whose private withdrawal token this is, or None."""
+    if not token or len(token) > 128:
+        return None
+    return db.session().scalars(
+        select(Photo).where(Photo.withdraw_token_hash == codes.hash_token(token))
+    ).first()
+
+
+def withdraw_by_token(token: str) -> Photo | None:
+    """Withdraw the photo behind a private link at once; return it, or None if unknown."""
+    photo = find_by_token(token)
+    if photo is not None and photo.state is not PhotoState.WITHDRAWN:
+        photo.withdraw()
+        db.session().commit()
+    return photo
+
+
+def _is_duplicate(source_sha256: str) -> bool:
+    return db.session().scalar(
+        select(func.count()).select_from(Photo).where(Photo.source_sha256 == source_sha256)
+    ) > 0
+
+
+def _code_taken(code: str) -> bool:
+    return db.session().scalar(
+        select(func.count()).select_from(Photo).where(Photo.code == code)
+    ) > 0
+
+
+def _unused_code() -> str:
+    """Return a code never issued to any photo and with no files left under it."""
+    store = storage()
+    for _attempt in range(CODE_ATTEMPTS):
+        code = codes.new_code()
+        # Files without a row (after a crash) must not be overwritten and then deleted by us
+        # while another request is still writing them, so their codes are skipped too.
+        leftovers = (f"photos/{code}/{kind}.{ext}" for kind in KINDS for ext in EXTENSIONS.values())
+        if not _code_taken(code) and not any(store.exists(key) for key in leftovers):
+            return code
+    raise RuntimeError(f"no unused photo code found in {CODE_ATTEMPTS} attempts")
+
+
+def _store_files(code: str, processed: images.ProcessedImage) -> dict[str, str]:
+    """Put the three renditions under the code's folder; on failure remove what was put."""
+    store = storage()
+    written: dict[str, str] = {}
+    try:
+        for kind in KINDS:
+            rendition: images.Derivative = getattr(processed, kind)
+            extension = EXTENSIONS.get(rendition.content_type, "bin")
+            key = f"photos/{code}/{kind}.{extension}"
+            written[kind] = key
+            store.put(key, rendition.data, rendition.content_type)
+    except BaseException:
+        _delete(written)
+        raise
+    return written
+
+
+def _delete(written: dict[str, str]) -> None:
+    store = storage()
+    for key in written.values():
+        try:
+            store.delete(key)
+        except Exception:  # best effort: `tablecloth check --repair` finds what is left
+            current_app.logger.exception("could not remove %s after a failed upload", key)
