@@ -33,6 +33,9 @@ def init_app(app: Flask) -> None:
     """Register the commands on the app, so tests and `tablecloth` both see them."""
     app.cli.add_command(init_db_command)
     app.cli.add_command(serve_command)
+    for command in (create_organiser_command, groups_command, cities_command, import_command,
+                    approve_command, withdraw_command):
+        app.cli.add_command(command)
 
 
 @click.command("serve")
@@ -59,3 +62,273 @@ def serve_command(host: str, port: int, workers: int) -> None:
 
     click.echo(f"Serving tablecloth on http://{host}:{port}/")
     Server().run()
+
+
+# Organiser commands: accounts, groups, cities, importing and moderating photos.
+
+
+def _english(command):
+    """Run a command's messages in English: a terminal has no browser to ask."""
+    import functools
+
+    @functools.wraps(command)
+    def wrapped(*args, **kwargs):
+        from flask_babel import force_locale
+
+        with force_locale("en"):
+            return command(*args, **kwargs)
+
+    return wrapped
+
+
+def _city_or_fail(slug: str, param: str = "--city"):
+    """Return the city with this slug, or stop with a usage error listing the known ones."""
+    from .services import groups as service
+
+    city = service.city_by_slug(slug)
+    if city is None:
+        known = ", ".join(c.slug for c in service.list_cities()) or "none yet"
+        raise click.BadParameter(f"unknown city {slug!r}; known cities: {known}.",
+                                 ctx=click.get_current_context(), param_hint=param)
+    return city
+
+
+@click.command("create-organiser")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from the first line of standard input (for scripts).")
+@click.option("--role", type=click.Choice(["admin", "moderator"]), default="admin",
+              show_default=True, help="admin: everything; moderator: cannot add cities.")
+@with_appcontext
+@_english
+def create_organiser_command(email: str, password_stdin: bool, role: str) -> None:
+    """Create an organiser account that can log in at /organiser/login."""
+    from .services import accounts
+
+    try:
+        email = accounts.normalise_email(email)
+        if accounts.find_organiser(email) is not None:
+            raise accounts.AccountError(f"An organiser with the e-mail {email} already exists.")
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    if password_stdin:
+        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        person = accounts.create_organiser(email, password, role)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Organiser {person.email} ({person.role.value}) created.")
+
+
+@click.group("groups")
+def groups_command() -> None:
+    """Create, list and switch off groups and their invite codes."""
+
+
+@groups_command.command("create")
+@click.argument("name")
+@click.option("--city", "city_slug", required=True, metavar="SLUG", help="The group's city.")
+@click.option("--expires", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Last day the invite code works (until the end of that day, UTC).")
+@with_appcontext
+@_english
+def groups_create_command(name: str, city_slug: str, expires) -> None:
+    """Create a group; print only its new invite code."""
+    from .services import groups as service
+
+    city = _city_or_fail(city_slug)
+    try:
+        group = service.create_group(name, city, expires.date() if expires else None)
+    except service.GroupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(group.invite_code)
+
+
+@groups_command.command("list")
+@with_appcontext
+@_english
+def groups_list_command() -> None:
+    """List groups, one a line: code, city, status, last day, photos, name (tab-separated)."""
+    from .services import groups as service
+
+    for group, photos in service.list_groups():
+        if not group.active:
+            status = "off"
+        elif not group.accepts_uploads():
+            status = "expired"
+        else:
+            status = "open"
+        day = service.last_day(group)
+        click.echo("\t".join([group.invite_code, group.city.slug, status,
+                              day.isoformat() if day else "-", str(photos), group.name]))
+
+
+def _switch_group(code: str, active: bool) -> None:
+    from .services import groups as service
+
+    try:
+        group = service.set_active(code, active)
+    except service.GroupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{group.invite_code}\t{'on' if active else 'off'}")
+
+
+@groups_command.command("disable")
+@click.argument("code")
+@with_appcontext
+@_english
+def groups_disable_command(code: str) -> None:
+    """Switch a group's invite code off: it accepts no more photos."""
+    _switch_group(code, False)
+
+
+@groups_command.command("enable")
+@click.argument("code")
+@with_appcontext
+@_english
+def groups_enable_command(code: str) -> None:
+    """Switch a group's invite code on again."""
+    _switch_group(code, True)
+
+
+@click.group("cities")
+def cities_command() -> None:
+    """List and add cities."""
+
+
+@cities_command.command("add")
+@click.argument("slug")
+@click.option("--en", "name_en", required=True, metavar="NAME", help="Name in English.")
+@click.option("--ru", "name_ru", required=True, metavar="NAME", help="Name in Russian.")
+@click.option("--home", type=click.Choice(["en", "ru"]), default="en", show_default=True,
+              help="Language of the city's own script; its name comes first on labels.")
+@with_appcontext
+@_english
+def cities_add_command(slug: str, name_en: str, name_ru: str, home: str) -> None:
+    """Add a city with its names in English and Russian."""
+    from .services import groups as service
+
+    try:
+        city = service.add_city(slug, name_en, name_ru, home)
+    except service.GroupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{city.slug}\t{city.bilingual()}")
+
+
+@cities_command.command("list")
+@with_appcontext
+@_english
+def cities_list_command() -> None:
+    """List cities, one a line: slug, English, Russian, home language (tab-separated)."""
+    from .services import groups as service
+
+    for city in service.list_cities():
+        click.echo("\t".join([city.slug, city.name_en, city.name_ru, city.home_language]))
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--city", "city_slug", required=True, metavar="SLUG", help="The photos' city.")
+@click.option("--name", "first_name", required=True,
+              help="The author's first name or nickname (never a full name).")
+@click.option("--caption", default="", help="Caption for every photo.")
+@click.option("--group", "group_code", metavar="CODE", help="Invite code of the photos' group.")
+@click.option("--age", "age_band", type=click.Choice(["under13", "13-15", "16-17", "18+"]),
+              help="The author's age band (needed unless --approve).")
+@click.option("--consent", is_flag=True, help="You hold the author's own consent.")
+@click.option("--guardian-consent", is_flag=True, help="You hold a parent's or guardian's consent.")
+@click.option("--approve", is_flag=True,
+              help="Publish at once (you hold every consent needed); otherwise pending review.")
+@with_appcontext
+@_english
+def import_command(paths, city_slug, first_name, caption, group_code, age_band, consent,
+                   guardian_consent, approve) -> None:
+    """Import photo files through the upload pipeline; print CODE<TAB>PATH for each."""
+    import os
+
+    from flask import current_app
+
+    from .services import groups as group_service
+    from .services import uploads
+
+    city = _city_or_fail(city_slug)
+    group = None
+    if group_code:
+        group = group_service.find_group(group_code)
+        if group is None:
+            raise click.BadParameter(f"no group has the invite code {group_code!r}.",
+                                     ctx=click.get_current_context(), param_hint="--group")
+    language = uploads.guess_language(caption, city.home_language)
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    refused = 0
+    for path in paths:
+        try:
+            if os.path.isdir(path):
+                raise uploads.UploadRefused("not_a_file", "a folder, not a file; name the files")
+            if not os.path.isfile(path):
+                raise uploads.UploadRefused("not_a_file", "no such file")
+            if os.path.getsize(path) > limit:
+                raise uploads.UploadRefused("too_large", f"larger than {limit:,} bytes")
+            with open(path, "rb") as source:
+                data = source.read()
+            result = uploads.accept_upload(
+                data, city=city, first_name=first_name, caption=caption,
+                caption_language=language, group=group, age_band=age_band,
+                consent_self=consent, consent_guardian=guardian_consent, approve=approve,
+            )
+        except uploads.UploadRefused as exc:
+            refused += 1
+            click.echo(f"{path}: {exc.reason}: {exc}", err=True)
+        except OSError as exc:
+            refused += 1
+            click.echo(f"{path}: unreadable: {exc.strerror or exc}", err=True)
+        else:
+            click.echo(f"{result.photo.code}\t{path}")
+    if refused:
+        click.get_current_context().exit(1)
+
+
+def _moderate_codes(raw_codes, action: str, past: str) -> None:
+    from .codes import normalise
+    from .services import moderation
+
+    failed = 0
+    for raw in raw_codes:
+        photo = moderation.find_photo(raw)
+        if photo is None:
+            failed += 1
+            reason = "invalid code" if normalise(raw) is None else "no such photo"
+            click.echo(f"{raw}: {reason}", err=True)
+            continue
+        try:
+            getattr(moderation, action)(photo)
+        except moderation.ModerationError as exc:
+            failed += 1
+            click.echo(f"{raw}: {exc}", err=True)
+        else:
+            click.echo(f"{photo.code}\t{past}")
+    if failed:
+        click.get_current_context().exit(1)
+
+
+@click.command("approve")
+@click.argument("codes", nargs=-1, required=True, metavar="CODE...")
+@with_appcontext
+@_english
+def approve_command(codes) -> None:
+    """Approve photos by code (any case): they appear at /P/CODE."""
+    _moderate_codes(codes, "approve", "approved")
+
+
+@click.command("withdraw")
+@click.argument("codes", nargs=-1, required=True, metavar="CODE...")
+@with_appcontext
+@_english
+def withdraw_command(codes) -> None:
+    """Withdraw photos by code (any case): their pages then say so (410)."""
+    _moderate_codes(codes, "withdraw", "withdrawn")
+
+
+# End of organiser commands.

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import functools
+import math
+from urllib.parse import urlsplit
 
-from flask import g, redirect, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
-from ... import db
+from ... import db, ratelimit
 from ...models import Organiser, Role
+from ...services import accounts
 from . import bp
+
+LOGIN_WINDOW_S = 15 * 60
 
 
 @bp.before_app_request
@@ -28,7 +35,11 @@ def login_required(view):
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
         if g.get("organiser") is None:
-            return redirect(url_for("organiser.login", next=request.full_path))
+            # Only a page can be come back to: a form's POST would answer 405 after log-in.
+            target = None
+            if request.method == "GET":
+                target = request.full_path if request.query_string else request.path
+            return redirect(url_for("organiser.login", next=target))
         return view(*args, **kwargs)
 
     return wrapped
@@ -41,7 +52,72 @@ def admin_required(view):
     @login_required
     def wrapped(*args, **kwargs):
         if g.organiser.role != Role.ADMIN:
-            return ("Forbidden", 403)
+            abort(403)
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def safe_next(target: str | None) -> str | None:
+    """Return target when it is a path on this site, else None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(ch) < 32 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def _limit_key(email: str) -> str:
+    return f"login:{request.remote_addr or '-'}:{email.strip().lower()}"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Show the log-in form; log an organiser in."""
+    next_url = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        if g.get("organiser") is not None:
+            return redirect(next_url or url_for("organiser.dashboard"))
+        return render_template("organiser/login.html", next_url=next_url, email="")
+
+    email = request.form.get("email", "")
+    password = request.form.get("password", "")
+    key = _limit_key(email)
+    limit = current_app.config["LOGIN_RATE_LIMIT"]
+    wait_s = ratelimit.retry_after(key, limit, LOGIN_WINDOW_S)
+    if wait_s > 0:
+        minutes = max(1, math.ceil(wait_s / 60))
+        error = ngettext(
+            "Too many failed log-ins. Try again in %(num)d minute.",
+            "Too many failed log-ins. Try again in %(num)d minutes.",
+            minutes,
+        )
+        response = current_app.make_response(render_template(
+            "organiser/login.html", next_url=next_url, email=email, error=error))
+        response.status_code = 429
+        response.headers["Retry-After"] = str(math.ceil(wait_s))
+        return response
+
+    person = accounts.authenticate(email, password)
+    if person is None:
+        ratelimit.hit(key, limit, LOGIN_WINDOW_S)
+        return render_template("organiser/login.html", next_url=next_url, email=email,
+                               error=_("Wrong e-mail or password.")), 401
+
+    ratelimit.reset(key)
+    # A fresh session on log-in, so a session id planted before cannot be ridden after.
+    session.clear()
+    session["organiser_id"] = person.id
+    session.permanent = False
+    return redirect(next_url or url_for("organiser.dashboard"))
+
+
+@bp.post("/logout")
+def logout():
+    """Log the organiser out."""
+    session.clear()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("organiser.login"))

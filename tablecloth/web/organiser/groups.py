@@ -1,5 +1,121 @@
-"""Organiser pages: groups."""
+"""Organiser pages: groups with their invite codes, and cities."""
 
 from __future__ import annotations
 
-from . import bp  # noqa: F401
+from datetime import date
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ...services import groups as group_service
+from . import bp
+from .auth import admin_required, login_required
+
+
+def upload_link(code: str) -> str:
+    """Return the public address a group's members open to send photos."""
+    return f"{current_app.config['PUBLIC_BASE_URL']}/upload?code={code}"
+
+
+def _parse_day(raw: str) -> date | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise group_service.GroupError(
+            _("%(value)s is not a date; use the form YYYY-MM-DD.", value=raw)
+        ) from None
+
+
+@bp.get("/groups")
+@login_required
+def groups():
+    """List every group with its invite code and upload link; offer to create one."""
+    return render_template(
+        "organiser/groups.html",
+        rows=group_service.list_groups(),
+        cities=group_service.list_cities(),
+        last_day=group_service.last_day,
+        upload_link=upload_link,
+        today=date.today().isoformat(),
+    )
+
+
+@bp.post("/groups")
+@login_required
+def create_group():
+    """Create a group with a fresh invite code."""
+    city = group_service.city_by_slug(request.form.get("city", ""))
+    try:
+        if city is None:
+            raise group_service.GroupError(_("Choose the group's city."))
+        created = group_service.create_group(
+            request.form.get("name", ""), city, _parse_day(request.form.get("expires", ""))
+        )
+    except group_service.GroupError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Group %(name)s created. Its invite code is %(code)s.",
+                name=created.name, code=created.invite_code), "info")
+    return redirect(url_for("organiser.groups"))
+
+
+@bp.post("/groups/<code>/active")
+@login_required
+def switch_group(code: str):
+    """Switch a group's invite code on or off."""
+    active = request.form.get("active") == "1"
+    try:
+        changed = group_service.set_active(code, active)
+    except group_service.GroupError as error:
+        flash(str(error), "error")
+    else:
+        if active:
+            flash(_("Invite code %(code)s works again.", code=changed.invite_code), "info")
+        else:
+            flash(_("Invite code %(code)s is switched off.", code=changed.invite_code), "info")
+    return redirect(url_for("organiser.groups"))
+
+
+@bp.post("/groups/<code>/expiry")
+@login_required
+def group_expiry(code: str):
+    """Change the last day a group's invite code works."""
+    try:
+        changed = group_service.set_expiry(code, _parse_day(request.form.get("expires", "")))
+    except group_service.GroupError as error:
+        flash(str(error), "error")
+    else:
+        day = group_service.last_day(changed)
+        if day is None:
+            flash(_("Invite code %(code)s no longer expires.", code=changed.invite_code),
+                  "info")
+        else:
+            flash(_("Invite code %(code)s works until %(day)s.", code=changed.invite_code,
+                    day=day.isoformat()), "info")
+    return redirect(url_for("organiser.groups"))
+
+
+@bp.get("/cities")
+@login_required
+def cities():
+    """List the cities; offer admins to add one."""
+    return render_template("organiser/cities.html", cities=group_service.list_cities())
+
+
+@bp.post("/cities")
+@admin_required
+def add_city():
+    """Add a city with its names in both languages."""
+    try:
+        city = group_service.add_city(
+            request.form.get("slug", ""), request.form.get("name_en", ""),
+            request.form.get("name_ru", ""), request.form.get("home_language", "en"),
+        )
+    except group_service.GroupError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("City %(name)s added.", name=city.bilingual()), "info")
+    return redirect(url_for("organiser.cities"))
