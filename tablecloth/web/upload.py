@@ -20,12 +20,12 @@ from flask_babel import force_locale, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from .. import db, images
 from ..models import AgeBand, City, Group, Photo, PhotoState, utcnow
-from ..services import uploads
+from ..services import groups, uploads
 from ..storage import storage
 
 bp = Blueprint("upload", __name__, url_prefix="/upload")
@@ -168,14 +168,10 @@ class FormCheck:
 
 def find_group(raw: str) -> tuple[Group | None, str | None]:
     """Return the group of an invite code typed in any case, or the reason it is refused."""
-    code = " ".join((raw or "").split()).upper()
+    code = groups.normalise_invite(raw)
     if not code:
         return None, INVITE_MISSING
-    if len(code) > 64:
-        return None, INVITE_UNKNOWN
-    group = db.session().scalars(
-        select(Group).where(func.upper(Group.invite_code) == code)
-    ).first()
+    group = groups.find_group(code) if len(code) <= 64 else None
     if group is None:
         return None, INVITE_UNKNOWN
     if not group.active:
