@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
     """Register the commands on the app, so tests and `tablecloth` both see them."""
     app.cli.add_command(init_db_command)
     app.cli.add_command(serve_command)
+    app.cli.add_command(migrate_storage_command)
     for command in (create_organiser_command, groups_command, cities_command, import_command,
                     approve_command, withdraw_command):
         app.cli.add_command(command)
@@ -42,26 +43,74 @@ def init_app(app: Flask) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
               help="Port to listen on.")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
-              help="Worker processes.")
-def serve_command(host: str, port: int, workers: int) -> None:
-    """Serve the site with gunicorn, a production WSGI server."""
-    from gunicorn.app.base import BaseApplication
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="Worker processes [default: 2 x cores + 1, at most 9].")
+@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per worker; more than 1 uses gunicorn's gthread workers.")
+@click.option("--timeout", default=60, show_default=True, type=click.IntRange(5, 3600),
+              help="Seconds a request may take before its worker is restarted.")
+@click.option("--graceful-timeout", default=30, show_default=True, type=click.IntRange(1, 3600),
+              help="Seconds to finish open requests after SIGTERM before stopping.")
+@click.option("--access-log/--no-access-log", default=True, show_default=True,
+              help="Log each request to standard output.")
+def serve_command(host, port, workers, threads, timeout, graceful_timeout, access_log) -> None:
+    """Serve the site with gunicorn: several workers, graceful stop on SIGTERM, /healthz."""
+    from . import create_app, server
 
-    class Server(BaseApplication):
-        def load_config(self):
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("graceful_timeout", 30)
-            self.cfg.set("accesslog", "-")
+    options = server.ServeOptions(
+        host=host, port=port, workers=workers, threads=threads, timeout_s=timeout,
+        graceful_timeout_s=graceful_timeout, access_log=access_log,
+    )
+    click.echo(f"Serving tablecloth on http://{host}:{port}/ with "
+               f"{options.workers or server.default_workers()} workers")
+    server.serve(create_app, options)
 
-        def load(self):
-            from . import create_app
 
-            return create_app()
+@click.command("migrate-storage")
+@click.option("--to", "target_file", type=click.Path(exists=True, dir_okay=False),
+              help="A settings.toml-style file with the target's database_url, storage, "
+              "uploads_dir and s3_* settings (keeps secrets off the command line).")
+@click.option("--to-database-url", help="Target database URL, e.g. postgresql+psycopg://...")
+@click.option("--to-storage", type=click.Choice(["local", "s3"]), help="Target store kind.")
+@click.option("--to-uploads-dir", help="Target folder for a local store.")
+@click.option("--to-s3-bucket", help="Target bucket for an s3 store.")
+@click.option("--to-s3-endpoint-url", help="Target S3 endpoint; empty for AWS.")
+@click.option("--to-s3-region", help="Target S3 region.")
+@click.option("--resume", is_flag=True,
+              help="Continue an interrupted migration: skip rows and files already copied.")
+@click.option("--jobs", default=4, show_default=True, type=click.IntRange(1, 32),
+              help="Files copied at the same time.")
+@with_appcontext
+def migrate_storage_command(target_file, to_database_url, to_storage, to_uploads_dir,
+                            to_s3_bucket, to_s3_endpoint_url, to_s3_region, resume, jobs) -> None:
+    """Copy every row and stored file of this site to another database and store."""
+    from pathlib import Path
 
-    click.echo(f"Serving tablecloth on http://{host}:{port}/")
-    Server().run()
+    from . import db
+    from .config import ConfigError
+    from .services import migrate_storage
+    from .storage import StorageError, storage
+
+    try:
+        target = migrate_storage.target_config(
+            Path(target_file) if target_file else None,
+            {"DATABASE_URL": to_database_url, "STORAGE": to_storage,
+             "UPLOADS_DIR": to_uploads_dir, "S3_BUCKET": to_s3_bucket,
+             "S3_ENDPOINT_URL": to_s3_endpoint_url, "S3_REGION": to_s3_region},
+        )
+        report = migrate_storage.migrate(db.engine(), storage(), target, resume=resume,
+                                         jobs=jobs, echo=click.echo)
+    except (ConfigError, StorageError, migrate_storage.MigrationError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Files: {report.files_copied} copied, {report.files_present} already there. "
+               f"Rows: {sum(report.rows_copied.values())} copied, "
+               f"{sum(report.rows_present.values())} already there.")
+    for problem in report.problems:
+        click.echo(f"PROBLEM: {problem}", err=True)
+    if report.problems:
+        raise click.ClickException(
+            f"{len(report.problems)} problems; fix them and run again with --resume")
+    click.echo("Done. Point TABLECLOTH_DATABASE_URL and the storage settings at the target.")
 
 
 # Organiser commands: accounts, groups, cities, importing and moderating photos.

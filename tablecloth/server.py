@@ -1,0 +1,74 @@
+"""The production server: gunicorn workers around one preloaded app, stopped gracefully."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Flask
+
+# More workers than this on one machine mostly adds memory and database connections.
+MAX_DEFAULT_WORKERS = 9
+
+
+def default_workers() -> int:
+    """Return gunicorn's usual 2 x cores + 1, capped."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(2 * (cores or 1) + 1, MAX_DEFAULT_WORKERS)
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int | None = None
+    threads: int = 1
+    timeout_s: int = 60
+    graceful_timeout_s: int = 30
+    access_log: bool = True
+
+
+def serve(make_app: Callable[[], Flask], options: ServeOptions) -> None:
+    """Run gunicorn in this process until it is stopped (SIGTERM/SIGINT: finish requests, exit)."""
+    from gunicorn.app.base import BaseApplication
+
+    workers = options.workers or default_workers()
+    # A fresh app, not the CLI's: the CLI's has an app context pushed, and a worker that
+    # inherited it would share one `g` (and one database session) across all its requests.
+    app = make_app()
+
+    def post_fork(_server, _worker) -> None:
+        # The app was built before forking; never share the parent's pooled connections.
+        engine = app.extensions.get("tablecloth.engine")
+        if engine is not None:
+            engine.dispose(close=False)
+
+    settings = {
+        "bind": f"{options.host}:{options.port}",
+        "workers": workers,
+        # Threads let a worker keep serving while one request streams a large file.
+        "threads": options.threads,
+        "worker_class": "gthread" if options.threads > 1 else "sync",
+        "timeout": options.timeout_s,
+        "graceful_timeout": options.graceful_timeout_s,
+        "keepalive": 5,
+        # Recycle workers now and then so a slow leak cannot grow without bound.
+        "max_requests": 5000,
+        "max_requests_jitter": 500,
+        "preload_app": True,
+        "accesslog": "-" if options.access_log else None,
+        "errorlog": "-",
+        "post_fork": post_fork,
+        "proc_name": "tablecloth",
+    }
+
+    class Server(BaseApplication):
+        def load_config(self):
+            for key, value in settings.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return app
+
+    Server().run()
