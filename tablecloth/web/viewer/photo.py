@@ -10,18 +10,17 @@ What each state answers, on the page and on its images alike:
 
 from __future__ import annotations
 
-from flask import Response, current_app, redirect, render_template, request, url_for
+from flask import Response, current_app, render_template, request, url_for
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException, NotFound
-from werkzeug.wsgi import wrap_file
 
 from ... import db
 from ...codes import normalise
 from ...i18n import LANGUAGES
 from ...models import Photo, PhotoState, StoredFile
-from ...storage import storage
+from ...storage import send_stored
 from . import bp
 
 # Only these renditions are public; the master never is.
@@ -90,27 +89,11 @@ def image(code: str, kind: str):
         return _not_found()
     if row.state == PhotoState.WITHDRAWN:
         return _gone()
-    if request.if_none_match.contains(row.sha256):
-        response = Response(status=304)
-        response.set_etag(row.sha256)
-        return _public(response, IMAGE_CACHE)
-    if current_app.config["S3_SERVE"] == "redirect":
-        direct = storage().presigned_url(row.key)
-        if direct is not None:
-            response = redirect(direct, code=302)
-            return _public(response, "private, no-store")
-    try:
-        stream = storage().open(row.key)
-    except FileNotFoundError:
-        return _not_found()
-    response = Response(
-        wrap_file(request.environ, stream),
-        mimetype=row.content_type,
-        direct_passthrough=True,
-    )
-    response.content_length = row.size
-    response.set_etag(row.sha256)
-    return _public(response, IMAGE_CACHE)
+    response = send_stored(row.key, row.sha256, row.content_type, size=row.size)
+    if response.status_code in (200, 304):
+        response.headers["Cache-Control"] = IMAGE_CACHE
+    # A redirect to a presigned URL keeps the short private lifetime send_stored gave it.
+    return _public(response, response.headers["Cache-Control"])
 
 
 @bp.app_errorhandler(404)
