@@ -1,0 +1,30 @@
+"""Helpers shared by the renderers: output opening and progress reporting."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+Progress = Callable[[float, str], None]
+Out = str | os.PathLike | IO[bytes]
+
+
+def _no_progress(fraction: float, message: str) -> None:
+    pass
+
+
+def progress_of(options: dict[str, Any]) -> Progress:
+    """Return the progress callback from options, or one that does nothing."""
+    return options.get("progress") or _no_progress
+
+
+@contextlib.contextmanager
+def open_out(out: Out) -> Iterator[IO[bytes]]:
+    """Yield a binary file for out: open a path (closed after), or use a file object as is."""
+    if isinstance(out, str | os.PathLike):
+        with open(out, "wb") as f:
+            yield f
+    else:
+        yield out

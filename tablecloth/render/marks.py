@@ -1,0 +1,83 @@
+"""Printer's marks in page millimetres (y down): crop marks, registration marks, slug text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tablecloth.layout import Panel, Plan
+
+from .units import Frame
+
+MARK_GAP_MM = 2.0  # crop marks stop this far from the bleed so they never print on the cloth
+REG_RADIUS_MM = 3.0
+SLUG_TEXT_MM = 3.0
+DRAFT_TEXT_MM = 7.0
+
+
+@dataclass
+class Marks:
+    """Lines (x0, y0, x1, y1), registration marks (cx, cy, r) and texts (x, y, size, text, bold)."""
+
+    lines: list[tuple[float, float, float, float]] = field(default_factory=list)
+    targets: list[tuple[float, float, float]] = field(default_factory=list)
+    texts: list[tuple[float, float, float, str, bool]] = field(default_factory=list)
+
+
+def panel_marks(plan: Plan, panel: Panel, frame: Frame) -> Marks:
+    """Return the marks for one panel page (frame with a slug margin)."""
+    s = plan.settings
+    out = Marks()
+    m = frame.margin_mm
+    if m <= 0:
+        return out
+    w, h = frame.width_mm, frame.height_mm
+    top_trim, bottom_trim = frame.y(0.0), frame.y(s.height_mm)
+    bleed_left, bleed_right = frame.x(panel.x0_mm), frame.x(panel.x1_mm)
+    bleed_top, bleed_bottom = frame.y(panel.y0_mm), frame.y(panel.y1_mm)
+    if s.crop_marks:
+        xs = []
+        if panel.overlap_left_mm == 0:
+            xs.append(frame.x(0.0))
+        if panel.overlap_right_mm == 0:
+            xs.append(frame.x(s.width_mm))
+        # Vertical trim lines above and below the bleed; horizontal ones left and right.
+        for x in xs + [frame.x(panel.trim_x0_mm), frame.x(panel.trim_x1_mm)]:
+            out.lines.append((x, 0.5, x, bleed_top - MARK_GAP_MM))
+            out.lines.append((x, bleed_bottom + MARK_GAP_MM, x, h - 0.5))
+        for y in (top_trim, bottom_trim):
+            if panel.overlap_left_mm == 0:
+                out.lines.append((0.5, y, bleed_left - MARK_GAP_MM, y))
+            if panel.overlap_right_mm == 0:
+                out.lines.append((bleed_right + MARK_GAP_MM, y, w - 0.5, y))
+    # Registration targets: mid-top and mid-bottom of the panel, and at each overlap band's
+    # centre so two panels line up target on target.
+    cx = [(bleed_left + bleed_right) / 2]
+    if panel.overlap_left_mm:
+        cx.append(frame.x(panel.x0_mm + panel.overlap_left_mm / 2))
+    if panel.overlap_right_mm:
+        cx.append(frame.x(panel.x1_mm - panel.overlap_right_mm / 2))
+    r = min(REG_RADIUS_MM, m / 2 - 1)
+    for x in cx:
+        out.targets.append((x, m / 2, r))
+        out.targets.append((x, h - m / 2, r))
+    mid_y = (bleed_top + bleed_bottom) / 2
+    if panel.overlap_left_mm == 0:
+        out.targets.append((m / 2, mid_y, r))
+    if panel.overlap_right_mm == 0:
+        out.targets.append((w - m / 2, mid_y, r))
+    info = (
+        f"tablecloth · panel {panel.index + 1} of {len(plan.panels)} · "
+        f"{s.width_mm:g} × {s.height_mm:g} mm finished, hem {s.hem_mm:g} mm, "
+        f"bleed {s.bleed_mm:g} mm, printed +{s.shrink_pct:g}% for shrinkage · "
+        f"{len(plan.panel_cells(panel))} codes"
+    )
+    size = min(SLUG_TEXT_MM, m * 0.35)
+    out.texts.append((bleed_left + 8, m / 2 + size * 0.35, size, info, False))
+    if s.draft:
+        size = min(DRAFT_TEXT_MM, m * 0.7)
+        y = h - m / 2 + size * 0.35
+        step = (bleed_right - bleed_left) / 4
+        for i in range(4):
+            out.texts.append((bleed_left + step * (i + 0.5) - 20, y, size,
+                              "DRAFT · NOT FOR PRINT", True))
+    return out
