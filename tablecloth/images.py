@@ -138,10 +138,7 @@ def _open(data: bytes, max_pixels: int | None) -> Image.Image:
     """Identify data among ACCEPTED formats and check its declared size before decoding."""
     _register_heif()
     try:
-        # Pillow's bomb check would only warn (or raise past 2x its limit): make it an error.
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            im = Image.open(io.BytesIO(data), formats=ACCEPTED)
+        im = _pillow_open(data, ACCEPTED)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageError(TOO_MANY_PIXELS, "The image has too many pixels.",
                          limit_pixels=max_pixels) from exc
@@ -160,13 +157,21 @@ def _open(data: bytes, max_pixels: int | None) -> Image.Image:
     return im
 
 
+def _pillow_open(data: bytes, formats: tuple[str, ...] | None) -> Image.Image:
+    """Open data with Pillow, its decompression bomb warning raised as an error."""
+    with warnings.catch_warnings():
+        # Pillow's bomb check would only warn (or raise past 2x its limit): make it an error.
+        # Other warnings (a corrupt EXIF block, say) say nothing about the pixels: silence them.
+        warnings.simplefilter("ignore")
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        return Image.open(io.BytesIO(data), formats=formats)
+
+
 def _identify_any(data: bytes) -> str | None:
     """Return the name of any other format Pillow recognises in data, without decoding it."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with Image.open(io.BytesIO(data)) as im:
-                return im.format
+        with _pillow_open(data, None) as im:
+            return im.format
     except Exception:
         return None
 
@@ -184,7 +189,9 @@ def _load(im: Image.Image) -> None:
     if ImageFile.LOAD_TRUNCATED_IMAGES:  # someone flipped the global: we never accept half images
         raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES must stay False")
     try:
-        im.load()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # only the outcome matters: pixels or an error
+            im.load()
     except Exception as exc:
         raise ImageError(DAMAGED, "The image is damaged or incomplete.") from exc
 
@@ -223,7 +230,7 @@ def _taken_on(exif: dict) -> date | None:
 
 def _shrunk_jpeg(data: bytes, long_px: int, orientation: int) -> Image.Image:
     """Decode a JPEG again at reduced DCT scale, shrink to long_px, then orient it."""
-    with Image.open(io.BytesIO(data), formats=("JPEG",)) as im:
+    with _pillow_open(data, ("JPEG",)) as im:
         width, height = im.size
         scale = long_px / max(width, height)
         # A box of the image's own shape: draft picks the largest 1/2, 1/4, 1/8 scale that
