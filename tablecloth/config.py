@@ -187,6 +187,15 @@ SETTINGS: tuple[Setting, ...] = (
         "Language used when the browser states no preference.",
         choices=("en", "ru"),
     ),
+    Setting(
+        "PROXY_HOPS",
+        0,
+        "Reverse proxies in front of the app (nginx, a load balancer) whose X-Forwarded-For, "
+        "-Proto and -Host headers are trusted; 0 when browsers connect directly. Never more "
+        "than the real count: extra hops let clients forge their address.",
+        type=int,
+        minimum=0,
+    ),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

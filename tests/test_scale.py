@@ -108,6 +108,20 @@ def test_healthz_reports_an_unreachable_bucket(tmp_path, s3_server):
     app.extensions["tablecloth.engine"].dispose()
 
 
+@pytest.mark.parametrize(("hops", "expected"), [(0, "127.0.0.1 http"), (1, "203.0.113.7 https")])
+def test_proxy_hops_decides_whose_forwarded_headers_count(backend_settings, hops, expected):
+    from flask import request
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "PROXY_HOPS": hops,
+                      **backend_settings})
+    app.add_url_rule("/_seen", "seen", lambda: f"{request.remote_addr} {request.scheme}")
+    response = app.test_client().get("/_seen", environ_base={"REMOTE_ADDR": "127.0.0.1"},
+                                     headers={"X-Forwarded-For": "198.51.100.1, 203.0.113.7",
+                                              "X-Forwarded-Proto": "https"})
+    assert response.get_data(as_text=True) == expected
+    app.extensions["tablecloth.engine"].dispose()
+
+
 # --- moving a site: SQLite + uploads/ to PostgreSQL + S3 ------------------------------------
 
 

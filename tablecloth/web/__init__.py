@@ -13,6 +13,13 @@ def init_app(app: Flask) -> None:
     from . import health, organiser, upload, viewer
 
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    hops = app.config.get("PROXY_HOPS", 0)
+    if hops:
+        # Behind nginx every request comes from the proxy; trust exactly its forwarded headers
+        # so rate limits see the participant's address and url_for builds https links.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     csrf.init_app(app)
     app.register_blueprint(viewer.bp)
     app.register_blueprint(upload.bp)
