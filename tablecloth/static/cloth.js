@@ -1,0 +1,205 @@
+// The cloth designer (live contrast, preset sizes, zoomable preview, photo order) and the
+// export progress page. Plain DOM, no framework: organisers use ordinary laptops.
+(function () {
+  "use strict";
+
+  function luminance(hex) {
+    var v = hex.replace("#", "");
+    var c = [0, 2, 4].map(function (i) {
+      var x = parseInt(v.substr(i, 2), 16) / 255;
+      return x <= 0.04045 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  }
+
+  function setupContrast() {
+    var dark = document.getElementById("dark");
+    var light = document.getElementById("light");
+    var out = document.getElementById("contrast");
+    if (!dark || !light || !out) return;
+    function update() {
+      var a = luminance(dark.value), b = luminance(light.value);
+      var ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      out.textContent = ratio.toFixed(1) + ":1";
+      var bad = ratio < parseFloat(out.dataset.min) || a > b;
+      out.classList.toggle("bad", bad);
+      dark.setCustomValidity(bad ? document.getElementById("contrast-hint").textContent : "");
+    }
+    dark.addEventListener("input", update);
+    light.addEventListener("input", update);
+    update();
+  }
+
+  function setupPresets() {
+    var preset = document.getElementById("preset");
+    var width = document.getElementById("width_mm");
+    var height = document.getElementById("height_mm");
+    if (!preset || !width) return;
+    var sizes = {"square-60in": [1800, 1800], "square-1400": [1400, 1400],
+                 "round-1500": [1500, 1500], "rect-1800x2400": [1800, 2400]};
+    preset.addEventListener("change", function () {
+      var size = sizes[preset.value];
+      if (size) { width.value = size[0]; height.value = size[1]; }
+    });
+    [width, height].forEach(function (input) {
+      input.addEventListener("input", function () { preset.value = "custom"; });
+    });
+  }
+
+  function setupPreview() {
+    var root = document.getElementById("designer");
+    var canvas = document.getElementById("canvas");
+    var viewport = document.getElementById("viewport");
+    if (!root || !canvas) return;
+    var zoom = 1;
+    function apply() { canvas.style.width = (zoom * 100) + "%"; }
+    function by(factor) { zoom = Math.min(12, Math.max(1, zoom * factor)); apply(); }
+    document.querySelectorAll("[data-zoom]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var how = button.dataset.zoom;
+        if (how === "in") by(1.5); else if (how === "out") by(1 / 1.5); else { zoom = 1; apply(); }
+      });
+    });
+    viewport.addEventListener("wheel", function (event) {
+      if (!event.ctrlKey) return; // trackpad pinch arrives as ctrl+wheel
+      event.preventDefault();
+      by(event.deltaY < 0 ? 1.15 : 1 / 1.15);
+    }, {passive: false});
+    viewport.addEventListener("keydown", function (event) {
+      if (event.key === "+" || event.key === "=") by(1.5);
+      if (event.key === "-") by(1 / 1.5);
+    });
+    var pointers = {}, startDistance = 0, startZoom = 1;
+    function distance() {
+      var p = Object.values(pointers);
+      return Math.hypot(p[0].x - p[1].x, p[0].y - p[1].y);
+    }
+    viewport.addEventListener("pointerdown", function (e) {
+      pointers[e.pointerId] = {x: e.clientX, y: e.clientY};
+      if (Object.keys(pointers).length === 2) { startDistance = distance(); startZoom = zoom; }
+    });
+    viewport.addEventListener("pointermove", function (e) {
+      if (!pointers[e.pointerId]) return;
+      pointers[e.pointerId] = {x: e.clientX, y: e.clientY};
+      if (Object.keys(pointers).length === 2 && startDistance) {
+        zoom = Math.min(12, Math.max(1, startZoom * distance() / startDistance)); apply();
+      }
+    });
+    ["pointerup", "pointercancel", "pointerleave"].forEach(function (name) {
+      viewport.addEventListener(name, function (e) { delete pointers[e.pointerId]; startDistance = 0; });
+    });
+
+    var tip = document.getElementById("tip");
+    var tipImg = tip.querySelector("img"), tipText = tip.querySelector("span");
+    function show(spot) {
+      tipImg.src = spot.dataset.thumb;
+      tipText.textContent = spot.title;
+      var box = spot.getBoundingClientRect();
+      tip.style.left = (window.scrollX + box.right + 8) + "px";
+      tip.style.top = (window.scrollY + box.top) + "px";
+      tip.hidden = false;
+    }
+    fetch(root.dataset.planUrl, {credentials: "same-origin"}).then(function (r) {
+      return r.json();
+    }).then(function (plan) {
+      if (!plan.cells || !plan.width_mm) return;
+      var layer = document.getElementById("hotspots");
+      plan.cells.forEach(function (cell) {
+        var spot = document.createElement("a");
+        spot.className = "spot";
+        spot.href = "#";
+        spot.title = cell.code + " · " + cell.name + " · " + cell.city;
+        spot.dataset.thumb = cell.thumb;
+        spot.style.left = (100 * cell.x_mm / plan.width_mm) + "%";
+        spot.style.top = (100 * cell.y_mm / plan.height_mm) + "%";
+        spot.style.width = (100 * cell.size_mm / plan.width_mm) + "%";
+        spot.style.height = (100 * cell.size_mm / plan.height_mm) + "%";
+        spot.addEventListener("mouseenter", function () { show(spot); });
+        spot.addEventListener("focus", function () { show(spot); });
+        spot.addEventListener("mouseleave", function () { tip.hidden = true; });
+        spot.addEventListener("blur", function () { tip.hidden = true; });
+        spot.addEventListener("click", function (e) { e.preventDefault(); });
+        layer.appendChild(spot);
+      });
+    });
+  }
+
+  function setupOrder() {
+    var list = document.getElementById("photo-order");
+    var input = document.getElementById("order-input");
+    if (!list || !input) return;
+    var manual = document.querySelector("input[name=mode][value=manual]");
+    function changed() {
+      input.value = Array.prototype.map.call(list.children, function (li) {
+        return li.dataset.code;
+      }).join(",");
+      if (manual) manual.checked = true;
+    }
+    var dragged = null;
+    list.addEventListener("dragstart", function (e) {
+      dragged = e.target.closest("li");
+      if (!dragged) return;
+      dragged.classList.add("dragging");
+      e.dataTransfer.effectAllowed = "move";
+      e.dataTransfer.setData("text/plain", dragged.dataset.code);
+    });
+    list.addEventListener("dragover", function (e) {
+      if (!dragged) return;
+      e.preventDefault();
+      var over = e.target.closest("li");
+      if (!over || over === dragged) return;
+      var box = over.getBoundingClientRect();
+      var after = (e.clientY - box.top) > box.height / 2;
+      list.insertBefore(dragged, after ? over.nextSibling : over);
+    });
+    list.addEventListener("drop", function (e) { e.preventDefault(); });
+    list.addEventListener("dragend", function () {
+      if (dragged) dragged.classList.remove("dragging");
+      dragged = null;
+      changed();
+    });
+    list.addEventListener("click", function (e) {
+      var button = e.target.closest("button[data-move]");
+      if (!button) return;
+      var li = button.closest("li");
+      if (button.dataset.move === "up" && li.previousElementSibling) {
+        list.insertBefore(li, li.previousElementSibling);
+      } else if (button.dataset.move === "down" && li.nextElementSibling) {
+        list.insertBefore(li.nextElementSibling, li);
+      }
+      button.focus();
+      changed();
+    });
+  }
+
+  function setupExportPage() {
+    var page = document.getElementById("export-page");
+    if (!page || page.dataset.finished === "true") return;
+    var bar = document.getElementById("bar");
+    var message = document.getElementById("message");
+    function render(status) {
+      bar.value = status.progress;
+      bar.textContent = Math.round(status.progress * 100) + "%";
+      message.textContent = status.message;
+      if (status.finished) {
+        // Files, badges and the report are drawn by the server: reload once, at the end.
+        window.location.reload();
+        return;
+      }
+      window.setTimeout(poll, 1000);
+    }
+    function poll() {
+      fetch(page.dataset.statusUrl, {credentials: "same-origin", cache: "no-store"})
+        .then(function (r) { return r.json(); })
+        .then(render)
+        .catch(function () { window.setTimeout(poll, 3000); });
+    }
+    poll();
+  }
+
+  setupContrast();
+  setupPresets();
+  setupPreview();
+  setupOrder();
+  setupExportPage();
+})();
