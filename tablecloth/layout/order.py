@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Sequence
 
 from .plan import CellSpec
@@ -38,14 +38,23 @@ def alternate_cities(
         return out
     if len(slots) < len(cells):
         raise ValueError(f"{len(cells)} cells but only {len(slots)} slots")
-    # Biggest city on the squares of colour 0, so the chessboard is as complete as possible.
-    names = sorted(groups, key=lambda s: -len(groups[s]))
+    # The biggest city takes the most frequent colour, so the pattern runs out last.
+    k = len(groups)
+    colours = Counter((r + c) % k for r, c in slots[: len(cells)])
+    by_size = sorted(groups, key=lambda s: -len(groups[s]))
+    by_count = sorted(range(k), key=lambda i: -colours[i])
+    names = [""] * k
+    for colour, name in zip(by_count, by_size, strict=True):
+        names[colour] = name
     out = []
+    placed: dict[tuple[int, int], str] = {}
     for row, col in slots[: len(cells)]:
+        banned = {placed.get((row, col - 1)), placed.get((row - 1, col))}
         want = names[(row + col) % len(names)]
-        if groups[want]:
-            out.append(groups[want].popleft())
-        else:
-            left = max(names, key=lambda s: len(groups[s]))
-            out.append(groups[left].popleft())
+        if not groups[want] or want in banned:
+            # The pattern's city ran out here: take the fullest city unlike the neighbours.
+            left = [s for s in names if groups[s]]
+            want = max([s for s in left if s not in banned] or left, key=lambda s: len(groups[s]))
+        out.append(groups[want].popleft())
+        placed[(row, col)] = want
     return out

@@ -444,8 +444,9 @@ def grid(settings: ClothSettings, symbol: int = DEFAULT_SYMBOL, count: int | Non
             split = sum(1 for x in col_x if x < j)
             if c0 < split < c1:
                 c0, c1 = (c0, split) if split - c0 >= c1 - split else (split, c1)
-        r0, r1 = _title_range(rows, 0.12, 1)
-        return (c0, c1), (r0, r1)
+        k = max(1, round(rows * 0.12))  # rows are few: centre as well as parity allows
+        r0 = (rows - k) // 2
+        return (c0, c1), (r0, r0 + k)
 
     def cap(rows: int) -> int:
         (c0, c1), (r0, r1) = title_cells(rows)

@@ -1,0 +1,222 @@
+"""Cloth geometry in millimetres: hem, quiet zones, gutters, panel joins, capacity, order."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+
+import pytest
+
+from tablecloth.codes import new_code
+from tablecloth.layout import (
+    SLUG_MM,
+    CellSpec,
+    ClothSettings,
+    LayoutError,
+    alternate_cities,
+    capacity,
+    grid_slots,
+    order_for_cloth,
+    plan_cloth,
+)
+
+CITIES = {
+    "coventry": "Coventry / Ковентри",
+    "volgograd": "Volgograd / Волгоград",
+    "dresden": "Dresden / Дрезден",
+}
+
+
+def make_cells(n: int, cities: tuple[str, ...] = ("coventry", "volgograd")) -> list[CellSpec]:
+    codes: set[str] = set()
+    while len(codes) < n:
+        codes.add(new_code())
+    return [
+        CellSpec(code, f"HTTPS://TABLECLOTH.EXAMPLE.ORG/P/{code}", f"Name{i}",
+                 CITIES[cities[i % len(cities)]], cities[i % len(cities)])
+        for i, code in enumerate(sorted(codes))
+    ]
+
+
+def overlaps(a, b) -> bool:
+    if a is None or b is None:
+        return False
+    return a.x_mm < b.x1_mm and b.x_mm < a.x1_mm and a.y_mm < b.y1_mm and b.y_mm < a.y1_mm
+
+
+def check_geometry(plan) -> None:
+    s = plan.settings
+    m = s.module_mm
+    safe = plan.safe
+    for c in plan.cells:
+        for r in (c.box, c.label):
+            if r is None:
+                continue
+            # Nothing in the hem (folded under) or beyond the trim.
+            assert safe.x_mm <= r.x_mm and r.x1_mm <= safe.x1_mm + 1e-9
+            assert safe.y_mm <= r.y_mm and r.y1_mm <= safe.y1_mm + 1e-9
+        assert c.size_mm == pytest.approx((c.matrix.size + 2 * s.quiet_modules) * m)
+    for a, b in itertools.combinations(plan.cells, 2):
+        assert not overlaps(a.box, b.box), (a.position, b.position)
+        if a.label is not None:
+            assert not overlaps(a.label, b.box) and not overlaps(b.label, a.box)
+        # Light between two symbols: at least min_light_modules along the separating axis.
+        gap_x = max(b.symbol_x_mm - (a.symbol_x_mm + a.symbol_size_mm),
+                    a.symbol_x_mm - (b.symbol_x_mm + b.symbol_size_mm))
+        gap_y = max(b.symbol_y_mm - (a.symbol_y_mm + a.symbol_size_mm),
+                    a.symbol_y_mm - (b.symbol_y_mm + b.symbol_size_mm))
+        assert max(gap_x, gap_y) >= s.min_light_modules * m - 1e-9
+    t = plan.title.rect
+    assert t.w_mm > 0
+    for c in plan.cells:
+        assert not overlaps(t, c.box) and not overlaps(t, c.label)
+    # Panels: each fits the roll with its slug, joins lie in gutters clear of quiet zones.
+    assert plan.panels[0].x0_mm == -s.bleed_mm
+    assert plan.panels[-1].x1_mm == s.width_mm + s.bleed_mm
+    for p in plan.panels:
+        assert p.width_mm * s.scale + 2 * SLUG_MM <= s.roll_width_mm + 1e-9
+    for left, right in itertools.pairwise(plan.panels):
+        band = (right.x0_mm, left.x1_mm)
+        assert band[1] - band[0] == pytest.approx(s.overlap_mm)
+        for c in plan.cells:
+            assert c.box.x1_mm < band[0] or c.box.x_mm > band[1], c.position
+        assert t.x1_mm < band[0] or t.x_mm > band[1]
+    for c in plan.cells:
+        p = plan.panels[c.panel]
+        assert p.x0_mm <= c.box.x_mm and c.box.x1_mm <= p.x1_mm
+
+
+def test_defaults_follow_the_design():
+    s = ClothSettings()
+    assert (s.width_mm, s.height_mm, s.hem_mm, s.bleed_mm) == (1800, 1800, 25, 10)
+    assert (s.module_mm, s.quiet_modules, s.min_light_modules) == (2.0, 4, 8)
+    assert s.error_correction == "H" and s.shrink_pct == 3.0 and s.roll_width_mm == 1400
+    assert s.validate() == []
+
+
+def test_full_default_cloth_geometry():
+    s = ClothSettings()
+    n = capacity(s)
+    assert n > 300
+    plan = plan_cloth(make_cells(n), s)
+    assert len(plan.cells) == n
+    assert len(plan.panels) == 2  # 1.8 m plus bleed and shrinkage is wider than a 1.4 m roll
+    check_geometry(plan)
+
+
+@pytest.mark.parametrize("settings", [
+    ClothSettings(width_mm=600, height_mm=600, module_mm=1.5, roll_width_mm=1400),
+    ClothSettings(width_mm=900, height_mm=500, module_mm=1.2, roll_width_mm=400,
+                  labels=False),
+    ClothSettings(width_mm=1200, height_mm=700, module_mm=1.5, quiet_modules=5,
+                  min_light_modules=12, roll_width_mm=500, overlap_mm=30, shrink_pct=5),
+])
+def test_geometry_holds_for_other_settings(settings):
+    n = capacity(settings)
+    plan = plan_cloth(make_cells(n), settings)
+    check_geometry(plan)
+    if settings.roll_width_mm < 500:
+        assert len(plan.panels) >= 3
+
+
+@pytest.mark.parametrize("n", [10, 13, 30])
+def test_fewer_cells_fill_in_order_with_no_empty_row(n):
+    s = ClothSettings(width_mm=600, height_mm=600, module_mm=1.5)
+    cells = make_cells(n)
+    plan = plan_cloth(cells, s)
+    assert [c.spec for c in plan.cells] == cells
+    assert (plan.cells[0].row, plan.cells[0].col) == (0, 0)
+    assert {c.row for c in plan.cells} == set(range(plan.rows))
+    g = plan.grid
+    top = g.row_y[0] - s.hem_mm
+    bottom = s.height_mm - s.hem_mm - (g.row_y[-1] + g.cell_h_mm)
+    assert top == pytest.approx(bottom, abs=1e-6)
+    check_geometry(plan)
+
+
+def test_too_many_cells_say_what_fits_and_what_would():
+    s = ClothSettings(width_mm=600, height_mm=600, module_mm=1.5)
+    fits = capacity(s)
+    with pytest.raises(LayoutError) as caught:
+        plan_cloth(make_cells(fits + 20), s)
+    err = caught.value
+    assert err.fits == fits and err.needed == fits + 20
+    assert f"holds {fits}" in str(err)
+    assert err.suggest_size_mm and err.suggest_module_mm
+    assert f"{err.suggest_module_mm:g} mm modules" in str(err)
+    w, h = err.suggest_size_mm
+    assert capacity(replace(s, width_mm=w, height_mm=h)) >= fits + 20
+    assert capacity(replace(s, module_mm=err.suggest_module_mm)) >= fits + 20
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"module_mm": 0.9}, "below 1 mm"),
+    ({"dark": "#888888"}, "contrast"),
+    ({"dark": "#ffffff", "light": "#1a1a1a"}, "darker than the light"),
+    ({"dark": "black"}, "#rrggbb"),
+    ({"width_mm": 0}, "positive"),
+    ({"height_mm": -5}, "positive"),
+    ({"hem_mm": 400, "width_mm": 700}, "hem"),
+    ({"quiet_modules": 3}, "quiet zone"),
+    ({"min_light_modules": 6}, "8 modules"),
+    ({"error_correction": "Z"}, "error correction"),
+    ({"shrink_pct": 40}, "shrink"),
+])
+def test_validation_refuses_unprintable_settings(change, message):
+    with pytest.raises(LayoutError, match=message):
+        replace(ClothSettings(), **change).validate()
+
+
+def test_validation_warns_for_small_modules():
+    warnings = replace(ClothSettings(), module_mm=1.2).validate()
+    assert any("1.5 mm" in w for w in warnings)
+    plan = plan_cloth(make_cells(3), replace(ClothSettings(), module_mm=1.2))
+    assert plan.warnings
+
+
+def test_duplicate_codes_are_refused():
+    cells = make_cells(2)
+    with pytest.raises(LayoutError, match="twice"):
+        plan_cloth([cells[0], cells[1], cells[0]], ClothSettings())
+
+
+def neighbours(plan):
+    at = {(c.row, c.col): c for c in plan.cells}
+    for (r, c), cell in at.items():
+        for other in (at.get((r, c + 1)), at.get((r + 1, c))):
+            if other is not None:
+                yield cell, other
+
+
+@pytest.mark.parametrize("cities", [("coventry", "volgograd"),
+                                    ("coventry", "volgograd", "dresden")])
+def test_chessboard_order_makes_neighbours_differ(cities):
+    s = ClothSettings(width_mm=900, height_mm=900, module_mm=1.5)
+    n = capacity(s)
+    if len(cities) == 2:
+        # A perfect chessboard needs as many cells of each city as squares of each colour.
+        black = sum((r + c) % 2 == 0 for r, c in grid_slots(s, n))
+        cells = make_cells(black, cities[:1]) + make_cells(n - black, cities[1:])
+    else:
+        cells = make_cells(n, cities)
+    ordered = order_for_cloth(cells, s)
+    assert sorted(c.code for c in ordered) == sorted(c.code for c in cells)
+    plan = plan_cloth(ordered, s)
+    pairs = list(neighbours(plan))
+    assert pairs
+    assert all(a.spec.city_slug != b.spec.city_slug for a, b in pairs)
+    # Within a city the given order is kept.
+    for city in cities:
+        assert [c for c in ordered if c.city_slug == city] == [
+            c for c in cells if c.city_slug == city]
+
+
+def test_alternation_without_slots_and_uneven_cities():
+    cells = make_cells(6, ("coventry",)) + make_cells(4, ("volgograd",))
+    out = alternate_cities(cells)
+    slugs = [c.city_slug for c in out]
+    assert slugs.count("coventry") == 6
+    # Never the same city twice in a row while the other still has cells.
+    assert all(a != b for a, b in itertools.pairwise(slugs[:8]))
+    slots = grid_slots(ClothSettings(), 10)
+    assert len(alternate_cities(cells, slots)) == 10
