@@ -5,12 +5,12 @@ from __future__ import annotations
 import functools
 import re
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import db
 from ..models import Organiser, Role
+from .messages import gettext as _
 
 MIN_PASSWORD_LENGTH = 10
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
