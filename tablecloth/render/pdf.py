@@ -9,9 +9,12 @@ DejaVu font subsets (Latin and Cyrillic) used for labels and the title.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
+from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
@@ -43,6 +46,17 @@ def _rgb(colour: str) -> str:
     return f"{_n(r / 255)} {_n(g / 255)} {_n(b / 255)}"
 
 
+@contextlib.contextmanager
+def binary_streams() -> Iterator[None]:
+    """Write streams deflated but not ASCII85-armoured (reportlab's default adds 25%)."""
+    old = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = old
+
+
 def register_fonts() -> None:
     """Register the label and title fonts with reportlab (embedded as subsets)."""
     for bold in (False, True):
@@ -58,7 +72,7 @@ def render_pdf(plan: Plan, out: Out, **options: Any) -> None:
     s: ClothSettings = plan.settings
     total = max(1, len(plan.cells))
     done = 0
-    with open_out(out) as f:
+    with open_out(out) as f, binary_streams():
         c = Canvas(f, pageCompression=1, invariant=1)
         c.setTitle(s.title)
         c.setCreator("tablecloth")

@@ -16,7 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 from tablecloth.layout import Plan
 
 from .common import Out, open_out, progress_of
-from .pdf import FONT_BOLD_NAME, FONT_NAME, _n, code_path, register_fonts
+from .pdf import FONT_BOLD_NAME, FONT_NAME, _n, binary_streams, code_path, register_fonts
 from .units import PT_PER_MM
 
 A4_MM = (210.0, 297.0)
@@ -39,7 +39,7 @@ def render_proof(plan: Plan, out: Out, **options: Any) -> None:
     pages = max(1, -(-len(cells) // per_page))
     s = plan.settings
     cities = Counter(c.spec.city_label for c in cells)
-    with open_out(out) as f:
+    with open_out(out) as f, binary_streams():
         c = Canvas(f, pagesize=(w_mm * k, h_mm * k), pageCompression=1, invariant=1)
         c.setTitle(f"Proof: {s.title}")
         c.setCreator("tablecloth")

@@ -1,0 +1,206 @@
+"""Every output format: render, then decode each cell with zxing-cpp against the plan."""
+
+from __future__ import annotations
+
+import io
+import re
+import zlib
+from dataclasses import replace
+
+import pypdfium2 as pdfium
+import pytest
+import zxingcpp
+from PIL import Image
+
+from tablecloth.codes import new_code
+from tablecloth.layout import CellSpec, ClothSettings, order_for_cloth, plan_cloth
+from tablecloth.render import RENDERERS, render
+from tablecloth.render.units import PT_PER_MM, Frame
+from tablecloth.verify import verify
+
+SMALL = ClothSettings(width_mm=600, height_mm=600, module_mm=1.5)
+# Wider than its roll: three panels joined in gutters.
+PANELLED = ClothSettings(width_mm=900, height_mm=420, module_mm=1.5, roll_width_mm=400)
+NAMES = ["Аня", "Tom", "Маша", "Priya", "Олег"]
+
+
+def make_cells(n: int) -> list[CellSpec]:
+    codes: set[str] = set()
+    while len(codes) < n:
+        codes.add(new_code())
+    return [
+        CellSpec(code, f"HTTPS://TABLECLOTH.EXAMPLE.ORG/P/{code}", NAMES[i % len(NAMES)],
+                 "Volgograd / Волгоград" if i % 2 else "Coventry / Ковентри",
+                 "volgograd" if i % 2 else "coventry")
+        for i, code in enumerate(sorted(codes))
+    ]
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return plan_cloth(order_for_cloth(make_cells(40), SMALL), SMALL)
+
+
+@pytest.fixture(scope="module")
+def panelled():
+    cells = make_cells(30)
+    return plan_cloth(order_for_cloth(cells, PANELLED), PANELLED)
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "svg", "png", "tiff"])
+def test_round_trip_every_format(plan, fmt, tmp_path):
+    out = tmp_path / f"cloth.{fmt}"
+    steps = []
+    render(fmt, plan, out, progress=lambda f, m: steps.append(f))
+    assert steps and steps[-1] == 1.0 and steps == sorted(steps)
+    report = verify(out, fmt, plan)
+    assert report.ok, report.summary()
+    assert report.checked == report.expected == 40
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "svg", "png", "tiff", "proof"])
+def test_renderers_accept_file_objects(plan, fmt):
+    buf = io.BytesIO()
+    RENDERERS[fmt](plan, buf)
+    assert len(buf.getvalue()) > 1000
+    if fmt in ("pdf", "proof"):
+        assert buf.getvalue().startswith(b"%PDF")
+
+
+def test_unknown_format_lists_the_known_ones(plan):
+    with pytest.raises(ValueError, match="pdf, png, proof, svg, tiff"):
+        render("jpeg", plan, io.BytesIO())
+
+
+def test_pdf_panels_boxes_and_physical_size(panelled, tmp_path):
+    assert len(panelled.panels) == 3
+    out = tmp_path / "cloth.pdf"
+    render("pdf", panelled, out)
+    pdf = pdfium.PdfDocument(out)
+    assert len(pdf) == 3
+    s = panelled.settings
+    for panel in panelled.panels:
+        page = pdf[panel.index]
+        frame = Frame.for_panel(panelled, panel)
+        w, h = page.get_size()
+        assert w / PT_PER_MM == pytest.approx(frame.width_mm, abs=0.01)
+        assert w / PT_PER_MM <= s.roll_width_mm
+        x0, y0, x1, y1 = page.get_trimbox()
+        assert (y1 - y0) / PT_PER_MM == pytest.approx(s.height_mm * s.scale, abs=0.01)
+        trim_w = (panel.trim_x1_mm - panel.trim_x0_mm) * s.scale
+        assert (x1 - x0) / PT_PER_MM == pytest.approx(trim_w, abs=0.01)
+        bx0, by0, bx1, by1 = page.get_bleedbox()
+        assert (by1 - by0) / PT_PER_MM == pytest.approx((s.height_mm + 2 * s.bleed_mm)
+                                                        * s.scale, abs=0.01)
+        assert bx0 < x0 or panel.index > 0
+    pdf.close()
+    report = verify(out, "pdf", panelled)
+    assert report.ok, report.summary()
+
+
+def test_pdf_labels_are_cyrillic_text_in_an_embedded_font(plan, tmp_path):
+    out = tmp_path / "cloth.pdf"
+    render("pdf", plan, out)
+    data = out.read_bytes()
+    pdf = pdfium.PdfDocument(data)
+    text = pdf[0].get_textpage().get_text_range()
+    pdf.close()
+    assert "Аня · Volgograd / Волгоград" in text or "Аня · Coventry / Ковентри" in text
+    assert "Coventry · Ковентри — Volgograd · Волгоград" in text
+    assert b"/FontFile2" in data  # TrueType program embedded
+    assert re.search(rb"/BaseFont /[A-Z]{6}\+DejaVuSans", data)
+    # Content streams are compressed.
+    assert b"/FlateDecode" in data
+    assert b" re\n" not in data
+
+
+def test_pdf_codes_are_one_path_each(plan, tmp_path):
+    out = tmp_path / "cloth.pdf"
+    render("pdf", plan, out)
+    data = out.read_bytes()
+    streams = re.findall(rb"stream\r?\n(.*?)endstream", data, re.S)
+    content = b"".join(zlib.decompress(s) for s in streams if s[:1] == b"x")
+    assert content.count(b" cm\n") >= len(plan.cells)
+    # Every code is filled once; no strokes around modules (hairline gaps).
+    assert content.count(b" re\nf Q\n") == len(plan.cells)
+
+
+def test_draft_says_so_in_the_margin(tmp_path):
+    s = replace(SMALL, draft=True)
+    p = plan_cloth(make_cells(4), s)
+    out = tmp_path / "draft.pdf"
+    render("pdf", p, out)
+    pdf = pdfium.PdfDocument(out)
+    assert "DRAFT" in pdf[0].get_textpage().get_text_range()
+    pdf.close()
+    svg = io.BytesIO()
+    render("svg", p, svg)
+    assert b"DRAFT" in svg.getvalue()
+
+
+def test_svg_is_in_millimetres(plan):
+    buf = io.BytesIO()
+    render("svg", plan, buf)
+    head = buf.getvalue()[:400].decode()
+    frame = Frame.whole(plan)
+    assert f'width="{frame.width_mm:g}mm"'.replace(".0mm", "mm")[:12] in head
+    assert 'viewBox="0 0 ' in head
+    assert buf.getvalue().count(b"<path ") == len(plan.cells)
+    assert "Волгоград".encode() in buf.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["png", "tiff"])
+@pytest.mark.parametrize("ppi", [150, 300])
+def test_raster_size_and_resolution(plan, fmt, ppi):
+    buf = io.BytesIO()
+    render(fmt, plan, buf, ppi=ppi)
+    buf.seek(0)
+    with Image.open(buf) as im:
+        assert im.size == Frame.whole(plan).pixel_size(ppi)
+        assert im.info["dpi"][0] == pytest.approx(ppi, abs=0.05)
+        assert im.mode == "L"
+
+
+def test_raster_in_colour_and_per_panel(panelled, tmp_path):
+    s = replace(PANELLED, dark="#0b2545", light="#fdf6e3")
+    p = plan_cloth([c.spec for c in panelled.cells], s)
+    for index in range(len(p.panels)):
+        out = tmp_path / f"panel{index}.png"
+        render("png", p, out, panel=index)
+        with Image.open(out) as im:
+            assert im.mode == "RGB"
+            assert im.getpixel((2, 2)) == (0xFD, 0xF6, 0xE3)
+        report = verify(out, "png", p, panel=index)
+        assert report.ok, report.summary()
+        assert report.checked == len(p.panel_cells(p.panels[index])) > 0
+
+
+def test_bad_ppi_is_refused(plan):
+    with pytest.raises(ValueError, match="ppi"):
+        render("png", plan, io.BytesIO(), ppi=72)
+
+
+def test_proof_sheet_lists_every_code_scannably(plan, tmp_path):
+    thumb = io.BytesIO()
+    Image.new("RGB", (400, 300), (200, 120, 50)).save(thumb, "JPEG")
+    first = plan.cells[0].spec.code
+    out = tmp_path / "proof.pdf"
+    render("proof", plan, out, thumbnails={first: thumb.getvalue()},
+           captions={first: "Мост через реку — the bridge"})
+    pdf = pdfium.PdfDocument(out)
+    text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    for cell in plan.cells:
+        assert cell.spec.code in text
+    assert "Мост через реку" in text
+    # The first page's codes scan on paper: decode each entry's QR alone.
+    page = pdf[0].render(scale=200 / 72, grayscale=True).to_pil()
+    pdf.close()
+    px = 200 / 25.4
+    decoded = []
+    for i in range(8):
+        top = (12 + 20 + i * 31) * px
+        box = (int(10 * px), int(top - 2 * px), int(41 * px), int(top + 29 * px))
+        found = zxingcpp.read_barcodes(page.crop(box), formats=zxingcpp.BarcodeFormat.QRCode)
+        decoded += [b.text for b in found]
+    sorted_cells = sorted(plan.cells, key=lambda c: (c.panel, c.row, c.col))
+    assert decoded == [c.spec.url for c in sorted_cells[:8]]
