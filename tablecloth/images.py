@@ -92,9 +92,12 @@ def process(
         exif = _exif(im)
         orientation = _orientation(im, exif)
         _load(im)
-        rgb = _to_srgb(im)
-        master = _encode(_orient(rgb, orientation), MASTER_QUALITY)
-        web, thumb = _small_copies(data, im, orientation, web_px, thumb_px, rgb)
+        upright = _orient(_to_srgb(im), orientation)
+    # The master needs the full decode anyway; shrinking that (reduce() then resample) measured
+    # faster than decoding the JPEG a second time in draft mode, which web_and_thumb() does.
+    web_image = _fit(upright, web_px)
+    master = _encode(upright, MASTER_QUALITY)
+    web, thumb = _web_and_thumb(web_image, thumb_px)
     return ProcessedImage(
         master=master, web=web, thumb=thumb, source_format=fmt,
         source_sha256=hashlib.sha256(data).hexdigest(), taken_on=_taken_on(exif),
@@ -103,23 +106,27 @@ def process(
 
 def web_and_thumb(data: bytes, *, web_px: int = 1600,
                   thumb_px: int = 400) -> tuple[Derivative, Derivative]:
-    """Return the web copy and thumbnail of an accepted photo, e.g. to remake them from a master."""
+    """Return only the web copy and thumbnail of an accepted photo (e.g. remade from a master).
+
+    A JPEG is decoded at a reduced DCT scale and turned upright only after shrinking, the
+    fast path for a phone photo (DESIGN section 7).
+    """
     with _open(data, None) as im:
-        return _small_copies(data, im, _orientation(im, _exif(im)), web_px, thumb_px)
+        orientation = _orientation(im, _exif(im))
+        if im.format == "JPEG":
+            # A box of the image's own shape: draft picks the largest 1/2, 1/4, 1/8 scale that
+            # still covers it both ways, which a square box never allows on a 4:3 photo.
+            im.draft("RGB", _shrunk_size(*im.size, web_px))
+        _load(im)
+        web_image = _orient(_fit(_to_srgb(im), web_px), orientation)
+    return _web_and_thumb(web_image, thumb_px)
 
 
-def _small_copies(data: bytes, im: Image.Image, orientation: int, web_px: int, thumb_px: int,
-                  rgb: Image.Image | None = None) -> tuple[Derivative, Derivative]:
-    """Encode the web copy and the thumbnail, the first decoded afresh at DCT scale for JPEG."""
-    if im.format == "JPEG":
-        web_image = _shrunk_jpeg(data, web_px, orientation)
-    else:
-        if rgb is None:
-            _load(im)
-            rgb = _to_srgb(im)
-        web_image = _orient(_fit(rgb, web_px), orientation)
-    web = _encode(web_image, WEB_QUALITY, progressive=True)
-    return web, _encode(_fit(web_image, thumb_px), THUMB_QUALITY)
+def _web_and_thumb(web_image: Image.Image, thumb_px: int) -> tuple[Derivative, Derivative]:
+    """Encode web_image as the progressive web copy, and a thumbnail made from it."""
+    thumb_image = _fit(web_image, thumb_px)
+    return (_encode(web_image, WEB_QUALITY, progressive=True),
+            _encode(thumb_image, THUMB_QUALITY))
 
 
 def _refuse_documents(data: bytes) -> None:
@@ -228,19 +235,6 @@ def _taken_on(exif: dict) -> date | None:
     return None
 
 
-def _shrunk_jpeg(data: bytes, long_px: int, orientation: int) -> Image.Image:
-    """Decode a JPEG again at reduced DCT scale, shrink to long_px, then orient it."""
-    with _pillow_open(data, ("JPEG",)) as im:
-        width, height = im.size
-        scale = long_px / max(width, height)
-        # A box of the image's own shape: draft picks the largest 1/2, 1/4, 1/8 scale that
-        # still covers it in both directions, which a square box never allows on a 4:3 photo.
-        im.draft("RGB", (max(1, round(width * scale)), max(1, round(height * scale))))
-        _load(im)
-        small = _fit(_to_srgb(im), long_px)
-    return _orient(small, orientation)
-
-
 def _orient(im: Image.Image, orientation: int) -> Image.Image:
     """Return im turned upright for its EXIF orientation."""
     return im.transpose(_TRANSPOSE[orientation]) if orientation in _TRANSPOSE else im
@@ -275,12 +269,18 @@ def _to_srgb(im: Image.Image) -> Image.Image:
 
 def _fit(im: Image.Image, long_px: int) -> Image.Image:
     """Return im shrunk so its long edge is long_px; never enlarge."""
-    width, height = im.size
-    if max(width, height) <= long_px:
+    if max(im.size) <= long_px:
         return im
+    # reduce() by the whole factor, then resample the rest: measured 4000 -> 1600 px in 74 ms
+    # instead of 159, and within 0.5/255 on average of resampling all the way.
+    return im.resize(_shrunk_size(*im.size, long_px), Image.Resampling.LANCZOS,
+                     reducing_gap=1.0)
+
+
+def _shrunk_size(width: int, height: int, long_px: int) -> tuple[int, int]:
+    """Return (width, height) scaled so the long edge is long_px."""
     scale = long_px / max(width, height)
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    return im.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    return max(1, round(width * scale)), max(1, round(height * scale))
 
 
 def _encode(im: Image.Image, quality: int, **options) -> Derivative:
