@@ -365,3 +365,4 @@ def test_terms_in_both_languages(client, headers, first, second):
     page = text(client.get("/upload/terms", headers=headers))
     assert page.index(first) < page.index(second)
     assert "withdraw" in page and "отозвать" in page
+
