@@ -166,6 +166,21 @@ SETTINGS: tuple[Setting, ...] = (
         type=int,
         minimum=1,
     ),
+    Setting(
+        "UPLOAD_RATE_LIMIT",
+        600,
+        "Photos accepted from one address in an hour (a whole class behind one school "
+        "connection must fit).",
+        type=int,
+        minimum=1,
+    ),
+    Setting(
+        "INVITE_RATE_LIMIT",
+        20,
+        "Wrong invite codes allowed from one address in 15 minutes, against guessing.",
+        type=int,
+        minimum=1,
+    ),
     Setting("WEB_SIZE_PX", 1600, "Long edge of the web copy of each photo.", type=int, minimum=200),
     Setting("THUMB_SIZE_PX", 400, "Long edge of each thumbnail.", type=int, minimum=50),
     Setting(

@@ -366,3 +366,35 @@ def test_terms_in_both_languages(client, headers, first, second):
     assert page.index(first) < page.index(second)
     assert "withdraw" in page and "отозвать" in page
 
+
+
+def test_wrong_invite_codes_are_limited_per_address(client, app, group, nocsrf):
+    app.config["INVITE_RATE_LIMIT"] = 2
+    photo = lambda: (io.BytesIO(small_jpeg(40)), "a.jpg")  # noqa: E731
+    for attempt in ("GUESS-1", "GUESS-2"):
+        response = client.post("/upload/one", headers=EN, data={
+            **fields(code=attempt), "photo": photo()})
+        assert response.status_code == 400
+    # Now even the right code waits: a guesser cannot tell which one was right.
+    for headers, words in ((EN, "Too many wrong invite codes"),
+                           (RU, "слишком много неверных кодов приглашения")):
+        response = client.post("/upload/one", headers=headers, data={**fields(),
+                                                                     "photo": photo()})
+        assert response.status_code == 429
+        assert words in response.json["fields"]["code"]
+    other = app.test_client()
+    response = other.post("/upload/one", headers=EN, environ_base={"REMOTE_ADDR": "10.9.8.7"},
+                          data={**fields(), "photo": photo()})
+    assert response.status_code == 201
+
+
+def test_photos_per_address_are_limited(client, app, group, nocsrf):
+    app.config["UPLOAD_RATE_LIMIT"] = 1
+    first = client.post("/upload/one", headers=EN, data={
+        **fields(), "photo": (io.BytesIO(small_jpeg(41)), "a.jpg")})
+    assert first.status_code == 201
+    second = client.post("/upload/one", headers=RU, data={
+        **fields(), "photo": (io.BytesIO(small_jpeg(42)), "b.jpg")})
+    assert second.status_code == 429
+    assert "пришло очень много фотографий" in second.json["message"]
+    assert photo_count(app) == 1

@@ -23,7 +23,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from .. import db, images
+from .. import db, images, ratelimit
 from ..models import AgeBand, City, Group, Photo, PhotoState, utcnow
 from ..services import groups, uploads
 from ..storage import storage
@@ -42,6 +42,10 @@ TOO_MANY_FILES = "too_many_files"
 REQUEST_TOO_LARGE = "request_too_large"
 TERMS_MISSING = "terms_missing"
 SESSION_EXPIRED = "session_expired"
+INVITE_LIMITED = "invite_limited"  # too many wrong invite codes from one address
+UPLOAD_LIMITED = "upload_limited"  # too many photos from one address
+INVITE_WINDOW_S = 15 * 60
+UPLOAD_WINDOW_S = 60 * 60
 
 AGE_BANDS = (
     (AgeBand.UNDER_13, _l("under 13")),
@@ -142,6 +146,10 @@ def message_for(reason: str, detail: dict | None = None) -> str:
         TERMS_MISSING: _l("Tick the box to agree to the terms."),
         SESSION_EXPIRED: _l("This page was open for too long or your browser blocks cookies. "
                             "Reload the page and try again."),
+        INVITE_LIMITED: _l("Too many wrong invite codes were typed on this connection. Wait a "
+                           "quarter of an hour, then check the code with your group leader."),
+        UPLOAD_LIMITED: _l("A great many photos came from this connection in the last hour. "
+                           "Wait a while, then send the rest."),
     }
     if reason in simple:
         return str(simple[reason])
@@ -164,6 +172,8 @@ class Participant:
 class FormCheck:
     participant: Participant | None = None
     errors: dict[str, str] = field(default_factory=dict)
+    group: Group | None = None
+    limited: bool = False
 
 
 def find_group(raw: str) -> tuple[Group | None, str | None]:
@@ -181,6 +191,18 @@ def find_group(raw: str) -> tuple[Group | None, str | None]:
     return group, None
 
 
+def _find_group_limited(raw: str) -> tuple[Group | None, str | None]:
+    """Find an invite code's group, counting wrong codes per address against guessing."""
+    key = f"upload-invite:{request.remote_addr}"
+    limit = current_app.config["INVITE_RATE_LIMIT"]
+    if ratelimit.retry_after(key, limit, INVITE_WINDOW_S) > 0:
+        return None, INVITE_LIMITED
+    group, reason = find_group(raw)
+    if reason == INVITE_UNKNOWN:
+        ratelimit.hit(key, limit, INVITE_WINDOW_S)
+    return group, reason
+
+
 def _cities() -> list[City]:
     return list(db.session().scalars(select(City).order_by(City.position, City.id)))
 
@@ -193,7 +215,8 @@ def check_form(form) -> FormCheck:
     """Check the fields every photo shares; collect a translated message per bad field."""
     check = FormCheck()
     errors = check.errors
-    group, reason = find_group(form.get("code", ""))
+    group, reason = _find_group_limited(form.get("code", ""))
+    check.group, check.limited = group, reason == INVITE_LIMITED
     if reason:
         errors["code"] = message_for(reason)
     city = next((c for c in _cities() if c.slug == form.get("city")), None)
@@ -225,6 +248,9 @@ def check_form(form) -> FormCheck:
 
 def _accept(participant: Participant, file: FileStorage, caption: str) -> dict:
     """Store one file for a checked participant; return its receipt data."""
+    if not ratelimit.hit(f"upload-photo:{request.remote_addr}",
+                         current_app.config["UPLOAD_RATE_LIMIT"], UPLOAD_WINDOW_S):
+        raise uploads.UploadRefused(UPLOAD_LIMITED, "too many photos from this address")
     caption_language = uploads.guess_language(caption, fallback=_language())
     result = uploads.accept_upload(
         file.read(),
@@ -262,9 +288,9 @@ def _private(response: Response) -> Response:
     return response
 
 
-def _form_page(values: dict, errors: dict[str, str], file_errors=(), status: int = 200):
+def _form_page(values: dict, errors: dict[str, str], file_errors=(), status: int = 200,
+               group: Group | None = None):
     cities = _cities()
-    group, _reason = find_group(values.get("code", ""))
     selected = values.get("city")
     if not selected:
         if group is not None:
@@ -320,7 +346,8 @@ def _helpers():
 def form():
     """Show the form for sending photos."""
     values = {"code": request.args.get("code", "")[:64]}
-    return _form_page(values, {})
+    group = _find_group_limited(values["code"])[0] if values["code"].strip() else None
+    return _form_page(values, {}, group=group)
 
 
 @bp.post("")
@@ -341,7 +368,8 @@ def send():
     except uploads.UploadRefused as exc:
         errors["caption"] = message_for(exc.reason, exc.detail)
     if errors:
-        return _form_page(values, errors, status=400)
+        return _form_page(values, errors, status=429 if check.limited else 400,
+                          group=check.group)
     receipts, failures = [], []
     for file in files:
         try:
@@ -351,7 +379,7 @@ def send():
             failures.append({"n": (file.filename or "")[-80:], "r": exc.reason, "d": detail})
     if not receipts:
         file_errors = [(f["n"], message_for(f["r"], f["d"])) for f in failures]
-        return _form_page(values, {}, file_errors=file_errors, status=400)
+        return _form_page(values, {}, file_errors=file_errors, status=400, group=check.group)
     session["upload_receipts"] = receipts
     session["upload_failures"] = failures
     return redirect(url_for("upload.receipts"), code=303)
@@ -377,7 +405,7 @@ def one():
     if check.errors:
         return jsonify(ok=False, reason="form", fields=check.errors,
                        message=_("Some answers need your attention; see the messages in red.")
-                       ), 400
+                       ), 429 if check.limited else 400
     file = request.files.get("photo")
     if file is None:
         return jsonify(ok=False, reason=NO_FILES, message=message_for(NO_FILES)), 400
@@ -385,9 +413,8 @@ def one():
         caption = uploads.clean_caption(request.form.get("caption", ""))
         item = _accept(check.participant, file, caption)
     except uploads.UploadRefused as exc:
-        status = 409 if exc.reason == uploads.DUPLICATE else 400
-        if exc.reason == images.TOO_LARGE:
-            status = 413
+        status = {uploads.DUPLICATE: 409, images.TOO_LARGE: 413,
+                  UPLOAD_LIMITED: 429}.get(exc.reason, 400)
         return jsonify(ok=False, reason=exc.reason,
                        message=message_for(exc.reason, exc.detail)), status
     receipt = _receipt(item)
