@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from flask import Response, current_app, render_template, request, url_for
 from flask_babel import force_locale, gettext
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException, NotFound
 
@@ -34,6 +34,20 @@ PAGE_CACHE = "no-cache"
 # so a withdrawal reaches new viewers quickly. The ETag makes every recheck a cheap 304.
 IMAGE_CACHE = "public, max-age=86400, s-maxage=300"
 
+# Built once: every scan of a printed code runs these, and building a statement with its
+# loader options costs more than SQLAlchemy's cached compilation of it.
+PHOTO_QUERY = (
+    select(Photo)
+    .options(joinedload(Photo.city), joinedload(Photo.files))
+    .where(Photo.code == bindparam("code"))
+)
+IMAGE_QUERY = (
+    select(Photo.state, StoredFile.key, StoredFile.sha256, StoredFile.size,
+           StoredFile.content_type)
+    .join(StoredFile, StoredFile.photo_id == Photo.id)
+    .where(Photo.code == bindparam("code"), StoredFile.kind == bindparam("kind"))
+)
+
 
 # Decorators apply bottom-up and url_for builds with the first rule registered, so the
 # upper-case form, the one printed on the cloth, stays last here.
@@ -44,11 +58,7 @@ def photo(code: str):
     canonical = normalise(code)
     if canonical is None:
         return _not_found()
-    found = db.session().scalars(
-        select(Photo)
-        .options(joinedload(Photo.city), joinedload(Photo.files))
-        .where(Photo.code == canonical)
-    ).unique().first()
+    found = db.session().scalars(PHOTO_QUERY, {"code": canonical}).unique().first()
     if found is None or found.state in (PhotoState.PENDING, PhotoState.REJECTED):
         return _not_found()
     if found.state == PhotoState.WITHDRAWN:
@@ -79,12 +89,7 @@ def image(code: str, kind: str):
     canonical = normalise(code)
     if canonical is None or kind not in PUBLIC_KINDS:
         return _not_found()
-    row = db.session().execute(
-        select(Photo.state, StoredFile.key, StoredFile.sha256, StoredFile.size,
-               StoredFile.content_type)
-        .join(StoredFile, StoredFile.photo_id == Photo.id)
-        .where(Photo.code == canonical, StoredFile.kind == kind)
-    ).first()
+    row = db.session().execute(IMAGE_QUERY, {"code": canonical, "kind": kind}).first()
     if row is None or row.state in (PhotoState.PENDING, PhotoState.REJECTED):
         return _not_found()
     if row.state == PhotoState.WITHDRAWN:
