@@ -23,6 +23,9 @@ REASONS = (EMPTY, TOO_LARGE, TOO_MANY_PIXELS, NOT_AN_IMAGE, UNSUPPORTED, ANIMATE
 # Pillow format names we accept, recognised from the content; everything else is refused.
 ACCEPTED = ("JPEG", "PNG", "WEBP", "HEIF", "AVIF", "GIF")
 MASTER_QUALITY, WEB_QUALITY, THUMB_QUALITY = 92, 82, 80
+# Encoders write up to about ten scans a progressive JPEG; each scan costs a pass over every
+# block, so a few hundred tiny scans make a 300 KB file decode for minutes (measured).
+MAX_JPEG_SCANS = 64
 # How each EXIF orientation is undone; 1 (upright) and unknown values are left alone.
 _TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
@@ -89,6 +92,8 @@ def process(
         fmt = im.format
         if getattr(im, "is_animated", False):
             raise ImageError(ANIMATED, "Animated images are not accepted.")
+        if fmt == "JPEG" and data.count(b"\xff\xda") > MAX_JPEG_SCANS:
+            raise ImageError(DAMAGED, "The image is damaged.")
         exif = _exif(im)
         orientation = _orientation(im, exif)
         _load(im)
