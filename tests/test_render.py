@@ -122,7 +122,7 @@ def test_pdf_codes_are_one_path_each(plan, tmp_path):
     content = b"".join(zlib.decompress(s) for s in streams if s[:1] == b"x")
     assert content.count(b" cm\n") >= len(plan.cells)
     # Every code is filled once; no strokes around modules (hairline gaps).
-    assert content.count(b" re\nf Q\n") == len(plan.cells)
+    assert content.count(b" 1 re\nf Q\n") == len(plan.cells)
 
 
 def test_draft_says_so_in_the_margin(tmp_path):

@@ -60,9 +60,9 @@ class _Code:
             xs, ys = self.xs, self.ys
             img = Image.new("L", (xs[-1] - self.x0, ys[-1] - self.y0), 0)
             d = ImageDraw.Draw(img)
-            for x, y, w, h in self.cell.matrix.rects:
+            for x, y, n in self.cell.matrix.runs():
                 d.rectangle((xs[x] - self.x0, ys[y] - self.y0,
-                             xs[x + w] - self.x0 - 1, ys[y + h] - self.y0 - 1), fill=255)
+                             xs[x + n] - self.x0 - 1, ys[y + 1] - self.y0 - 1), fill=255)
             self.mask = img
         return self.mask
 

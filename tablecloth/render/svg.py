@@ -16,10 +16,10 @@ from .units import Frame
 FONT_FAMILY = "DejaVu Sans, sans-serif"
 
 
-@lru_cache(maxsize=32768)
+@lru_cache(maxsize=2048)
 def svg_path(matrix: Matrix) -> str:
-    """Return the dark modules of matrix as SVG path data in module units."""
-    return "".join(f"M{x} {y}h{w}v{h}h-{w}z" for x, y, w, h in matrix.rects)
+    """Return the dark modules of matrix as SVG path data in module units, a box per run."""
+    return "".join(f"M{x} {y}h{n}v1h-{n}z" for x, y, n in matrix.runs())
 
 
 def render_svg(plan: Plan, out: Out, **options: Any) -> None:
