@@ -261,3 +261,25 @@ def test_photos_do_not_mix(app, client, corpus):
     assert NAME in one and "Tom" not in one
     assert "Tom" in two and "Coventry / Ковентри" in two and NAME not in two
     assert fetch(client, f"/P/{first}/web.jpg").data != fetch(client, f"/P/{second}/web.jpg").data
+
+
+@pytest.mark.parametrize("source", ["jpg_gps_DSCN0010.jpg", "heic_IMG_5195.HEIC"])
+def test_photo_through_the_upload_service_is_served_without_metadata(app, client, corpus,
+                                                                     source):
+    from tablecloth.services.uploads import accept_upload
+
+    raw = (corpus / source).read_bytes()
+    with app.app_context():
+        city = db.session().scalars(select(City).where(City.slug == "coventry")).one()
+        code = accept_upload(raw, city=city, first_name="Sam", caption="Canal basin",
+                             approve=True).photo.code
+    page = client.get(f"/P/{code}").get_data(as_text=True)
+    assert "Sam" in page and source not in page
+    for kind in ("web", "thumb"):
+        served = fetch(client, f"/P/{code}/{kind}.jpg")
+        assert served.status_code == 200 and served.content_type == "image/jpeg"
+        assert b"Exif\x00\x00" not in served.data  # no APP1 EXIF segment
+        with Image.open(io.BytesIO(served.data)) as image:
+            assert image.format == "JPEG"
+            assert not image.getexif() and "exif" not in image.info and "xmp" not in image.info
+    assert fetch(client, f"/P/{code}/master.jpg").status_code == 404
