@@ -87,8 +87,13 @@ def test_thumbnails_are_served_to_organisers_only(app, client, organiser):
     assert thumb.mimetype.startswith("image/")
     assert "private" in thumb.headers["Cache-Control"]
     image = Image.open(io.BytesIO(thumb.data))
+    thumb.close()
     assert max(image.size) <= app.config["THUMB_SIZE_PX"]
-    assert client.get(f"/organiser/photo/{code}/web").status_code == 200
+    with client.get(f"/organiser/photo/{code}/web") as web:
+        assert web.status_code == 200
+    again = client.get(f"/organiser/photo/{code}/thumb",
+                       headers={"If-None-Match": thumb.headers["ETag"]})
+    assert again.status_code == 304
     # The master is never served over the web, not even to organisers.
     assert client.get(f"/organiser/photo/{code}/master").status_code == 404
     assert client.get("/organiser/photo/ZZZZZZ/thumb").status_code == 404

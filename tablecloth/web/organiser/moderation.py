@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -15,7 +15,7 @@ from ... import db
 from ...models import AgeBand, Group, PhotoState
 from ...services import groups as group_service
 from ...services import moderation, uploads
-from ...storage import storage
+from ...storage import send_stored
 from . import bp
 from .auth import login_required
 
@@ -169,11 +169,10 @@ def photo_file(code: str, kind: str):
     stored = photo.file(kind) if photo is not None else None
     if stored is None:
         abort(404)
-    try:
-        data = storage().get(stored.key)
-    except FileNotFoundError:
-        abort(404)
-    response = Response(data, mimetype=stored.content_type)
+    response = send_stored(stored.key, stored.sha256, stored.content_type, max_age=600,
+                           size=stored.size)
+    if response.status_code == 302:
+        return response  # a short-lived presigned URL, already marked private
     # Unpublished photos: never kept by shared caches, only briefly by the organiser's browser.
     response.headers["Cache-Control"] = "private, max-age=600"
     extension = mimetypes.guess_extension(stored.content_type) or ""
