@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from PIL import Image, ImageCms, ImageFile
+from pillow_heif import register_heif_opener
 
 # Stable reasons for refusal; the web layer turns each into a translated message.
 EMPTY = "empty"                    # zero bytes
@@ -161,8 +162,7 @@ def _open(data: bytes, max_pixels: int | None) -> Image.Image:
         raise ImageError(NOT_AN_IMAGE, "The file is not an image.") from None
     except Exception as exc:  # any parser failure on hostile bytes
         raise ImageError(DAMAGED, "The image is damaged.") from exc
-    width, height = im.size
-    if max_pixels is not None and width * height > max_pixels:
+    if max_pixels is not None and im.width * im.height > max_pixels:
         im.close()
         raise ImageError(TOO_MANY_PIXELS, "The image has too many pixels.",
                          limit_pixels=max_pixels)
@@ -180,7 +180,7 @@ def _pillow_open(data: bytes, formats: tuple[str, ...] | None) -> Image.Image:
 
 
 def _identify_any(data: bytes) -> str | None:
-    """Return the name of any other format Pillow recognises in data, without decoding it."""
+    """Return the name of any other format Pillow recognises in data, without decoding."""
     try:
         with _pillow_open(data, None) as im:
             return im.format
@@ -191,8 +191,6 @@ def _identify_any(data: bytes) -> str | None:
 def _register_heif() -> None:
     """Let Pillow open HEIC/HEIF through pillow-heif (idempotent)."""
     if "HEIF" not in Image.OPEN:
-        from pillow_heif import register_heif_opener
-
         register_heif_opener()
 
 
@@ -248,16 +246,12 @@ def _orient(im: Image.Image, orientation: int) -> Image.Image:
 def _to_srgb(im: Image.Image) -> Image.Image:
     """Return an 8-bit sRGB RGB copy: colour profile applied, alpha flattened onto white."""
     icc = im.info.get("icc_profile")
-    if im.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
-        im = im.convert("I").point(lambda v: v / 257).convert("L")  # 16 bits to 8, not clipped
-    elif im.mode == "F":
-        im = im.convert("L")
-    if im.mode in ("P", "PA"):
-        im = im.convert("RGBA" if im.mode == "PA" or "transparency" in im.info else "RGB")
-    elif im.mode == "1":
-        im = im.convert("L")
-    elif im.mode == "LA":
+    if im.mode.startswith("I"):  # 16-bit grey: scale to 8 bits rather than clip at 255
+        im = im.convert("I").point(lambda v: v / 257).convert("L")
+    if im.mode in ("LA", "PA") or (im.mode == "P" and "transparency" in im.info):
         im = im.convert("RGBA")
+    elif im.mode in ("P", "1"):
+        im = im.convert("RGB")
     if icc and im.mode in ("L", "RGB", "RGBA", "CMYK"):
         try:
             profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
