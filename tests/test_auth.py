@@ -103,6 +103,7 @@ def test_login_without_csrf_token_is_refused(client, organiser):
     response = client.post(LOGIN, data={"email": "admin@example.org",
                                         "password": ORGANISER_PASSWORD})
     assert response.status_code == 400
+    assert "The form was out of date" in response.get_data(as_text=True)
     with client.session_transaction() as session:
         assert "organiser_id" not in session
 
@@ -206,4 +207,5 @@ def test_moderator_cannot_add_cities(app, client):
     response = client.post("/organiser/cities", data={
         "csrf_token": token, "slug": "dresden", "name_en": "Dresden", "name_ru": "Дрезден"})
     assert response.status_code == 403
+    assert "Only for admins" in response.get_data(as_text=True)
     assert "Dresden" not in client.get("/organiser/cities").get_data(as_text=True)

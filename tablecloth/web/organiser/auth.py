@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_wtf.csrf import CSRFError
 
 from ... import db, ratelimit
 from ...models import Organiser, Role
@@ -121,3 +122,27 @@ def logout():
     session.clear()
     flash(_("You are logged out."), "info")
     return redirect(url_for("organiser.login"))
+
+
+@bp.errorhandler(CSRFError)
+def csrf_refused(_error):
+    """Explain a missing or stale form token in the organiser's language."""
+    back = safe_next(request.referrer and urlsplit(request.referrer)._replace(
+        scheme="", netloc="").geturl()) or url_for("organiser.dashboard")
+    return render_template(
+        "organiser/problem.html", title=_("The form was out of date"),
+        message=_("Nothing was changed. Reload the page and try again; if you were away for "
+                  "a long time, you may need to log in again."),
+        back=back,
+    ), 400
+
+
+@bp.errorhandler(403)
+def forbidden(_error):
+    """Explain that a task is for admins only."""
+    return render_template(
+        "organiser/problem.html", title=_("Only for admins"),
+        message=_("Your account can review photos and manage groups, but this task needs an "
+                  "admin account."),
+        back=url_for("organiser.dashboard"),
+    ), 403
