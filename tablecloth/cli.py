@@ -119,7 +119,9 @@ class _Bar:
     """Progress on a terminal: a bar when stdout is a tty, nothing in scripts and logs."""
 
     def __init__(self, label: str) -> None:
-        self.tty = click.get_text_stream("stdout").isatty()
+        import sys
+
+        self.tty = sys.stdout.isatty()
         self.bar = click.progressbar(length=1000, label=label, width=30) if self.tty else None
         self.done = 0
 

@@ -1,0 +1,336 @@
+"""The cloth service: editions, settings, order, base URL checks, export with preflight, freeze."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import pypdfium2
+import pytest
+import zxingcpp
+from PIL import Image
+from sqlalchemy import func, select
+
+from tablecloth import codes, db
+from tablecloth.models import AgeBand, City, Photo, PhotoState
+from tablecloth.render.units import Frame
+from tablecloth.services import cloth as service
+from tablecloth.services import uploads
+from tablecloth.storage import storage
+
+# A small cloth keeps each export to a second or two; every rule is the same at any size.
+SMALL = {"width_mm": 600.0, "height_mm": 600.0}
+NAMES = ("Anya", "Tom", "Masha", "Priya", "Ivan", "Chloe", "Dima", "Sam")
+
+
+def generated_jpeg(seed: int) -> bytes:
+    """Return a small JPEG that differs from every other seed's."""
+    image = Image.new("RGB", (320, 240), ((seed * 53) % 256, (seed * 97) % 256, (seed * 31) % 256))
+    for x in range(0, 320, 40):
+        image.paste((255 - (seed * 7) % 256, 120, 40), (x, (seed * 13) % 200, x + 20, 240))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def add_photos(corpus, total: int = 12, *, approve: bool = True, real: bool = False
+               ) -> list[Photo]:
+    """Add total photos: with real, the corpus's phone photos first, then generated ones."""
+    session = db.session()
+    cities = session.scalars(select(City).order_by(City.position)).all()
+    made: list[Photo] = []
+    sources = [p.read_bytes() for p in sorted(corpus.iterdir())
+               if real and p.suffix.lower() != ".md"]
+    for attempt in range(total + len(sources) + 1):
+        if len(made) == total:
+            break
+        seed = session.scalar(select(func.count(Photo.id))) + attempt
+        data = sources.pop(0) if sources else generated_jpeg(seed)
+        index = len(made)
+        try:
+            result = uploads.accept_upload(
+                data, city=cities[index % 2], first_name=NAMES[index % len(NAMES)],
+                caption=f"Photo {index}", approve=approve, age_band=AgeBand.ADULT,
+                consent_self=True)
+        except uploads.UploadRefused as refused:
+            # The corpus holds a deliberately broken JPEG, and a photo is imported only once.
+            assert refused.reason in ("damaged", "not_an_image", uploads.DUPLICATE), refused
+            continue
+        made.append(result.photo)
+    assert len(made) == total
+    return made
+
+
+def small_cloth(**extra):
+    """Return the current cloth set to the small test size."""
+    cloth = service.current_cloth()
+    service.save_settings(cloth, {**SMALL, **extra})
+    return cloth
+
+
+def decode(image: Image.Image) -> list[str]:
+    """Decode QR codes in image with zxing-cpp directly."""
+    return [b.text for b in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+
+
+def crop_cell(image: Image.Image, frame: Frame, cell, px_per_mm_x: float,
+              px_per_mm_y: float | None = None) -> Image.Image:
+    """Cut one planned cell (with its quiet zone) out of a rendering of frame."""
+    px_per_mm_y = px_per_mm_y or px_per_mm_x
+    size = frame.size(cell.size_mm)
+    return image.crop((
+        round(frame.x(cell.x_mm) * px_per_mm_x), round(frame.y(cell.y_mm) * px_per_mm_y),
+        round((frame.x(cell.x_mm) + size) * px_per_mm_x),
+        round((frame.y(cell.y_mm) + size) * px_per_mm_y),
+    ))
+
+
+def test_current_cloth_is_created_once(app):
+    with app.app_context():
+        first = service.current_cloth()
+        assert first.edition == 1
+        assert service.current_cloth().id == first.id
+        assert service.settings_of(first).module_mm == 2.0  # DESIGN section 4 default
+
+
+def test_settings_are_checked_with_clear_errors(app):
+    with app.app_context():
+        cloth = service.current_cloth()
+        with pytest.raises(service.ClothError, match="1.0 mm or more"):
+            service.save_settings(cloth, {"module_mm": 0.8})
+        warnings = service.save_settings(cloth, {"module_mm": 1.2})
+        assert any("below 1.5 mm" in w for w in warnings)
+        assert service.settings_of(cloth).module_mm == 1.2
+        with pytest.raises(service.ClothError, match="contrast of 4.5:1"):
+            service.save_settings(cloth, {"dark": "#777777", "light": "#ffffff"})
+        with pytest.raises(service.ClothError, match="darker than the background"):
+            service.save_settings(cloth, {"dark": "#ffffff", "light": "#000000"})
+        with pytest.raises(service.ClothError, match="hem"):
+            service.save_settings(cloth, {"width_mm": 40.0})
+        # Refused values are never stored.
+        stored = service.settings_of(cloth)
+        assert (stored.dark, stored.width_mm) == ("#1a1a1a", 1800.0)
+
+
+def test_russian_error_on_request(app):
+    with app.test_request_context("/?lang=ru"):
+        with pytest.raises(service.ClothError, match="слишком мал"):
+            service.save_settings(service.current_cloth(), {"module_mm": 0.5})
+
+
+def test_automatic_order_alternates_cities(app, corpus):
+    with app.app_context():
+        add_photos(corpus, 12)
+        cloth = small_cloth()
+        plan = service.build_plan(cloth)
+        by_place = {(c.row, c.col): c.spec.city_slug for c in plan.cells}
+        neighbours = [(by_place[(r, c)], by_place[(r, c + 1)]) for (r, c) in by_place
+                      if (r, c + 1) in by_place]
+        assert neighbours
+        assert all(a != b for a, b in neighbours)
+
+
+def test_manual_order_is_kept_and_new_photos_join_at_the_end(app, corpus):
+    with app.app_context():
+        photos = add_photos(corpus, 6)
+        cloth = small_cloth()
+        wanted = [p.code for p in reversed(photos)]
+        service.save_order(cloth, [c.lower() for c in wanted] + ["NOPE00"])
+        assert [p.code for p in service.selection(cloth)] == wanted
+        late = add_photos(corpus, 1)[0]
+        assert [p.code for p in service.selection(cloth)] == [*wanted, late.code]
+        service.save_order(cloth, None)
+        assert service.order_mode(cloth) == "auto"
+
+
+def test_only_approved_photos_are_on_the_cloth(app, corpus):
+    with app.app_context():
+        approved = add_photos(corpus, 4)
+        pending = add_photos(corpus, 2, approve=False)
+        approved[0].withdraw()
+        db.session().commit()
+        on_cloth = {p.code for p in service.selection(service.current_cloth())}
+        assert on_cloth == {p.code for p in approved[1:]}
+        assert not on_cloth & {p.code for p in pending}
+
+
+REFUSED_BASE_URLS = [
+    "http://tablecloth.example.org",
+    "https://localhost:8000",
+    "https://LOCALHOST",
+    "https://app.localhost",
+    "https://10.0.0.12",
+    "https://192.168.1.20:8443",
+    "https://172.16.5.4",
+    "https://127.0.0.1:8000",
+    "https://[::1]:8000",
+    "https://169.254.10.1",
+    "https://[fe80::1]",
+    "https://printer.local",
+    "https://cloth.internal",
+    "https://myserver",
+    "ftp://tablecloth.example.org",
+    "tablecloth.example.org",
+]
+PUBLIC_BASE_URLS = ["https://tablecloth.example.org", "https://8.8.8.8",
+                    "https://[2001:4860:4860::8888]", "https://cloth.org.uk/sub"]
+
+
+def test_base_url_refused_unless_public_https(app):
+    # One app for all addresses: each check is pure, and an app per case costs a second.
+    with app.app_context():
+        for url in REFUSED_BASE_URLS:
+            with pytest.raises(service.BaseUrlRefused, match="TABLECLOTH_PUBLIC"):
+                service.check_base_url(url)
+        for url in PUBLIC_BASE_URLS:
+            service.check_base_url(url)
+
+
+def test_export_of_real_photos_decodes_every_code_in_every_format(app, corpus):
+    with app.app_context():
+        photos = add_photos(corpus, 12, real=True)
+        assert sum(1 for p in photos if p.width != 320) >= 6  # the corpus's own photos
+        cloth = small_cloth()
+        seen: list[float] = []
+        export = service.new_export(cloth, ["pdf", "svg,png", "tiff", "proof"], ppi=150)
+        export = service.run_export(export, progress=lambda f, _m: seen.append(f))
+
+        assert export.status == "done", export.message
+        assert export.report["ok"] is True
+        assert seen and seen[-1] == 1.0 and seen == sorted(seen)
+        assert [f["format"] for f in export.files] == ["pdf", "svg", "png", "tiff", "proof"]
+        base = app.config["PUBLIC_BASE_URL"]
+        plan = service.export_plan(export)
+        expected = {c.spec.code: codes.photo_url(base, c.spec.code) for c in plan.cells}
+        assert set(expected) == {p.code for p in photos}
+        for entry in export.files:
+            data = storage().get(entry["key"])
+            assert entry["key"].startswith(f"exports/{export.id}/")
+            assert hashlib.sha256(data).hexdigest() == entry["sha256"]
+            assert len(data) == entry["size"]
+        for fmt in service.VERIFIED_FORMATS:
+            result = export.report["formats"][fmt]
+            assert result["ok"] and result["failing_cells"] == []
+            assert result["min_module_mm"] == 2.0 and result["contrast"] >= 7
+
+        # Independently of the core's preflight: zxing-cpp on each cell of the PNG ...
+        png = next(f for f in export.files if f["format"] == "png")
+        image = Image.open(io.BytesIO(storage().get(png["key"]))).convert("L")
+        frame = Frame.whole(plan)
+        assert image.width == round(frame.width_mm * 150 / 25.4)
+        for cell in plan.cells:
+            crop = crop_cell(image, frame, cell, 150 / 25.4)
+            assert decode(crop) == [expected[cell.spec.code]], cell.position
+        # ... and on the PDF as rasterised by pdfium, one cell per decode.
+        pdf_entry = next(f for f in export.files if f["format"] == "pdf")
+        pdf = pypdfium2.PdfDocument(storage().get(pdf_entry["key"]))
+        assert len(pdf) == len(plan.panels)
+        for panel in plan.panels:
+            page = pdf[panel.index]
+            frame = Frame.for_panel(plan, panel)
+            raster = page.render(scale=200 / 72, grayscale=True).to_pil()
+            px_x = raster.width / frame.width_mm
+            px_y = raster.height / frame.height_mm
+            for cell in plan.panel_cells(panel):
+                assert decode(crop_cell(raster, frame, cell, px_x, px_y)) == [
+                    expected[cell.spec.code]]
+            text = page.get_textpage().get_text_range()
+            assert "DRAFT" not in text
+        # The proof sheet lists every code.
+        proof = next(f for f in export.files if f["format"] == "proof")
+        proof_text = "".join(p.get_textpage().get_text_range()
+                             for p in pypdfium2.PdfDocument(storage().get(proof["key"])))
+        assert all(code in proof_text for code in expected)
+
+
+def test_private_base_url_refused_unless_draft(app, corpus):
+    app.config["PUBLIC_BASE_URL"] = "http://localhost:8000"
+    with app.app_context():
+        add_photos(corpus, 4)
+        cloth = small_cloth()
+        with pytest.raises(service.BaseUrlRefused, match="https"):
+            service.new_export(cloth, ["pdf"])
+        export = service.run_export(service.new_export(cloth, ["pdf"], draft=True))
+        assert export.status == "done", export.message
+        assert export.draft and export.files[0]["name"].startswith("DRAFT-")
+        pdf = pypdfium2.PdfDocument(storage().get(export.files[0]["key"]))
+        assert "DRAFT" in pdf[0].get_textpage().get_text_range()
+        assert service.export_plan(export).cells[0].spec.url.startswith("HTTP://LOCALHOST:8000/P/")
+
+
+def test_export_refuses_a_cloth_that_does_not_fit(app, corpus):
+    with app.app_context():
+        add_photos(corpus, 12)
+        cloth = service.current_cloth()
+        service.save_settings(cloth, {"width_mm": 300.0, "height_mm": 300.0})
+        with pytest.raises(service.ClothError, match="do not fit"):
+            service.new_export(cloth, ["pdf"])
+
+
+def test_unknown_format_and_ppi_refused(app, corpus):
+    with app.app_context():
+        add_photos(corpus, 2)
+        cloth = small_cloth()
+        with pytest.raises(service.ClothError, match="Unknown format jpeg"):
+            service.new_export(cloth, ["pdf,jpeg"])
+        with pytest.raises(service.ClothError, match="150 or 300"):
+            service.new_export(cloth, ["png"], ppi=600)
+
+
+def test_frozen_cloth_is_immutable_and_new_photos_go_to_the_next_edition(app, corpus):
+    with app.app_context():
+        first_photos = add_photos(corpus, 6)
+        cloth = small_cloth(module_mm=1.8)
+        export = service.run_export(service.new_export(cloth, ["pdf"]))
+        assert export.status == "done", export.message
+        printed = [c["code"] for c in export.settings["cells"]]
+        # Changing the order after the export does not change what gets frozen.
+        service.save_order(cloth, list(reversed(printed)))
+        service.freeze(cloth)
+        assert cloth.frozen_at is not None
+        assert [p.code for p in service.selection(cloth)] == printed
+
+        with pytest.raises(service.ClothFrozen):
+            service.save_settings(cloth, {"module_mm": 2.5})
+        with pytest.raises(service.ClothFrozen):
+            service.save_order(cloth, None)
+        with pytest.raises(service.ClothFrozen):
+            service.freeze(cloth)
+
+        later = add_photos(corpus, 2)
+        second = service.current_cloth()
+        assert second.edition == 2 and second.frozen_at is None
+        # The next edition keeps the print settings chosen for the printer and fabric.
+        assert service.settings_of(second).module_mm == 1.8
+        assert {p.code for p in service.selection(second)} == {p.code for p in later}
+        assert [p.code for p in service.selection(cloth)] == printed
+        assert {p.code for p in first_photos} == set(printed)
+        # The public page shows the printed edition.
+        assert service.public_cloth().id == cloth.id
+
+
+def test_frozen_cloth_keeps_a_withdrawn_photo_in_its_place(app, corpus):
+    with app.app_context():
+        photos = add_photos(corpus, 3)
+        cloth = small_cloth()
+        service.freeze(cloth)
+        photos[1].withdraw()
+        db.session().commit()
+        kept = service.selection(cloth)
+        assert [p.code for p in kept] == [p.code for p in service.selection(cloth)]
+        assert photos[1].code in {p.code for p in kept}
+        assert db.session().get(Photo, photos[1].id).state == PhotoState.WITHDRAWN
+
+
+def test_background_export_records_progress(app, corpus):
+    with app.app_context():
+        add_photos(corpus, 3)
+        export = service.new_export(small_cloth(), ["svg"])
+        export_id = export.id
+        service.start_export(export, "ru").join(timeout=120)
+    with app.app_context():
+        done = service.export_by_id(export_id)
+        assert done.status == "done"
+        assert done.progress == 1.0
+        assert done.finished_at is not None
+        assert "Готово" in done.message  # written in the language of the organiser who asked

@@ -1,0 +1,246 @@
+"""Organiser cloth pages (designer, preview, export, freeze) and the public /cloth page."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+
+import pytest
+from test_cloth_service import SMALL, add_photos
+
+from tablecloth import db
+from tablecloth.models import Export
+from tablecloth.services import cloth as service
+
+GUARDED = [
+    ("get", "/organiser/cloth"),
+    ("get", "/organiser/cloth/preview.svg"),
+    ("get", "/organiser/cloth/plan.json"),
+    ("get", "/organiser/cloth/exports/1"),
+    ("get", "/organiser/cloth/exports/1/status"),
+    ("get", "/organiser/cloth/exports/1/report.json"),
+    ("get", "/organiser/cloth/exports/1/files/pdf"),
+    ("post", "/organiser/cloth/settings"),
+    ("post", "/organiser/cloth/order"),
+    ("post", "/organiser/cloth/export"),
+    ("post", "/organiser/cloth/freeze"),
+]
+
+
+def csrf(client, path: str = "/organiser/cloth") -> str:
+    """Return the CSRF token from a form on the page."""
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def test_every_cloth_page_requires_login(app, client):
+    app.config["WTF_CSRF_ENABLED"] = False  # so the POSTs reach the log-in guard
+    for method, path in GUARDED:
+        response = getattr(client, method)(path)
+        assert response.status_code == 302, path
+        assert "/organiser/login" in response.headers["Location"], path
+
+
+def test_designer_shows_capacity_settings_and_photos(app, logged_in, corpus):
+    with app.app_context():
+        photos = add_photos(corpus, 5)
+        add_photos(corpus, 1, approve=False)
+    page = logged_in.get("/organiser/cloth", headers={"Accept-Language": "en"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert re.search(r"5 of \d+ codes fit; 5 photos approved", html)
+    for photo in photos:
+        assert f'data-code="{photo.code}"' in html
+        assert f"/organiser/photo/{photo.code}/thumb" in html
+    assert 'type="color"' in html and 'id="contrast"' in html
+    assert "17.4:1" in html  # the default near-black on white
+    assert 'draggable="true"' in html and 'data-move="up"' in html
+    ru = logged_in.get("/organiser/cloth?lang=ru").get_data(as_text=True)
+    assert "Настройки печати" in ru and "одобрено фотографий: 5" in ru
+
+
+def test_settings_form_saves_warns_and_refuses(app, logged_in, corpus):
+    token = csrf(logged_in)
+    saved = logged_in.post("/organiser/cloth/settings", data={
+        "csrf_token": token, "preset": "custom", "width_mm": "1500", "height_mm": "2000",
+        "module_mm": "1,4", "dark": "#102030", "light": "#fffff0", "title": "Our cloth",
+        "subtitle": "2026", "roll_width_mm": "1600", "shrink_pct": "4"},
+        follow_redirects=True)
+    html = saved.get_data(as_text=True)
+    assert "Settings saved." in html and "below 1.5 mm" in html
+    with app.app_context():
+        settings = service.settings_of(service.current_cloth())
+    assert (settings.width_mm, settings.height_mm, settings.module_mm) == (1500, 2000, 1.4)
+    assert (settings.dark, settings.light, settings.title) == ("#102030", "#fffff0", "Our cloth")
+    assert (settings.roll_width_mm, settings.shrink_pct, settings.labels) == (1600, 4, False)
+
+    refused = logged_in.post("/organiser/cloth/settings?lang=ru", data={
+        "csrf_token": token, "preset": "square-60in", "module_mm": "0.9", "labels": "on"},
+        follow_redirects=True)
+    assert "слишком мал для печати на ткани" in refused.get_data(as_text=True)
+    inverted = logged_in.post("/organiser/cloth/settings?lang=en", data={
+        "csrf_token": token, "preset": "square-60in", "dark": "#ffffff", "light": "#000000"},
+        follow_redirects=True)
+    assert "darker than the background" in inverted.get_data(as_text=True)
+    with app.app_context():
+        settings = service.settings_of(service.current_cloth())
+    assert (settings.module_mm, settings.dark) == (1.4, "#102030")  # nothing refused was kept
+
+
+def test_order_preview_and_plan(app, logged_in, corpus):
+    with app.app_context():
+        photos = add_photos(corpus, 4)
+        service.save_settings(service.current_cloth(), SMALL)
+    wanted = [p.code for p in reversed(photos)]
+    response = logged_in.post("/organiser/cloth/order", data={
+        "csrf_token": csrf(logged_in), "mode": "manual", "order": ",".join(wanted)})
+    assert response.status_code == 302
+    with app.app_context():
+        assert [p.code for p in service.selection(service.current_cloth())] == wanted
+
+    svg = logged_in.get("/organiser/cloth/preview.svg")
+    assert svg.mimetype == "image/svg+xml"
+    assert all(f'id="c-{code}"' in svg.get_data(as_text=True) for code in wanted)
+    plan = logged_in.get("/organiser/cloth/plan.json").get_json()
+    assert [c["code"] for c in plan["cells"]] == wanted
+    assert plan["width_mm"] == 620  # 600 mm and 10 mm of bleed each side
+    assert all(0 < c["x_mm"] < plan["width_mm"] for c in plan["cells"])
+
+
+def test_layout_error_is_shown_with_a_suggestion(app, logged_in, corpus):
+    with app.app_context():
+        add_photos(corpus, 10)
+        service.save_settings(service.current_cloth(), {"width_mm": 300.0, "height_mm": 300.0})
+    html = logged_in.get("/organiser/cloth").get_data(as_text=True)
+    assert "do not fit" in html and "Would fit" in html
+    assert "Choose a larger cloth" in html
+
+
+def wait_for(client, export_id: int) -> dict:
+    """Poll the status JSON as the progress page does, until the export finishes."""
+    status: dict = {}
+    for _ in range(240):
+        status = client.get(f"/organiser/cloth/exports/{export_id}/status").get_json()
+        if status["finished"]:
+            return status
+        time.sleep(0.25)
+    raise AssertionError(f"export {export_id} did not finish: {status}")
+
+
+def test_export_runs_in_background_then_freeze(app, logged_in, corpus):
+    with app.app_context():
+        photos = add_photos(corpus, 6)
+        service.save_settings(service.current_cloth(), SMALL)
+    page = logged_in.get("/organiser/cloth").get_data(as_text=True)
+    assert "Freezing becomes possible after an export" in page
+    started = logged_in.post("/organiser/cloth/export", data={
+        "csrf_token": csrf(logged_in), "format": ["pdf", "png"], "ppi": "150"})
+    assert started.status_code == 302
+    export_id = int(re.search(r"/exports/(\d+)$", started.headers["Location"]).group(1))
+    progress_page = logged_in.get(started.headers["Location"]).get_data(as_text=True)
+    assert "<progress" in progress_page and f"/exports/{export_id}/status" in progress_page
+
+    status = wait_for(logged_in, export_id)
+    assert status["ok"] and status["status"] == "done" and status["progress"] == 1.0
+    assert [f["format"] for f in status["files"]] == ["pdf", "png"]
+    for entry in status["files"]:
+        with logged_in.get(entry["url"]) as download:
+            assert download.status_code == 200
+            assert hashlib.sha256(download.data).hexdigest() == entry["sha256"]
+            assert "attachment" in download.headers["Content-Disposition"]
+    report = logged_in.get(status["report_url"]).get_json()
+    assert report["ok"] and report["formats"]["pdf"]["failing_cells"] == []
+    done_page = logged_in.get(f"/organiser/cloth/exports/{export_id}").get_data(as_text=True)
+    assert "PASS: 6 of 6 codes in the PDF" in done_page
+
+    designer = logged_in.get("/organiser/cloth").get_data(as_text=True)
+    assert status["files"][0]["sha256"] in designer and 'name="confirm"' in designer
+    token = csrf(logged_in)
+    unconfirmed = logged_in.post("/organiser/cloth/freeze", data={"csrf_token": token},
+                                 follow_redirects=True)
+    assert "Tick the box" in unconfirmed.get_data(as_text=True)
+    frozen = logged_in.post("/organiser/cloth/freeze", data={"csrf_token": token,
+                                                             "confirm": "yes"},
+                            follow_redirects=True)
+    html = frozen.get_data(as_text=True)
+    assert "Edition 1 is frozen. New photos go to edition 2." in html
+    assert "The cloth, edition 2" in html
+
+    old = logged_in.get("/organiser/cloth?edition=1").get_data(as_text=True)
+    assert "<fieldset disabled" in old and 'action="/organiser/cloth/export"' not in old
+    assert all(f'data-code="{p.code}"' in old for p in photos)
+    with app.app_context():
+        assert service.edition(1).frozen_at is not None
+        assert db.session().get(Export, export_id).status == "done"
+
+
+def test_export_with_a_private_base_url_needs_draft(app, logged_in, corpus):
+    app.config["PUBLIC_BASE_URL"] = "https://192.168.1.10"
+    with app.app_context():
+        add_photos(corpus, 2)
+        service.save_settings(service.current_cloth(), SMALL)
+    page = logged_in.get("/organiser/cloth").get_data(as_text=True)
+    assert "phones outside your network cannot reach" in page
+    refused = logged_in.post("/organiser/cloth/export", data={
+        "csrf_token": csrf(logged_in), "format": "svg"}, follow_redirects=True)
+    assert "phones outside your network cannot reach" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert service.exports_of() == []
+    draft = logged_in.post("/organiser/cloth/export", data={
+        "csrf_token": csrf(logged_in), "format": "svg", "draft": "on"})
+    status = wait_for(logged_in, int(draft.headers["Location"].rsplit("/", 1)[1]))
+    assert status["ok"] and status["draft"]
+    assert status["files"][0]["name"] == "DRAFT-cloth-edition1.svg"
+    with logged_in.get(status["files"][0]["url"]) as download:
+        assert "DRAFT" in download.get_data(as_text=True)
+
+
+def test_export_status_of_unknown_export_is_404(logged_in):
+    assert logged_in.get("/organiser/cloth/exports/999/status").status_code == 404
+    assert logged_in.get("/organiser/cloth/exports/999/files/pdf").status_code == 404
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_public_cloth_shows_only_approved_photos(app, client, corpus, lang):
+    with app.app_context():
+        approved = add_photos(corpus, 5)
+        pending = add_photos(corpus, 2, approve=False)
+        approved[0].withdraw()
+        db.session().commit()
+        service.save_settings(service.current_cloth(), SMALL)
+    page = client.get(f"/cloth?lang={lang}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "noindex" in page.headers["X-Robots-Tag"] and 'content="noindex' in html
+    for photo in approved[1:]:
+        assert f'href="/P/{photo.code}"' in html
+        assert f'src="/P/{photo.code}/thumb.jpg"' in html
+    for photo in [approved[0], *pending]:
+        assert photo.code not in html
+    assert html.count('loading="lazy"') == 4
+    assert "Coventry · Ковентри — Volgograd · Волгоград" in html  # the title block
+    assert ("Скатерть" if lang == "ru" else "The cloth") in html
+    assert "<script" not in html.split("<main>", 1)[1]  # no JavaScript on the phone page
+
+
+def test_public_cloth_shows_the_printed_edition(app, client, corpus):
+    with app.app_context():
+        first = add_photos(corpus, 3)
+        cloth = service.current_cloth()
+        service.save_settings(cloth, SMALL)
+        service.freeze(cloth)
+        later = add_photos(corpus, 2)
+        first[2].withdraw()
+        db.session().commit()
+    html = client.get("/cloth").get_data(as_text=True)
+    assert all(f'href="/P/{p.code}"' in html for p in first[:2])
+    assert first[2].code not in html and 'class="cell empty"' in html
+    assert not any(p.code in html for p in later)
+    assert "Edition 1, printed." in html
+
+
+def test_public_cloth_without_photos(client):
+    page = client.get("/cloth")
+    assert page.status_code == 200
+    assert "no photos yet" in page.get_data(as_text=True)

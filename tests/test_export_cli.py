@@ -1,0 +1,129 @@
+"""`tablecloth export` and `tablecloth verify`: print files on disk, preflight, clear refusals."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+
+import pypdfium2
+from PIL import Image
+from test_cloth_service import SMALL, add_photos, crop_cell, decode
+
+from tablecloth import codes
+from tablecloth.render.units import Frame
+from tablecloth.services import cloth as service
+
+SIZE = f"{SMALL['width_mm']:g}x{SMALL['height_mm']:g}"
+
+
+def test_export_writes_files_that_decode_and_verify_finds_them(app, runner, corpus, tmp_path):
+    with app.app_context():
+        photos = add_photos(corpus, 9, real=True)
+    out = tmp_path / "print"
+    result = runner.invoke(args=["export", "--size", SIZE, "--format", "pdf,png",
+                                 "--format", "tiff", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "PDF — passed: PASS: 9 of 9 codes" in result.output
+    assert "Export 1: done" in result.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["cloth-edition1.pdf", "cloth-edition1.png", "cloth-edition1.tif"]
+
+    with app.app_context():
+        export = service.export_by_id(1)
+        plan = service.export_plan(export)
+        # The CLI's size was for this export only; the cloth keeps its own.
+        assert service.settings_of(export.cloth).width_mm == 1800
+    base = app.config["PUBLIC_BASE_URL"]
+    assert {c.spec.code for c in plan.cells} == {p.code for p in photos}
+    # Independent check: poppler (not the core's pdfium) rasterises, zxing-cpp decodes each cell.
+    raster = tmp_path / "page"
+    subprocess.run(["pdftoppm", "-r", "100", "-gray", "-png", "-singlefile",
+                    str(out / "cloth-edition1.pdf"), str(raster)], check=True)
+    image = Image.open(f"{raster}.png")
+    frame = Frame.for_panel(plan, plan.panels[0])
+    for cell in plan.cells:
+        crop = crop_cell(image, frame, cell, image.width / frame.width_mm,
+                         image.height / frame.height_mm)
+        assert decode(crop) == [codes.photo_url(base, cell.spec.code)], cell.position
+
+    for name in names:
+        checked = runner.invoke(args=["verify", str(out / name)])
+        assert checked.exit_code == 0, checked.output
+        assert "Export 1, edition 1" in checked.output and "Preflight passed." in checked.output
+
+
+def test_verify_fails_loudly_on_a_damaged_file(app, runner, corpus, tmp_path):
+    with app.app_context():
+        add_photos(corpus, 4)
+    png = tmp_path / "cloth.png"
+    assert runner.invoke(args=["export", "--size", SIZE, "--format", "png",
+                               "--out", str(png)]).exit_code == 0
+    with app.app_context():
+        plan = service.export_plan(service.export_by_id(1))
+    victim = plan.cells[2]
+    image = Image.open(png).convert("L")
+    frame = Frame.whole(plan)
+    px = 150 / 25.4
+    # A stain over the middle third of one code: more than error correction H can repair.
+    x0, y0 = frame.x(victim.symbol_x_mm) * px, frame.y(victim.symbol_y_mm) * px
+    side = frame.size(victim.symbol_size_mm) * px
+    image.paste(255, (round(x0), round(y0 + side / 4), round(x0 + side), round(y0 + side * 3 / 4)))
+    damaged = tmp_path / "damaged.png"
+    image.save(damaged)
+
+    unknown = runner.invoke(args=["verify", str(damaged)])
+    assert unknown.exit_code == 1 and "No export produced a file with SHA-256" in unknown.output
+    result = runner.invoke(args=["verify", str(damaged), "--export", "1"])
+    assert result.exit_code == 1
+    assert f"{victim.spec.code} at row" in result.output
+    assert "Preflight FAILED" in result.output
+
+
+def test_export_refuses_a_private_base_url_unless_draft(app, runner, corpus, tmp_path):
+    with app.app_context():
+        add_photos(corpus, 3)
+    for url in ("http://tablecloth.example.org", "https://localhost:8000", "https://10.1.2.3",
+                "https://192.168.0.7", "https://127.0.0.1", "https://[::1]"):
+        app.config["PUBLIC_BASE_URL"] = url
+        refused = runner.invoke(args=["export", "--size", SIZE])
+        assert refused.exit_code == 1, url
+        assert "TABLECLOTH_PUBLIC_BASE_URL" in refused.output, url
+    with app.app_context():
+        assert service.exports_of() == []
+
+    out = tmp_path / "draft.pdf"
+    drafted = runner.invoke(args=["export", "--size", SIZE, "--draft", "--out", str(out)])
+    assert drafted.exit_code == 0, drafted.output
+    text = pypdfium2.PdfDocument(out.read_bytes())[0].get_textpage().get_text_range()
+    assert "DRAFT" in text
+
+
+def test_export_refuses_what_cannot_print(app, runner, corpus):
+    with app.app_context():
+        add_photos(corpus, 12)
+    too_small = runner.invoke(args=["export", "--size", "300x300"])
+    assert too_small.exit_code == 1 and "12 codes do not fit" in too_small.output
+    tiny_modules = runner.invoke(args=["export", "--size", SIZE, "--module-mm", "0.8"])
+    assert tiny_modules.exit_code == 1 and "1.0 mm or more" in tiny_modules.output
+    bad_size = runner.invoke(args=["export", "--size", "big"])
+    assert bad_size.exit_code == 2 and "WIDTHxHEIGHT" in bad_size.output
+    bad_format = runner.invoke(args=["export", "--size", SIZE, "--format", "jpeg"])
+    assert bad_format.exit_code == 1 and "Unknown format jpeg" in bad_format.output
+
+
+def test_export_with_no_photos_says_so(runner):
+    result = runner.invoke(args=["export"])
+    assert result.exit_code == 1 and "No approved photos yet" in result.output
+
+
+def test_export_to_a_folder_with_module_size_and_raster_resolution(app, runner, corpus,
+                                                                   tmp_path):
+    with app.app_context():
+        add_photos(corpus, 4)
+    result = runner.invoke(args=["export", "--size", SIZE, "--module-mm", "1.4", "--format",
+                                 "png,proof", "--ppi", "300", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "Warning: Modules of 1.40 mm are below 1.5 mm" in result.output
+    image = Image.open(io.BytesIO((tmp_path / "cloth-edition1.png").read_bytes()))
+    assert round(image.info["dpi"][0]) == 300
+    assert (tmp_path / "cloth-edition1-proof.pdf").stat().st_size > 0
