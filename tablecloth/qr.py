@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import qrcode
+import qrcode.base
 import qrcode.constants
+import qrcode.LUT
 import qrcode.main
 import qrcode.util
 
@@ -252,13 +254,82 @@ def penalty(rows: tuple[str, ...] | list[str]) -> int:
     return _penalty(int("".join(rows)[::-1], 2), len(rows))
 
 
+class _Bits:
+    """The one method of qrcode's BitBuffer that QRData.write uses, appending to a string."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def put(self, num: int, length: int) -> None:
+        self.parts.append(format(num, f"0{length}b"))
+
+
+@lru_cache(maxsize=64)
+def _ec_table(ec_count: int) -> tuple[int, ...]:
+    """Return, per leading factor, the generator polynomial times it, packed into one int."""
+    gen = qrcode.LUT.rsPoly_LUT.get(ec_count)
+    if gen is None:  # same construction as qrcode.util.create_bytes
+        poly = qrcode.base.Polynomial([1], 0)
+        for i in range(ec_count):
+            poly = poly * qrcode.base.Polynomial([1, qrcode.base.gexp(i)], 0)
+        gen = [poly[i] for i in range(len(poly))]
+    exp, log = qrcode.base.EXP_TABLE, qrcode.base.LOG_TABLE
+    table = [0]
+    for factor in range(1, 256):
+        value = 0
+        for g in gen[1:]:
+            value = (value << 8) | (exp[(log[g] + log[factor]) % 255] if g else 0)
+        table.append(value)
+    return tuple(table)
+
+
+def _codewords(version: int, level: int, data_list: list) -> list[int]:
+    """Return data and error correction codewords, interleaved: qrcode.util.create_data, fast.
+
+    qrcode builds the bit stream one bit per call and divides polynomials with lists; here
+    the bits are a string and Reed-Solomon runs as an LFSR on a packed int per block.
+    """
+    bits = _Bits()
+    for data in data_list:
+        bits.put(data.mode, 4)
+        bits.put(len(data), qrcode.util.length_in_bits(data.mode, version))
+        data.write(bits)
+    stream = "".join(bits.parts)
+    blocks = qrcode.base.rs_blocks(version, level)
+    limit = sum(b.data_count * 8 for b in blocks)
+    if len(stream) > limit:
+        raise ValueError(f"{len(stream)} bits do not fit version {version} ({limit})")
+    stream += "0" * min(limit - len(stream), 4)
+    stream += "0" * (-len(stream) % 8)
+    pad = (limit - len(stream)) // 8
+    stream += "1110110000010001" * (pad // 2) + "11101100" * (pad % 2)  # PAD0, PAD1
+    codes = list(int(stream, 2).to_bytes(limit // 8))
+    dc_blocks, ec_blocks = [], []
+    offset = 0
+    for block in blocks:
+        dc = codes[offset:offset + block.data_count]
+        offset += block.data_count
+        n = block.total_count - block.data_count
+        table, top, mask = _ec_table(n), 8 * (n - 1), (1 << 8 * n) - 1
+        reg = 0
+        for byte in dc:
+            reg = ((reg << 8) & mask) ^ table[(reg >> top) ^ byte]
+        dc_blocks.append(dc)
+        ec_blocks.append(list(reg.to_bytes(n)))
+    out = []
+    for group in (dc_blocks, ec_blocks):
+        for i in range(max(len(b) for b in group)):
+            out.extend(b[i] for b in group if i < len(b))
+    return out
+
+
 def _build(url: str, ec: str, mask: int | None) -> Matrix:
     version = version_for(url, ec)
     t = _tables(version, ec)
     n = t.n
     q = qrcode.QRCode(version=version, error_correction=_level(ec))
     q.add_data(url)
-    data = qrcode.util.create_data(version, q.error_correction, q.data_list)
+    data = _codewords(version, q.error_correction, q.data_list)
     bits = format(int.from_bytes(bytes(data)), f"0{8 * len(data)}b")
     source = bits + "0" * (t.data_positions - len(bits)) + "01"
     unmasked_s = "".join(t.perm(source))

@@ -81,6 +81,16 @@ def test_rects_cover_exactly_the_dark_modules():
     assert len(m.rects) < len(dark) / 2  # merging is what keeps files small
 
 
+@pytest.mark.parametrize("url", [*URLS, "12345678901234567890123HELLO", "https://x/" + "й" * 40])
+@pytest.mark.parametrize("ec", ["L", "M", "Q", "H"])
+def test_codewords_match_qrcode(url, ec):
+    version = qr.version_for(url, ec)
+    q = qrcode.QRCode(version=version, error_correction=qr.LEVELS[ec])
+    q.add_data(url)
+    expected = qrcode.util.create_data(version, q.error_correction, q.data_list)
+    assert qr._codewords(version, q.error_correction, q.data_list) == expected
+
+
 def test_cache_and_encode_many():
     qr.clear_cache()
     a = qr.encode(URLS[0])

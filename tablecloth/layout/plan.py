@@ -355,8 +355,8 @@ class Plan:
 
     @property
     def scan_distance_mm(self) -> float:
-        """Return a comfortable phone scanning distance: about ten times the symbol width."""
-        size = max((c.symbol_size_mm for c in self.cells), default=0.0)
+        """Return how far a phone can scan from: ten times the smallest symbol's width."""
+        size = min((c.symbol_size_mm for c in self.cells), default=0.0)
         return round(size * 10, 0)
 
 
