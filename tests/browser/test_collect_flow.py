@@ -85,6 +85,9 @@ def test_photos_go_from_a_phone_to_the_cloth_and_can_be_withdrawn(
         "() => window.__progress.some(p => p.card === 0 && p.visible && p.value > 0 && p.value < 1)"
     )
     cards.nth(0).scroll_into_view_if_needed()
+    # Nothing to retry or remove while a photo is on its way.
+    expect(cards.nth(0).get_by_role("button", name="Попробовать ещё раз")).to_be_hidden()
+    expect(cards.nth(0).get_by_role("button", name="Убрать")).to_be_hidden()
     page.screenshot(path=shots / "2-progress.png")
     receipts = page.locator("#receipt-list .receipt")
     expect(receipts).to_have_count(2, timeout=60_000)
