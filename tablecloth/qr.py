@@ -16,7 +16,7 @@ lower-case URL still encodes (in byte mode) but needs a larger symbol.
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -208,7 +208,7 @@ def _tables(version: int, ec: str) -> _Tables:
 @lru_cache(maxsize=64)
 def _windows(n: int) -> tuple[int, int, int, int, int]:
     """Return masks of positions where a 5- or 11-long window fits across or down, and blocks."""
-    def big(ok):  # noqa: ANN001, ANN202 - tiny local helper
+    def big(ok: Callable[[int, int], bool]) -> int:
         return _big(ok(x, y) for y in range(n) for x in range(n))
 
     return (

@@ -20,6 +20,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import zxingcpp
 from PIL import Image
@@ -179,7 +180,8 @@ def _pdf_cells(source: Source, plan: Plan, px_per_module: int,
         pdf.close()
 
 
-def _page_cells(page, cells, frame, scale, px_per_mm, w_pt, h_pt):  # noqa: ANN001, ANN202
+def _page_cells(page: Any, cells: list[PlacedCell], frame: Frame, scale: float, px_per_mm: float,
+                w_pt: float, h_pt: float) -> Iterator[tuple[PlacedCell, Image.Image]]:
     """Yield (cell, crop) rendering the page whole, or in bands of grid rows if huge."""
     if w_pt * h_pt * scale * scale <= MAX_BAND_PIXELS:
         image = page.render(scale=scale, grayscale=True).to_pil()
@@ -234,7 +236,7 @@ def _raster_cells(source: Source, plan: Plan, report: VerifyReport, panel: int |
     cells = plan.cells if panel is None else plan.panel_cells(plan.panels[panel])
     if panel is not None:
         report.expected = len(cells)
-    fp = io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")  # noqa: SIM115
+    fp = io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")
     with fp:
         raster = _open_raster(fp)
         px_per_mm = raster.width / frame.width_mm

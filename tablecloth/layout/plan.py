@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from .text import fit_size_mm, text_width_mm
+from .text import fit_size_mm
 
 if TYPE_CHECKING:
     from tablecloth.qr import Matrix
@@ -585,7 +585,3 @@ def _title_block(s: ClothSettings, g: Grid) -> TitleBlock:
     sub_font = fit_size_mm(s.subtitle, rect.w_mm * 0.92, title_font * 0.7)
     return TitleBlock(rect, s.title, s.subtitle, title_font, sub_font)
 
-
-def text_width(text: str, size_mm: float, bold: bool = False) -> float:
-    """Return the width of text at size_mm, for renderers that centre text."""
-    return text_width_mm(text, size_mm, bold)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from reportlab.pdfbase.ttfonts import TTFont
+
 # From Debian's fonts-dejavu-core (scripts/bootstrap installs it): Latin and Cyrillic.
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT_PATH = FONT_DIR / "DejaVuSans.ttf"
@@ -14,16 +16,14 @@ FONT_BOLD_NAME = "DejaVuSans-Bold"
 
 
 @lru_cache(maxsize=4)
-def _ttf(bold: bool):  # noqa: ANN202 - reportlab TTFont
-    from reportlab.pdfbase.ttfonts import TTFont
-
+def _ttf(bold: bool) -> TTFont:
     path = FONT_BOLD_PATH if bold else FONT_PATH
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: install the Debian package fonts-dejavu-core")
     return TTFont(FONT_BOLD_NAME if bold else FONT_NAME, str(path))
 
 
-def ttf(bold: bool = False):  # noqa: ANN201 - reportlab TTFont
+def ttf(bold: bool = False) -> TTFont:
     """Return the reportlab TTFont object for the label (or bold title) font."""
     return _ttf(bold)
 

@@ -18,7 +18,7 @@ from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from tablecloth.layout import ClothSettings, Plan, parse_colour
+from tablecloth.layout import ClothSettings, Panel, Plan, parse_colour
 from tablecloth.layout.text import FONT_BOLD_NAME, FONT_NAME, ttf
 from tablecloth.qr import Matrix
 
@@ -164,7 +164,7 @@ def render_pdf(plan: Plan, out: Out, **options: Any) -> None:
     progress(1.0, "PDF written")
 
 
-def _title(c: Canvas, plan: Plan, fr: Frame, panel: Any, h_pt: float) -> None:
+def _title(c: Canvas, plan: Plan, fr: Frame, panel: Panel, h_pt: float) -> None:
     t = plan.title
     r = t.rect
     if r.w_mm <= 0 or not (panel.x0_mm <= r.x_mm and r.x1_mm <= panel.x1_mm):
@@ -182,7 +182,7 @@ def _title(c: Canvas, plan: Plan, fr: Frame, panel: Any, h_pt: float) -> None:
         c.drawCentredString(cx, h_pt - fr.y(y) * k, t.subtitle)
 
 
-def _marks(c: Canvas, plan: Plan, panel: Any, fr: Frame, h_pt: float) -> None:
+def _marks(c: Canvas, plan: Plan, panel: Panel, fr: Frame, h_pt: float) -> None:
     k = PT_PER_MM
     mk = panel_marks(plan, panel, fr)
     # Registration black: marks print on every ink channel.

@@ -85,7 +85,7 @@ def _entry(c: Canvas, cell: Any, y_top: float, thumb: bytes | None, caption: str
             w, h = iw * scale, ih * scale
             c.drawImage(img, (x + (THUMB_MM - w) / 2) * k, (y_top - THUMB_MM + (THUMB_MM - h) / 2)
                         * k, w * k, h * k)
-        except Exception:  # noqa: BLE001 - a bad thumbnail must not stop the proof
+        except Exception:  # a bad thumbnail must not stop the proof
             _no_thumb(c, x, y_top, "thumbnail unreadable")
     else:
         _no_thumb(c, x, y_top, "no thumbnail")
