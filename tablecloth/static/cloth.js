@@ -52,7 +52,9 @@
     var viewport = document.getElementById("viewport");
     if (!root || !canvas) return;
     var zoom = 1;
-    function apply() { canvas.style.width = (zoom * 100) + "%"; }
+    function apply() {
+      canvas.style.width = zoom === 1 ? "" : "calc(" + zoom + " * min(100%, 74vh))";
+    }
     function by(factor) { zoom = Math.min(12, Math.max(1, zoom * factor)); apply(); }
     document.querySelectorAll("[data-zoom]").forEach(function (button) {
       button.addEventListener("click", function () {
@@ -95,8 +97,11 @@
       tipImg.src = spot.dataset.thumb;
       tipText.textContent = spot.title;
       var box = spot.getBoundingClientRect();
-      tip.style.left = (window.scrollX + box.right + 8) + "px";
-      tip.style.top = (window.scrollY + box.top) + "px";
+      // Fixed to the window, beside the code, flipped left near the right edge.
+      var left = box.right + 8;
+      if (left + 240 > window.innerWidth) left = Math.max(0, box.left - 248);
+      tip.style.left = left + "px";
+      tip.style.top = Math.max(0, Math.min(box.top, window.innerHeight - 260)) + "px";
       tip.hidden = false;
     }
     fetch(root.dataset.planUrl, {credentials: "same-origin"}).then(function (r) {

@@ -25,12 +25,28 @@ def _outline(cloth, photos) -> dict:
         if key in _outlines:
             _outlines.move_to_end(key)
             return _outlines[key]
-    outline = service.plan_outline(service.build_plan(cloth))
+    outline = _crop(service.plan_outline(service.build_plan(cloth)))
     with _lock:
         _outlines[key] = outline
         while len(_outlines) > 8:
             _outlines.popitem(last=False)
     return outline
+
+
+def _crop(outline: dict) -> dict:
+    """Frame the codes and the title only: a cloth with few photos is mostly empty fabric."""
+    boxes = [(c["x_mm"], c["y_mm"], c["size_mm"], c["height_mm"]) for c in outline["cells"]]
+    t = outline["title"]
+    if t["w_mm"] > 0:
+        boxes.append((t["x_mm"], t["y_mm"], t["w_mm"], t["h_mm"]))
+    margin = min(c["size_mm"] for c in outline["cells"]) / 4
+    x0 = max(0.0, min(b[0] for b in boxes) - margin)
+    y0 = max(0.0, min(b[1] for b in boxes) - margin)
+    x1 = min(outline["width_mm"], max(b[0] + b[2] for b in boxes) + margin)
+    y1 = min(outline["height_mm"], max(b[1] + b[3] for b in boxes) + margin)
+    moved = [{**c, "x_mm": c["x_mm"] - x0, "y_mm": c["y_mm"] - y0} for c in outline["cells"]]
+    return {**outline, "cells": moved, "width_mm": x1 - x0, "height_mm": y1 - y0,
+            "title": {**t, "x_mm": t["x_mm"] - x0, "y_mm": t["y_mm"] - y0}}
 
 
 @bp.get("/cloth")
