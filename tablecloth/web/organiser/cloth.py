@@ -33,7 +33,8 @@ PRESETS = (
 )
 
 # Form fields of the designer: name in ClothSettings, and how to read it from the form.
-NUMBER_FIELDS = ("width_mm", "height_mm", "module_mm", "roll_width_mm", "shrink_pct")
+NUMBER_FIELDS = ("width_mm", "height_mm", "module_mm", "roll_width_mm", "shrink_pct", "hem_mm",
+                 "bleed_mm", "overlap_mm")
 COLOUR_FIELDS = ("dark", "light")
 
 
