@@ -6,6 +6,7 @@ import itertools
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -76,20 +77,30 @@ def moto_missing() -> str | None:
     return None
 
 
+def _die_with_parent() -> None:
+    """In a child before exec: get SIGQUIT when the test process dies, even by SIGKILL."""
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGQUIT)
+
+
 class PostgresCluster:
     """A private PostgreSQL cluster in a temporary folder, for one test session."""
 
     def __init__(self) -> None:
         self.port = 0
         self.dir: Path | None = None
-        self._user = None
+        self.process: subprocess.Popen | None = None
 
-    def _run(self, *args: str, **kwargs) -> subprocess.CompletedProcess:
-        command = list(args)
+    def _as_postgres(self, command: list[str], pdeathsig: bool = False) -> list[str]:
         # PostgreSQL refuses to run as root; drop to the postgres user Debian's package creates.
-        if os.geteuid() == 0:
-            command = ["runuser", "-u", "postgres", "--", *command]
-        return subprocess.run(command, check=True, capture_output=True, text=True, **kwargs)
+        # setpriv execs in place (no fork), so the server stays our direct child.
+        if os.geteuid() != 0:
+            return command
+        death = ["--pdeathsig", "QUIT"] if pdeathsig else []
+        return ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", *death,
+                "--", *command]
 
     def start(self) -> PostgresCluster:
         """Create the cluster and start the server on a free loopback port."""
@@ -99,20 +110,56 @@ class PostgresCluster:
             entry = pwd.getpwnam("postgres")
             os.chown(self.dir, entry.pw_uid, entry.pw_gid)
         data = self.dir / "data"
-        self._run(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
-                  "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
+        subprocess.run(
+            self._as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust",
+                               "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]),
+            check=True, capture_output=True, text=True,
+        )
         last_error = ""
         for _attempt in range(5):  # the port may be taken between choosing and binding
             self.port = free_port()
-            options = (f"-k {self.dir} -p {self.port} -h 127.0.0.1 -F "
-                       "-c full_page_writes=off -c synchronous_commit=off -c max_connections=200")
-            try:
-                self._run(str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(self.dir / "log"),
-                          "-w", "-t", "60", "-o", options, "start")
+            # A direct child rather than pg_ctl's daemon: it dies with the test process, so an
+            # interrupted run leaves no server behind. fsync off: the data is thrown away.
+            with (self.dir / "log").open("ab") as log:
+                self.process = subprocess.Popen(
+                    self._as_postgres(
+                        [str(PG_BIN / "postgres"), "-D", str(data), "-k", str(self.dir),
+                         "-p", str(self.port), "-h", "127.0.0.1", "-F",
+                         "-c", "full_page_writes=off", "-c", "synchronous_commit=off",
+                         "-c", "max_connections=200"],
+                        pdeathsig=True,
+                    ),
+                    stdout=log, stderr=subprocess.STDOUT,
+                    preexec_fn=None if os.geteuid() == 0 else _die_with_parent,
+                )
+            if self._wait_ready():
                 return self
-            except subprocess.CalledProcessError as exc:
-                last_error = exc.stdout + exc.stderr + self.log()
+            last_error = self.log()
+            self._halt()
         raise RuntimeError(f"PostgreSQL did not start:\n{last_error}")
+
+    def _wait_ready(self, timeout_s: float = 60.0) -> bool:
+        import psycopg
+
+        deadline = time.monotonic() + timeout_s
+        while self.process.poll() is None and time.monotonic() < deadline:
+            try:
+                psycopg.connect(host="127.0.0.1", port=self.port, user="postgres",
+                                dbname="postgres", connect_timeout=2).close()
+                return True
+            except psycopg.OperationalError:
+                time.sleep(0.05)
+        return False
+
+    def _halt(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)  # fast shutdown: ends open sessions
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
 
     def log(self) -> str:
         """Return the server log, for error messages."""
@@ -142,16 +189,11 @@ class PostgresCluster:
         self.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
     def stop(self) -> None:
-        """Stop the server at once and remove its folder."""
-        if self.dir is None:
-            return
-        try:
-            self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "immediate",
-                      "-w", "stop")
-        except subprocess.CalledProcessError:
-            pass  # already stopped; the folder still goes
-        shutil.rmtree(self.dir, ignore_errors=True)
-        self.dir = None
+        """Stop the server and remove its folder."""
+        self._halt()
+        if self.dir is not None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.dir = None
 
 
 class MotoServer:
@@ -180,7 +222,7 @@ class MotoServer:
             self._log = tempfile.TemporaryFile()
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
-                stdout=self._log, stderr=subprocess.STDOUT,
+                stdout=self._log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
             )
             try:
                 wait_for_http(self.endpoint + "/moto-api/", process=self.process)

@@ -146,3 +146,57 @@ def test_unreachable_s3_is_a_storage_error():
                       access_key_id="testing", secret_access_key="testing")
     with pytest.raises(StorageError):
         store.ping()
+
+
+def _serving_app(app):
+    from tablecloth.storage import send_stored, storage
+
+    data = b"\xff\xd8\xff" + bytes(range(256)) * 400
+    digest = hashlib.sha256(data).hexdigest()
+    with app.app_context():
+        storage().put("photos/SEND01/web.jpg", data, "image/jpeg")
+    app.add_url_rule(
+        "/_stored/<path:key>", "stored",
+        lambda key: send_stored(key, digest, "image/jpeg", max_age=600, size=len(data)),
+    )
+    return data, digest
+
+
+def test_send_stored_streams_with_etag_and_answers_304(app):
+    data, digest = _serving_app(app)
+    client = app.test_client()
+    with client.get("/_stored/photos/SEND01/web.jpg") as response:
+        assert response.status_code == 200
+        assert response.get_data() == data
+        assert response.headers["ETag"] == f'"{digest}"'
+        assert response.headers["Content-Length"] == str(len(data))
+        assert response.headers["Content-Type"] == "image/jpeg"
+        assert response.headers["Cache-Control"] == "public, max-age=600"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    again = client.get("/_stored/photos/SEND01/web.jpg", headers={"If-None-Match": f'"{digest}"'})
+    assert again.status_code == 304
+    assert again.data == b""
+    assert again.headers["ETag"] == f'"{digest}"'
+    assert client.get("/_stored/photos/NOPE00/web.jpg").status_code == 404
+
+
+def test_send_stored_redirects_to_a_presigned_url(s3_server, backend_settings):
+    from tablecloth import create_app
+
+    bucket = s3_server.create_bucket(servers.unique_name("redirect-"))
+    try:
+        app = create_app({"TESTING": True, "SECRET_KEY": "x", **backend_settings,
+                          **s3_server.config(bucket), "S3_SERVE": "redirect"})
+        data, _digest = _serving_app(app)
+        response = app.test_client().get("/_stored/photos/SEND01/web.jpg")
+        assert response.status_code == 302
+        assert response.headers["Cache-Control"] == "private, max-age=60"
+        location = response.headers["Location"]
+        assert location.startswith(s3_server.endpoint)
+        import urllib.request
+
+        with urllib.request.urlopen(location, timeout=10) as direct:
+            assert direct.read() == data
+        app.extensions["tablecloth.engine"].dispose()
+    finally:
+        s3_server.delete_bucket(bucket)
