@@ -127,6 +127,9 @@ def test_fewer_cells_fill_in_order_with_no_empty_row(n):
     assert [c.spec for c in plan.cells] == cells
     assert (plan.cells[0].row, plan.cells[0].col) == (0, 0)
     assert {c.row for c in plan.cells} == set(range(plan.rows))
+    last = [c.col for c in plan.cells if c.row == plan.rows - 1]
+    if len(last) < plan.cols:  # a partly filled last row sits in the middle
+        assert abs(min(last) - (plan.cols - 1 - max(last))) <= 1
     g = plan.grid
     top = g.row_y[0] - s.hem_mm
     bottom = s.height_mm - s.hem_mm - (g.row_y[-1] + g.cell_h_mm)

@@ -31,7 +31,7 @@ from .text import FONT_BOLD_PATH, FONT_PATH, fit_size_mm, text_width_mm
 
 def grid_slots(settings: ClothSettings, count: int, symbol: int = DEFAULT_SYMBOL) -> list:
     """Return the (row, col) of the first count placement positions, for alternate_cities."""
-    return grid(settings, symbol, count=count).slots[:count]
+    return grid(settings, symbol, count=count).slots_for(count)
 
 
 def order_for_cloth(

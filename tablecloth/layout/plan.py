@@ -283,6 +283,19 @@ class Grid:
             if not (r0 <= r < r1 and c0 <= c < c1)
         ]
 
+    def slots_for(self, count: int) -> list[tuple[int, int]]:
+        """Return the first count slots, with a partly filled last row centred."""
+        slots = self.slots[:count]
+        if not slots:
+            return slots
+        last = slots[-1][0]
+        r0, r1 = self.title_rows
+        in_row = [s for s in slots if s[0] == last]
+        if len(in_row) < len(self.col_x) and not r0 <= last < r1:
+            shift = (len(self.col_x) - len(in_row)) // 2
+            slots = slots[: len(slots) - len(in_row)] + [(last, c + shift) for _, c in in_row]
+        return slots
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -523,8 +536,7 @@ def plan_cloth(
             mats[c.url] = qr.encode(c.url, settings.error_correction)
     symbol = max((mats[c.url].size for c in cells), default=DEFAULT_SYMBOL)
     g = grid(settings, symbol, count=len(cells))
-    slots = g.slots
-    if len(cells) > len(slots):
+    if len(cells) > len(g.slots):
         size, module = _suggest(settings, symbol, len(cells))
         hints = []
         if size:
@@ -533,10 +545,12 @@ def plan_cloth(
             hints.append(f"{module:g} mm modules")
         hint = (" Would fit: " + " or ".join(hints) + ".") if hints else ""
         raise LayoutError(
-            f"{len(cells)} codes do not fit: this cloth holds {len(slots)} at "
+            f"{len(cells)} codes do not fit: this cloth holds {len(g.slots)} at "
             f"{settings.module_mm:g} mm modules.{hint}",
-            fits=len(slots), needed=len(cells), suggest_size_mm=size, suggest_module_mm=module,
+            fits=len(g.slots), needed=len(cells), suggest_size_mm=size,
+            suggest_module_mm=module,
         )
+    slots = g.slots_for(len(cells))
     s = settings
     m = s.module_mm
     panels = _panels(s, g)
