@@ -72,7 +72,9 @@ def panel_marks(plan: Plan, panel: Panel, frame: Frame) -> Marks:
         f"{len(plan.panel_cells(panel))} codes"
     )
     size = min(SLUG_TEXT_MM, m * 0.35)
-    out.texts.append((bleed_left + 8, m / 2 + size * 0.35, size, info, False))
+    # Start right of the targets over an overlap band, so the text never covers one.
+    start = bleed_left + frame.size(panel.overlap_left_mm) + 8
+    out.texts.append((start, m / 2 + size * 0.35, size, info, False))
     if s.draft:
         size = min(DRAFT_TEXT_MM, m * 0.7)
         y = h - m / 2 + size * 0.35
