@@ -241,6 +241,12 @@ def test_export_of_real_photos_decodes_every_code_in_every_format(app, corpus):
         proof_text = "".join(p.get_textpage().get_text_range()
                              for p in pypdfium2.PdfDocument(storage().get(proof["key"])))
         assert all(code in proof_text for code in expected)
+        assert export.report["formats"]["proof"]["ok"]
+        assert "12 of 12 codes on the proof sheet" in export.report["formats"]["proof"]["summary"]
+        # A proof sheet of another cloth is caught.
+        other = service.check_proof(storage().get(proof["key"]), service.build_plan(
+            cloth, cells=service.cell_specs(cloth, "https://elsewhere.example.org")))
+        assert not other["ok"] and len(other["failing_cells"]) == 24
 
 
 def test_private_base_url_refused_unless_draft(app, corpus):
