@@ -1,0 +1,235 @@
+"""Fixity: check every stored file against its recorded SHA-256 and size, and repair what can be.
+
+Files are read only through storage(), so the check works the same on the local folder and S3.
+
+- missing: a row names a file the store does not have;
+- corrupt: the stored bytes differ from the recorded SHA-256 or size;
+- stray: a file under photos/ or exports/ that no row names (e.g. left by a crashed upload).
+
+Repair moves strays to quarantine/ (nothing is deleted), remakes a lost or damaged web copy or
+thumbnail from an intact master, and leaves a lost or damaged master (or export file) alone,
+saying so: those can only come back from an archive or a backup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import db, images
+from ..models import Export, Photo, StoredFile
+from ..storage import storage
+
+MISSING = "missing"
+CORRUPT = "corrupt"
+STRAY = "stray"
+CHECKED_PREFIXES = ("photos/", "exports/")
+QUARANTINE_PREFIX = "quarantine/"
+DERIVATIVES = ("web", "thumb")
+# Exports still being written have files in storage before their row lists them.
+EXPORTS_IN_PROGRESS = ("queued", "running")
+READ_BLOCK = 1024 * 1024
+
+
+@dataclass
+class Problem:
+    """One file that is not as recorded, and what repair did or could not do about it."""
+
+    kind: str  # MISSING, CORRUPT or STRAY
+    key: str
+    detail: str
+    owner: str = ""  # e.g. "web of 7K3QZ9", "export 3 (pdf)"
+    repaired: str = ""  # what repair did, when it fixed the problem
+    unrepairable: str = ""  # why repair cannot fix it
+
+    def line(self) -> str:
+        """Return the problem as one line of the report."""
+        text = f"{self.kind.upper():8} {self.key}"
+        if self.owner:
+            text += f" ({self.owner})"
+        text += f": {self.detail}"
+        if self.repaired:
+            text += f" -> REPAIRED: {self.repaired}"
+        elif self.unrepairable:
+            text += f" -> NOT REPAIRABLE: {self.unrepairable}"
+        return text
+
+
+@dataclass
+class FixityReport:
+    photo_files: int = 0
+    export_files: int = 0
+    stored_keys: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def remaining(self) -> list[Problem]:
+        """Return the problems not repaired."""
+        return [p for p in self.problems if not p.repaired]
+
+    def summary(self) -> str:
+        """Return the closing line of the report."""
+        checked = (f"Checked {self.photo_files} photo files, {self.export_files} export files "
+                   f"and {self.stored_keys} stored keys.")
+        if not self.problems:
+            return f"{checked} No problems."
+        repaired = len(self.problems) - len(self.remaining)
+        return (f"{checked} {len(self.problems)} problems: {repaired} repaired, "
+                f"{len(self.remaining)} remaining.")
+
+
+def digest(key: str) -> tuple[str, int]:
+    """Return the SHA-256 and size of a stored file, read in blocks; FileNotFoundError if absent."""
+    hasher = hashlib.sha256()
+    size = 0
+    with storage().open(key) as stream:
+        while block := stream.read(READ_BLOCK):
+            hasher.update(block)
+            size += len(block)
+    return hasher.hexdigest(), size
+
+
+def _compare(key: str, sha256: str, size: int) -> tuple[str, str] | None:
+    """Return (kind, detail) when the stored file is not as recorded, else None."""
+    try:
+        found_sha, found_size = digest(key)
+    except FileNotFoundError:
+        return MISSING, "recorded in the database but not in storage"
+    if found_sha != sha256 or found_size != size:
+        return CORRUPT, (f"content changed: sha256 {found_sha[:12]}… size {found_size:,}, "
+                         f"recorded {sha256[:12]}… size {size:,}")
+    return None
+
+
+def check(*, repair: bool = False, grace_s: float = 10.0,
+          echo: Callable[[str], None] | None = None) -> FixityReport:
+    """Verify every stored file; with repair, fix what can be fixed without losing anything.
+
+    Before quarantining strays, repair waits grace_s seconds and looks again, so an upload
+    that stored its files and is about to record them is not taken for a crashed one.
+    """
+    session = db.session()
+    report = FixityReport()
+    known: set[str] = set()
+    photos = session.scalars(
+        select(Photo).options(selectinload(Photo.files)).order_by(Photo.code)
+    ).all()
+    for photo in photos:
+        broken: dict[str, Problem] = {}
+        for stored in sorted(photo.files, key=lambda f: f.kind):
+            known.add(stored.key)
+            report.photo_files += 1
+            found = _compare(stored.key, stored.sha256, stored.size)
+            if found is not None:
+                problem = Problem(found[0], stored.key, found[1], f"{stored.kind} of {photo.code}")
+                broken[stored.kind] = problem
+                report.problems.append(problem)
+        if broken:
+            _triage(photo, broken, repair)
+
+    exports = session.scalars(select(Export).order_by(Export.id)).all()
+    busy_prefixes = tuple(f"exports/{e.id}/" for e in exports if e.status in EXPORTS_IN_PROGRESS)
+    for export in exports:
+        for entry in export.files or []:
+            key = entry.get("key")
+            if not key:
+                continue
+            known.add(key)
+            report.export_files += 1
+            found = _compare(key, entry.get("sha256", ""), int(entry.get("size", -1)))
+            if found is not None:
+                report.problems.append(Problem(
+                    found[0], key, found[1], f"export {export.id} ({entry.get('format', '?')})",
+                    unrepairable="an exported file cannot be remade identically; export the "
+                    "cloth again, or restore the file from an archive",
+                ))
+
+    strays = []
+    for prefix in CHECKED_PREFIXES:
+        for key in storage().keys(prefix):
+            report.stored_keys += 1
+            if key not in known and not key.startswith(busy_prefixes):
+                strays.append(key)
+    stray_problems = [Problem(STRAY, key, "in storage but no database row names it")
+                      for key in strays]
+    report.problems.extend(stray_problems)
+    if repair and stray_problems:
+        _quarantine(stray_problems, grace_s, echo)
+    return report
+
+
+def _triage(photo: Photo, broken: dict[str, Problem], repair: bool) -> None:
+    """Mark what cannot be repaired; with repair, remake derivatives from an intact master."""
+    master = photo.file("master")
+    if master is None or "master" in broken:
+        why = ("the master is the only full-size copy and cannot be remade; restore it from an "
+               "archive (tablecloth restore) or a backup. The photo's row and code are kept")
+        for kind, problem in broken.items():
+            problem.unrepairable = why if kind == "master" else (
+                "needs an intact master to be remade from, and the master is damaged or lost")
+        return
+    derivatives = [kind for kind in broken if kind in DERIVATIVES]
+    for kind, problem in broken.items():
+        if kind not in DERIVATIVES:
+            problem.unrepairable = f"unknown kind of file {kind!r}"
+    if not repair or not derivatives:
+        return
+    config = current_app.config
+    try:
+        web, thumb = images.web_and_thumb(
+            storage().get(master.key), web_px=config["WEB_SIZE_PX"],
+            thumb_px=config["THUMB_SIZE_PX"],
+        )
+    except (images.ImageError, OSError) as exc:
+        for kind in derivatives:
+            broken[kind].unrepairable = f"the master could not be decoded: {exc}"
+        return
+    made = {"web": web, "thumb": thumb}
+    session = db.session()
+    for kind in derivatives:
+        stored: StoredFile = photo.file(kind)
+        rendition = made[kind]
+        storage().put(stored.key, rendition.data, rendition.content_type)
+        stored.sha256 = rendition.sha256
+        stored.size = len(rendition.data)
+        stored.width, stored.height = rendition.width, rendition.height
+        stored.content_type = rendition.content_type
+        session.commit()
+        broken[kind].repaired = "remade from the master; new SHA-256 recorded"
+
+
+def _quarantine(problems: list[Problem], grace_s: float,
+                echo: Callable[[str], None] | None) -> None:
+    """Move stray files under quarantine/<time>/, after checking again that they are strays."""
+    if grace_s > 0:
+        if echo is not None:
+            echo(f"Waiting {grace_s:g} s before moving strays, in case an upload is finishing.")
+        time.sleep(grace_s)
+    session = db.session()
+    session.expire_all()
+    keys = [p.key for p in problems]
+    claimed = set(session.scalars(select(StoredFile.key).where(StoredFile.key.in_(keys))))
+    for export in session.scalars(select(Export)):
+        claimed.update(entry.get("key") for entry in export.files or [])
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    store = storage()
+    for problem in problems:
+        if problem.key in claimed:
+            problem.repaired = "a row claimed it meanwhile (an upload was finishing): left alone"
+            continue
+        target = f"{QUARANTINE_PREFIX}{stamp}/{problem.key}"
+        try:
+            data = store.get(problem.key)
+        except FileNotFoundError:
+            problem.repaired = "gone meanwhile (its upload cleaned up)"
+            continue
+        store.put(target, data, "application/octet-stream")
+        store.delete(problem.key)
+        problem.repaired = f"moved to {target}"
