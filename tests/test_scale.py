@@ -122,6 +122,93 @@ def test_proxy_hops_decides_whose_forwarded_headers_count(backend_settings, hops
     app.extensions["tablecloth.engine"].dispose()
 
 
+def _distinct_jpegs(source: Path, count: int) -> list[bytes]:
+    """Return count different small JPEGs made from one real photo."""
+    from PIL import ImageDraw
+
+    with Image.open(source) as original:
+        base = original.convert("RGB")
+        base.thumbnail((640, 640))
+    photos = []
+    for number in range(count):
+        image = base.copy()
+        ImageDraw.Draw(image).rectangle((10, 10, 40 + number * 5, 40), fill=(number * 5, 0, 99))
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=90)
+        photos.append(out.getvalue())
+    return photos
+
+
+def test_fifty_concurrent_uploads_through_a_live_server_lose_nothing(
+    backend_settings, tmp_path, corpus
+):
+    import re
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    env = _environ(backend_settings, tmp_path)
+    subprocess.run([str(TABLECLOTH), "init-db"], env=env, check=True, capture_output=True)
+    created = subprocess.run([str(TABLECLOTH), "groups", "create", "Load test", "--city",
+                              "coventry"], env=env, check=True, capture_output=True, text=True)
+    invite = created.stdout.strip().split()[-1]
+    photos = _distinct_jpegs(sorted(corpus.glob("jpg_Canon*.jpg"))[0], 50)
+    port = servers.free_port()
+    base = f"http://127.0.0.1:{port}"
+    start = threading.Barrier(len(photos))
+
+    def upload(number: int) -> tuple[int, dict]:
+        with requests.Session() as browser:
+            page = browser.get(f"{base}/upload?code={invite}", timeout=60)
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+            start.wait(timeout=120)  # all fifty posts leave together
+            answer = browser.post(
+                f"{base}/upload/one",
+                data={"csrf_token": token, "code": invite, "city": "coventry",
+                      "first_name": f"P{number}", "age_band": "18+", "consent_self": "yes",
+                      "terms": "yes", "caption": f"photo {number}"},
+                files={"photo": (f"IMG_{number}.jpg", photos[number], "image/jpeg")},
+                timeout=120,
+            )
+            return answer.status_code, answer.json()
+
+    with (tmp_path / "serve.log").open("wb") as log:
+        process = subprocess.Popen(
+            [str(TABLECLOTH), "serve", "--port", str(port), "--workers", "3", "--threads", "4"],
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        try:
+            servers.wait_for_http(base + "/healthz", process=process)
+            with ThreadPoolExecutor(max_workers=len(photos)) as pool:
+                answers = list(pool.map(upload, range(len(photos))))
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=60)
+
+    assert [status for status, _ in answers] == [201] * len(photos), answers
+    codes = {body["code"] for _, body in answers}
+    assert len(codes) == len(photos)
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", **backend_settings})
+    try:
+        with app.app_context():
+            from tablecloth.storage import storage
+
+            stored = db.session().scalars(select(Photo)).all()
+            assert {photo.code for photo in stored} == codes
+            assert {photo.source_sha256 for photo in stored} == {
+                hashlib.sha256(data).hexdigest() for data in photos
+            }
+            for photo in stored:
+                assert {f.kind for f in photo.files} == {"master", "web", "thumb"}
+                for file in photo.files:
+                    assert hashlib.sha256(storage().get(file.key)).hexdigest() == file.sha256
+            keys = set(storage().keys("photos/"))
+            assert keys == {f.key for photo in stored for f in photo.files}  # no strays
+    finally:
+        app.extensions["tablecloth.engine"].dispose()
+
+
 # --- moving a site: SQLite + uploads/ to PostgreSQL + S3 ------------------------------------
 
 
