@@ -39,6 +39,8 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(command)
     app.cli.add_command(export_command)
     app.cli.add_command(verify_command)
+    for command in (archive_command, restore_command, check_command):
+        app.cli.add_command(command)
 
 
 @click.command("serve")
@@ -220,7 +222,7 @@ def export_command(size, module_mm, formats, ppi, out, draft) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--export", "export_id", type=int,
               help="The export that made the file (default: found by the file's SHA-256).")
-@click.option("--format", "fmt", type=click.Choice(["pdf", "svg", "png", "tiff"]),
+@click.option("--format", "fmt", type=click.Choice(["pdf", "svg", "png", "tiff", "proof"]),
               help="The file's format (default: from its extension).")
 @with_appcontext
 def verify_command(file, export_id, fmt) -> None:
@@ -248,17 +250,23 @@ def verify_command(file, export_id, fmt) -> None:
                     "export or comes from elsewhere. Name its export with --export ID.")
             export, entry = found
         fmt = fmt or (entry or {}).get("format") or service.guess_format(file)
-        if fmt not in service.VERIFIED_FORMATS:
+        if fmt not in (*service.VERIFIED_FORMATS, "proof"):
             raise click.ClickException("Cannot tell the file's format; give --format.")
         if entry is None:
             click.echo(f"Note: this file's SHA-256 {digest} is not one export {export.id} "
                        "produced; checking it against that export's plan anyway.", err=True)
-        with _Bar("Checking") as bar:
-            result = service.verify_file(data, fmt, export, progress=bar)
+        if fmt == "proof":
+            checked = service.check_proof(data, service.export_plan(export))
+            ok, summary = checked["ok"], "\n".join([checked["summary"],
+                                                     *checked["failing_cells"]])
+        else:
+            with _Bar("Checking") as bar:
+                result = service.verify_file(data, fmt, export, progress=bar)
+            ok, summary = result.ok, result.summary()
     click.echo(f"Export {export.id}, edition {export.cloth.edition}, {fmt.upper()}, "
                f"sha256 {digest}")
-    click.echo(result.summary())
-    if not result.ok:
+    click.echo(summary)
+    if not ok:
         raise click.ClickException("Preflight FAILED: do not print this file.")
     click.echo("Preflight passed.")
 
@@ -533,3 +541,68 @@ def withdraw_command(codes) -> None:
 
 
 # End of organiser commands.
+
+
+# Archive and fixity: the bag that outlives the app, and `check`.
+
+
+@click.command("archive")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False),
+              help="Folder to write the BagIt bag to; must not exist yet or be empty.")
+@with_appcontext
+@_english
+def archive_command(out: str) -> None:
+    """Write every photo, city, group, cloth and export to a BagIt bag (SHA-256 manifests)."""
+    from pathlib import Path
+
+    from .services import archive
+
+    try:
+        report = archive.write_bag(Path(out))
+    except archive.ArchiveError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(report.summary())
+    for problem in report.problems:
+        click.echo(f"PROBLEM: {problem}", err=True)
+    if report.problems:
+        raise click.ClickException(
+            f"{len(report.problems)} files could not be archived intact; "
+            "run `tablecloth check` to see why")
+
+
+@click.command("restore")
+@click.argument("bag", type=click.Path(exists=True))
+@with_appcontext
+@_english
+def restore_command(bag: str) -> None:
+    """Recreate a site from an archive (a bag folder or its .zip) in an empty instance."""
+    from pathlib import Path
+
+    from .services import archive
+
+    try:
+        report = archive.restore(Path(bag))
+    except archive.ArchiveError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(report.summary())
+
+
+@click.command("check")
+@click.option("--repair", is_flag=True,
+              help="Quarantine stray files, remake lost or damaged web copies and thumbnails "
+              "from their masters. Masters are never touched.")
+@click.option("--grace", "grace_s", default=10.0, show_default=True,
+              type=click.FloatRange(0, 3600),
+              help="Seconds to wait before moving strays, so an upload finishing is not one.")
+@with_appcontext
+@_english
+def check_command(repair: bool, grace_s: float) -> None:
+    """Verify every stored file against its recorded SHA-256 and size; exit 1 on problems."""
+    from .services import fixity
+
+    report = fixity.check(repair=repair, grace_s=grace_s, echo=click.echo)
+    for problem in report.problems:
+        click.echo(problem.line())
+    click.echo(report.summary())
+    if report.remaining:
+        click.get_current_context().exit(1)

@@ -9,7 +9,7 @@ import time
 import pytest
 from test_cloth_service import SMALL, add_photos
 
-from tablecloth import db
+from tablecloth import db, layout
 from tablecloth.models import Export
 from tablecloth.services import cloth as service
 
@@ -49,7 +49,8 @@ def test_designer_shows_capacity_settings_and_photos(app, logged_in, corpus):
     page = logged_in.get("/organiser/cloth", headers={"Accept-Language": "en"})
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert re.search(r"5 of \d+ codes fit; 5 photos approved", html)
+    fits = layout.capacity(layout.ClothSettings())  # the default 1800 mm square
+    assert f"5 of {fits} codes fit; 5 photos approved" in html
     for photo in photos:
         assert f'data-code="{photo.code}"' in html
         assert f"/organiser/photo/{photo.code}/thumb" in html

@@ -126,4 +126,6 @@ def test_export_to_a_folder_with_module_size_and_raster_resolution(app, runner, 
     assert "Warning: Modules of 1.40 mm are below 1.5 mm" in result.output
     image = Image.open(io.BytesIO((tmp_path / "cloth-edition1.png").read_bytes()))
     assert round(image.info["dpi"][0]) == 300
-    assert (tmp_path / "cloth-edition1-proof.pdf").stat().st_size > 0
+    proof = runner.invoke(args=["verify", str(tmp_path / "cloth-edition1-proof.pdf")])
+    assert proof.exit_code == 0, proof.output
+    assert "PASS: 4 of 4 codes on the proof sheet" in proof.output

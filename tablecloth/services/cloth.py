@@ -332,9 +332,18 @@ def cell_specs(cloth: Cloth, base_url: str | None = None) -> list:
     return [_spec(p, base) for p in selection(cloth)]
 
 
-def capacity(settings) -> int:
-    """Return how many codes fit on a cloth with these settings."""
-    return int(_layout().capacity(settings))
+def capacity(settings, base_url: str | None = None) -> int:
+    """Return how many codes of this site's URL length fit on a cloth with these settings."""
+    from .. import qr
+
+    layout = _layout()
+    base = base_url or current_app.config["PUBLIC_BASE_URL"]
+    # A longer base URL needs a larger symbol, so fewer codes fit.
+    symbol = qr.symbol_size(codes.photo_url(base, "0" * codes.LENGTH), settings.error_correction)
+    try:
+        return int(layout.capacity(settings, symbol))
+    except layout.LayoutError:
+        return 0
 
 
 def build_plan(cloth: Cloth, *, draft: bool = False, settings=None, cells=None):
