@@ -256,7 +256,7 @@ def test_private_base_url_refused_unless_draft(app, corpus):
         cloth = small_cloth()
         with pytest.raises(service.BaseUrlRefused, match="https"):
             service.new_export(cloth, ["pdf"])
-        export = service.run_export(service.new_export(cloth, ["pdf"], draft=True))
+        export = service.run_export(cloth, ["pdf"], draft=True)
         assert export.status == "done", export.message
         assert export.draft and export.files[0]["name"].startswith("DRAFT-")
         pdf = pypdfium2.PdfDocument(storage().get(export.files[0]["key"]))

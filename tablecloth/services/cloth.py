@@ -518,11 +518,18 @@ def _proof_extras(cells) -> dict[str, dict[str, Any]]:
     return {"thumbnails": thumbnails, "captions": captions}
 
 
-def run_export(export: Export, *, progress: Progress | None = None) -> Export:
-    """Render every asked format into storage, preflight each file, and record the outcome."""
+def run_export(job: Export | Cloth, formats: Iterable[str] | None = None, *, ppi: int = 150,
+               draft: bool = False, progress: Progress | None = None) -> Export:
+    """Render every asked format into storage, preflight each file, and record the outcome.
+
+    job is an export from new_export, or a cloth to export now with formats, ppi and draft
+    (which raises ClothError, before any row is written, when the request cannot print).
+    """
     from ..render import render
     from ..verify import verify
 
+    export = job if isinstance(job, Export) else new_export(job, formats or ["pdf"], ppi=ppi,
+                                                            draft=draft)
     session = db.session()
     cloth = export.cloth
     report = _ProgressWriter(export, progress)
