@@ -245,3 +245,76 @@ def test_public_cloth_without_photos(client):
     page = client.get("/cloth")
     assert page.status_code == 200
     assert "no photos yet" in page.get_data(as_text=True)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def test_designer_in_chromium_reorders_by_keyboard_and_shows_thumbnails(app, corpus):
+    """Drive the real page: arrow buttons reorder and save, hover shows the photo, contrast."""
+    import threading
+
+    from playwright.sync_api import sync_playwright
+    from werkzeug.security import generate_password_hash
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    from tablecloth.models import Organiser
+
+    class Quiet(WSGIRequestHandler):
+        def log_request(self, *args, **kwargs) -> None:
+            pass
+
+    with app.app_context():
+        db.session().add(Organiser(email="designer@example.org",
+                                   password_hash=generate_password_hash("designer password")))
+        db.session().commit()
+        photos = add_photos(corpus, 4)
+        service.save_settings(service.current_cloth(), SMALL)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-GB")
+            page.set_default_timeout(15_000)
+            page.goto(f"{base}/organiser/login?lang=en")
+            page.fill("input[name=email]", "designer@example.org")
+            page.fill("input[name=password]", "designer password")
+            page.click("form button[type=submit]")
+            page.goto(f"{base}/organiser/cloth")
+
+            shown = page.locator("#photo-order li").evaluate_all(
+                "items => items.map(li => li.dataset.code)")
+            assert sorted(shown) == sorted(p.code for p in photos)
+            page.locator("#photo-order li").first.locator("[data-move=down]").click()
+            moved = [shown[1], shown[0], *shown[2:]]
+            assert page.input_value("#order-input") == ",".join(moved)
+            assert page.is_checked("input[name=mode][value=manual]")
+            page.click("#order-form button[type=submit]")
+            page.wait_for_selector("text=Order saved.")
+            with app.app_context():
+                assert [p.code for p in service.selection(service.current_cloth())] == moved
+
+            page.wait_for_selector(".spot")
+            assert page.locator(".spot").count() == 4
+            page.locator(".spot").first.hover()
+            tip = page.locator("#tip")
+            tip.wait_for(state="visible")
+            assert tip.locator("img").get_attribute("src") == f"/organiser/photo/{moved[0]}/thumb"
+            assert moved[0] in tip.inner_text()
+            page.wait_for_function("document.querySelector('#tip img').naturalWidth > 0")
+
+            page.fill("#dark", "#777777")
+            page.dispatch_event("#dark", "input")
+            assert page.inner_text("#contrast") == "4.5:1"
+            assert "bad" in page.get_attribute("#contrast", "class")
+            browser.close()
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
