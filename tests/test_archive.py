@@ -1,0 +1,228 @@
+"""The archive: a BagIt bag of the whole site, restored into a fresh instance, codes intact."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+
+import bagit
+import pytest
+from sqlalchemy import select
+
+from tablecloth import create_app, db
+from tablecloth.models import AgeBand, City, Cloth, Export, Photo
+from tablecloth.services import cloth as cloth_service
+from tablecloth.services import moderation, uploads
+from tablecloth.storage import storage
+
+SOURCES = ("jpg_Canon_40D.jpg", "jpg_mobile_jolla.jpg", "jpg_gps_DSCN0010.jpg",
+           "jpg_orientation_portrait_8.jpg", "jpg_gps_DSCN0021.jpg")
+
+
+def _upload(city: City, source, name: str, caption: str):
+    return uploads.accept_upload(source.read_bytes(), city=city, first_name=name, caption=caption,
+                                 age_band=AgeBand.FROM_16_TO_17, consent_self=True,
+                                 consent_guardian=True)
+
+
+@pytest.fixture
+def site(app, corpus):
+    """Fill the app: 3 approved photos on a frozen, exported cloth, then one withdrawn, one
+    pending and one approved later; return what each code should show."""
+    with app.app_context():
+        session = db.session()
+        coventry, volgograd = (session.scalars(select(City).where(City.slug == slug)).one()
+                               for slug in ("coventry", "volgograd"))
+        made = [
+            _upload(coventry if n % 2 else volgograd, corpus / source, name, caption)
+            for n, (source, name, caption) in enumerate(zip(SOURCES, (
+                "Anya", "Tom", "Маша", "Priya", "Dima"), (
+                "Мост через Волгу", "Canal basin at dusk", "Родина-мать\nзовёт", "Market day",
+                "Снег"), strict=True))
+        ]
+        photos = [result.photo for result in made]
+        for photo in photos[:4]:
+            moderation.approve(photo)
+        cloth = cloth_service.current_cloth()
+        cloth_service.save_settings(cloth, {"width_mm": 600.0, "height_mm": 600.0})
+        order = [photos[2].code, photos[0].code, photos[3].code, photos[1].code]
+        cloth_service.save_order(cloth, order)
+        export = cloth_service.new_export(cloth, ["pdf", "proof"])
+        export = cloth_service.run_export(export)
+        assert export.status == "done", export.message
+        cloth_service.freeze(cloth)
+        moderation.withdraw(photos[1])  # on the printed cloth, then withdrawn: 410
+        moderation.approve(photos[4])  # goes to the next edition
+        expected = {
+            "approved": {p.code: (p.first_name, p.caption) for p in (photos[0], photos[2],
+                                                                      photos[3], photos[4])},
+            "withdrawn": photos[1].code,
+            "order": order,
+            "token": made[0].withdraw_token,
+            "edition2_settings": cloth_service.current_cloth().settings,
+        }
+        pending = uploads.accept_upload(
+            (corpus / "jpg_orientation_landscape_6.jpg").read_bytes(), city=coventry,
+            first_name="Sam", caption="waiting", age_band=AgeBand.ADULT, consent_self=True)
+        expected["pending"] = pending.photo.code
+    return expected
+
+
+def _images(client, code: str) -> dict[str, str]:
+    hashes = {}
+    for kind in ("web", "thumb"):
+        with client.get(f"/P/{code}/{kind}.jpg") as response:
+            assert response.status_code == 200
+            hashes[kind] = hashlib.sha256(response.data).hexdigest()
+    return hashes
+
+
+@pytest.fixture
+def fresh_app(tmp_path):
+    """Return a second, empty instance (SQLite and a local store of its own)."""
+    application = create_app({
+        "TESTING": True, "SECRET_KEY": "other-secret",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'restored.sqlite3'}",
+        "UPLOADS_DIR": str(tmp_path / "restored-uploads"),
+        "PUBLIC_BASE_URL": "https://tablecloth.example.org",
+    })
+    with application.app_context():
+        db.upgrade()
+    yield application
+    application.extensions["tablecloth.engine"].dispose()
+
+
+def test_round_trip_keeps_every_code(app, client, runner, site, fresh_app, tmp_path):
+    originals = {code: _images(client, code) for code in site["approved"]}
+    bag_dir = tmp_path / "bag"
+    result = runner.invoke(args=["archive", "--out", str(bag_dir)])
+    assert result.exit_code == 0, result.output
+    assert "Archived 6 photos" in result.output
+
+    bag = bagit.Bag(str(bag_dir))
+    assert bag.validate()
+    assert bag.info["Source-Organization"] == "tablecloth"
+    assert "sha256" in bag.algorithms
+    data = bag_dir / "data"
+    # A withdrawn photo keeps only what reserves its code: no files, name or caption.
+    withdrawn = data / "photos" / site["withdrawn"]
+    assert sorted(p.name for p in withdrawn.iterdir()) == ["metadata.json"]
+    record = json.loads((withdrawn / "metadata.json").read_text())
+    assert record["state"] == "withdrawn" and "first_name" not in record
+    assert "caption" not in record and record["files"] == []
+    for code in site["approved"]:
+        assert sorted(p.name for p in (data / "photos" / code).iterdir()) == [
+            "master.jpg", "metadata.json", "thumb.jpg", "web.jpg"]
+    rows = list(csv.DictReader(io.StringIO((data / "photos.csv").read_text())))
+    assert {r["code"]: r["state"] for r in rows}[site["pending"]] == "pending"
+    assert len(rows) == 6
+    assert "password" not in (data / "groups.json").read_text().lower()
+    assert json.loads((data / "cloths" / "1" / "items.json").read_text()) == site["order"]
+    exported = next((data / "cloths" / "1" / "exports").iterdir())
+    names = sorted(p.name for p in exported.iterdir())
+    # The proof sheet prints each photo's thumbnail and caption, the withdrawn one's too.
+    assert names == ["cloth-edition1.pdf", "export.json", "report.json"]
+
+    fresh_runner = fresh_app.test_cli_runner()
+    result = fresh_runner.invoke(args=["restore", str(bag_dir)])
+    assert result.exit_code == 0, result.output
+    assert "Restored 6 photos" in result.output
+
+    restored = fresh_app.test_client()
+    for code, (name, caption) in site["approved"].items():
+        page = restored.get(f"/P/{code}")
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        assert name in text
+        assert caption.split("\n")[0] in text
+        assert _images(restored, code) == originals[code]
+    assert restored.get(f"/P/{site['withdrawn']}").status_code == 410
+    assert restored.get(f"/P/{site['pending']}").status_code == 404
+    assert restored.get(f"/p/{site['pending'].lower()}/web.jpg").status_code == 404
+
+    with fresh_app.app_context():
+        session = db.session()
+        first = session.scalars(select(Cloth).where(Cloth.edition == 1)).one()
+        assert first.frozen_at is not None
+        assert [item.photo.code for item in first.items] == site["order"]
+        second = session.scalars(select(Cloth).where(Cloth.edition == 2)).one()
+        assert second.frozen_at is None
+        assert second.settings == site["edition2_settings"]
+        export = session.scalars(select(Export)).one()
+        entry = export.files[0]
+        assert entry["key"] == f"exports/{export.id}/cloth-edition1.pdf"
+        assert hashlib.sha256(storage().get(entry["key"])).hexdigest() == entry["sha256"]
+        # The participant's private link still works on the restored site.
+        photo = uploads.find_by_token(site["token"])
+        assert photo is not None and photo.code in site["approved"]
+        # Every restored file is what was recorded.
+        assert len(session.scalars(select(Photo)).all()) == 6
+    assert fresh_runner.invoke(args=["check"]).exit_code == 0
+
+
+def test_restore_accepts_the_organiser_download(app, logged_in, site, fresh_app, tmp_path):
+    response = logged_in.get("/organiser/archive")
+    assert response.status_code == 200
+    assert response.mimetype == "application/zip"
+    assert response.headers["X-Archive-Problems"] == "0"
+    assert "attachment" in response.headers["Content-Disposition"]
+    zipped = tmp_path / "download.zip"
+    zipped.write_bytes(response.data)
+    response.close()
+    with zipfile.ZipFile(zipped) as archive:
+        names = archive.namelist()
+    top = names[0].split("/")[0]
+    assert top.startswith("tablecloth-archive-")
+    assert f"{top}/bagit.txt" in names and f"{top}/manifest-sha256.txt" in names
+    result = fresh_app.test_cli_runner().invoke(args=["restore", str(zipped)])
+    assert result.exit_code == 0, result.output
+    with fresh_app.test_client().get(f"/P/{site['withdrawn']}") as gone:
+        assert gone.status_code == 410
+
+
+def test_archive_download_is_for_admins_only(app, client, organiser):
+    from tablecloth.models import Organiser, Role
+
+    assert client.get("/organiser/archive").status_code == 302  # to the log-in page
+    with app.app_context():
+        db.session().get(Organiser, organiser).role = Role.MODERATOR
+        db.session().commit()
+    with client.session_transaction() as flask_session:
+        flask_session["organiser_id"] = organiser
+    assert client.get("/organiser/archive").status_code == 403
+
+
+def test_restore_refuses_a_tampered_bag(app, runner, site, fresh_app, tmp_path):
+    bag_dir = tmp_path / "bag"
+    assert runner.invoke(args=["archive", "--out", str(bag_dir)]).exit_code == 0
+    target = bag_dir / "data" / "photos" / next(iter(site["approved"])) / "web.jpg"
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    target.write_bytes(bytes(data))
+    result = fresh_app.test_cli_runner().invoke(args=["restore", str(bag_dir)])
+    assert result.exit_code == 1
+    assert "damaged" in result.output
+    assert f"{target.relative_to(bag_dir).as_posix()} sha256 validation failed" in result.output
+    with fresh_app.app_context():
+        assert db.session().scalars(select(Photo)).first() is None
+        assert list(storage().keys()) == []
+
+
+def test_restore_refuses_a_non_empty_instance(app, runner, site, tmp_path):
+    bag_dir = tmp_path / "bag"
+    assert runner.invoke(args=["archive", "--out", str(bag_dir)]).exit_code == 0
+    result = runner.invoke(args=["restore", str(bag_dir)])
+    assert result.exit_code == 1
+    assert "already has photos" in result.output
+
+
+def test_archive_refuses_a_folder_with_files(app, runner, tmp_path):
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "keep.txt").write_text("mine")
+    result = runner.invoke(args=["archive", "--out", str(tmp_path / "full")])
+    assert result.exit_code == 1
+    assert "not an empty folder" in result.output
+    assert (tmp_path / "full" / "keep.txt").read_text() == "mine"
