@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -32,8 +34,12 @@ def compile_catalogues(root: Path = TRANSLATIONS) -> None:
             continue
         with po.open("rb") as source:
             catalogue = read_po(source)
-        with mo.open("wb") as out:
+        # Several processes (gunicorn workers, test servers) may start at once: write to a
+        # private file and rename, so no one reads a half-written catalogue.
+        fd, tmp = tempfile.mkstemp(dir=mo.parent, prefix=".mo-")
+        with os.fdopen(fd, "wb") as out:
             write_mo(out, catalogue)
+        os.replace(tmp, mo)
 
 
 def init_app(app: Flask) -> None:
