@@ -88,13 +88,13 @@ def _rgb(colour: str) -> str:
 
 @contextlib.contextmanager
 def binary_streams() -> Iterator[None]:
-    """Write streams deflated but not ASCII85-armoured (reportlab's default adds 25%)."""
-    old = rl_config.useA85
+    """Write streams deflated but not ASCII85-armoured (reportlab's default adds 25%).
+
+    Set for the whole process, not restored: renders run in threads, and restoring the
+    old value under another thread's feet would only make its file bigger.
+    """
     rl_config.useA85 = 0
-    try:
-        yield
-    finally:
-        rl_config.useA85 = old
+    yield
 
 
 def register_fonts() -> None:
