@@ -10,6 +10,7 @@ import zipfile
 
 import bagit
 import pytest
+import servers
 from sqlalchemy import select
 
 from tablecloth import create_app, db
@@ -81,12 +82,23 @@ def _images(client, code: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def fresh_app(tmp_path):
-    """Return a second, empty instance (SQLite and a local store of its own)."""
+def fresh_app(request, tmp_path):
+    """Return a second, empty instance on the same kind of database and store as app."""
+    settings = {"DATABASE_URL": f"sqlite:///{tmp_path / 'restored.sqlite3'}",
+                "UPLOADS_DIR": str(tmp_path / "restored-uploads")}
+    if request.config.getoption("--db") == "postgresql":
+        cluster = request.getfixturevalue("pg_cluster")
+        name = servers.unique_name("restored_")
+        settings["DATABASE_URL"] = cluster.create_database(
+            name, template=request.getfixturevalue("pg_template"))
+        request.addfinalizer(lambda: cluster.drop_database(name))
+    if request.config.getoption("--storage") == "s3":
+        server = request.getfixturevalue("s3_server")
+        bucket = server.create_bucket(servers.unique_name("restored-"))
+        request.addfinalizer(lambda: server.delete_bucket(bucket))
+        settings.update(server.config(bucket))
     application = create_app({
-        "TESTING": True, "SECRET_KEY": "other-secret",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'restored.sqlite3'}",
-        "UPLOADS_DIR": str(tmp_path / "restored-uploads"),
+        "TESTING": True, "SECRET_KEY": "other-secret", **settings,
         "PUBLIC_BASE_URL": "https://tablecloth.example.org",
     })
     with application.app_context():

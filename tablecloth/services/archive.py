@@ -546,8 +546,12 @@ def _restore_cloth(folder: Path, photos: dict[str, Photo], put) -> None:
     exports = folder / "exports"
     for sub in sorted(exports.iterdir() if exports.is_dir() else (), key=lambda p: int(p.name)):
         record = _load(sub / "export.json")
-        export = Export(cloth_id=cloth.id, status=record["status"],
-                        progress=record["progress"], message=record["message"],
+        status, message = record["status"], record["message"]
+        if status not in ("done", "failed"):
+            # Archived while it ran: nothing will finish it on the restored site.
+            status, message = "failed", "Interrupted: archived while still running."
+        export = Export(cloth_id=cloth.id, status=status,
+                        progress=record["progress"], message=message,
                         draft=record["draft"], settings=record["settings"],
                         report=_load(sub / "report.json"),
                         created_at=_datetime(record["created_at"]),
