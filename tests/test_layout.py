@@ -177,6 +177,11 @@ def test_validation_warns_for_small_modules():
     assert plan.warnings
 
 
+def test_validation_warns_for_pages_too_long_for_pdf():
+    assert ClothSettings(height_mm=4800).validate() == []
+    assert any("5.08 m" in w for w in ClothSettings(height_mm=5000).validate())
+
+
 def test_duplicate_codes_are_refused():
     cells = make_cells(2)
     with pytest.raises(LayoutError, match="twice"):

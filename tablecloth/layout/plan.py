@@ -31,6 +31,7 @@ LABEL_MODULES = 3.0  # label line height in modules
 ROW_GAP_MODULES = 1.0  # light between a label and the next row's quiet zone
 MIN_MODULE_MM, WARN_MODULE_MM = 1.0, 1.5
 MIN_CONTRAST = 7.0
+PDF_PAGE_LIMIT_MM = 5080.0  # 14,400 pt: Acrobat's largest page without UserUnit
 
 
 class LayoutError(ValueError):
@@ -155,6 +156,12 @@ class ClothSettings:
             )
         if self.roll_width_mm < 200:
             raise LayoutError(f"a roll of {self.roll_width_mm:g} mm is too narrow")
+        length = (self.height_mm + 2 * self.bleed_mm) * self.scale + 2 * SLUG_MM
+        if length > PDF_PAGE_LIMIT_MM:
+            warnings.append(
+                f"each panel is {length / 1000:.2f} m long: PDF pages above 5.08 m (200 in) "
+                "are refused by some print software; ask the shop or use PNG/TIFF"
+            )
         return warnings
 
 
