@@ -219,6 +219,15 @@ def test_chessboard_order_makes_neighbours_differ(cities):
             c for c in cells if c.city_slug == city]
 
 
+def test_chessboard_follows_the_real_symbol_size():
+    # A short base URL gives 29-module symbols, so more columns than the default 33 assumes.
+    s = ClothSettings(width_mm=900, height_mm=900, module_mm=1.5)
+    cells = [replace(c, url=f"HTTPS://EX.ORG/P/{c.code}") for c in make_cells(60)]
+    plan = plan_cloth(order_for_cloth(cells, s), s)
+    assert plan.cells[0].matrix.size == 29
+    assert all(a.spec.city_slug != b.spec.city_slug for a, b in neighbours(plan))
+
+
 def test_alternation_without_slots_and_uneven_cities():
     cells = make_cells(6, ("coventry",)) + make_cells(4, ("volgograd",))
     out = alternate_cities(cells)

@@ -35,9 +35,15 @@ def grid_slots(settings: ClothSettings, count: int, symbol: int = DEFAULT_SYMBOL
 
 
 def order_for_cloth(
-    cells: Sequence[CellSpec], settings: ClothSettings, symbol: int = DEFAULT_SYMBOL
+    cells: Sequence[CellSpec], settings: ClothSettings, symbol: int | None = None
 ) -> list[CellSpec]:
     """Return cells in chessboard order of cities for this cloth's grid."""
+    if symbol is None:
+        from tablecloth import qr
+
+        # The grid depends on the symbol size, so use the one plan_cloth will use.
+        symbol = max((qr.symbol_size(c.url, settings.error_correction) for c in cells),
+                     default=DEFAULT_SYMBOL)
     try:
         slots = grid_slots(settings, len(cells), symbol)
     except LayoutError:
