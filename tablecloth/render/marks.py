@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tablecloth.layout import Panel, Plan
+from tablecloth.layout.text import text_width_mm
 
 from .units import Frame
 
@@ -12,6 +13,7 @@ MARK_GAP_MM = 2.0  # crop marks stop this far from the bleed so they never print
 REG_RADIUS_MM = 3.0
 SLUG_TEXT_MM = 3.0
 DRAFT_TEXT_MM = 7.0
+DRAFT_TEXT = "DRAFT · NOT FOR PRINT"
 
 
 @dataclass
@@ -71,15 +73,18 @@ def panel_marks(plan: Plan, panel: Panel, frame: Frame) -> Marks:
         f"bleed {s.bleed_mm:g} mm, printed +{s.shrink_pct:g}% for shrinkage · "
         f"{len(plan.panel_cells(panel))} codes"
     )
-    size = min(SLUG_TEXT_MM, m * 0.35)
-    # Start right of the targets over an overlap band, so the text never covers one.
-    start = bleed_left + frame.size(panel.overlap_left_mm) + 8
+    # Between the left crop mark (or the join's target) and the centre target, never on one.
+    start = max(frame.x(panel.trim_x0_mm), bleed_left + frame.size(panel.overlap_left_mm)) + 5
+    room = cx[0] - r - 4 - start
+    size = min(SLUG_TEXT_MM, m * 0.35, room / max(text_width_mm(info, 1.0), 1e-9))
     out.texts.append((start, m / 2 + size * 0.35, size, info, False))
     if s.draft:
         size = min(DRAFT_TEXT_MM, m * 0.7)
         y = h - m / 2 + size * 0.35
-        step = (bleed_right - bleed_left) / 4
-        for i in range(4):
-            out.texts.append((bleed_left + step * (i + 0.5) - 20, y, size,
-                              "DRAFT · NOT FOR PRINT", True))
+        width = text_width_mm(DRAFT_TEXT, size, bold=True)
+        repeats = max(1, min(4, int((bleed_right - bleed_left) // (width + 30))))
+        step = (bleed_right - bleed_left) / repeats
+        for i in range(repeats):
+            out.texts.append((bleed_left + step * (i + 0.5) - width / 2, y, size, DRAFT_TEXT,
+                              True))
     return out
