@@ -238,3 +238,32 @@ def test_archive_refuses_a_folder_with_files(app, runner, tmp_path):
     assert result.exit_code == 1
     assert "not an empty folder" in result.output
     assert (tmp_path / "full" / "keep.txt").read_text() == "mine"
+
+
+def test_archive_leaves_out_a_lost_file_and_says_so(app, runner, site, tmp_path):
+    code = next(iter(site["approved"]))
+    with app.app_context():
+        photo = db.session().scalars(select(Photo).where(Photo.code == code)).one()
+        storage().delete(photo.file("thumb").key)
+    bag_dir = tmp_path / "bag"
+    result = runner.invoke(args=["archive", "--out", str(bag_dir)])
+    assert result.exit_code == 1
+    assert f"photos/{code}/thumb.jpg: missing from storage" in result.output
+    assert bagit.Bag(str(bag_dir)).is_valid()  # the rest is written, and checks out
+    assert not (bag_dir / "data" / "photos" / code / "thumb.jpg").exists()
+
+
+def test_restore_refuses_what_is_not_a_tablecloth_bag(app, runner, tmp_path):
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "photo.jpg").write_bytes(b"not a bag")
+    result = runner.invoke(args=["restore", str(plain)])
+    assert result.exit_code == 1
+    assert "not a valid bag" in result.output
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("someone else's bag")
+    bagit.make_bag(str(other), checksums=["sha256"])
+    result = runner.invoke(args=["restore", str(other)])
+    assert result.exit_code == 1
+    assert "not a tablecloth archive" in result.output
