@@ -323,7 +323,7 @@ def write_bag(out: Path) -> ArchiveReport:
         "External-Description": "Photos, captions, cities and cloth editions of a tablecloth "
                                 "site; see data/README.txt.",
         "Bagging-Date": datetime.now(UTC).date().isoformat(),
-        "Bag-Software-Agent": f"tablecloth archive (bagit {bagit.VERSION})",
+        "Bag-Software-Agent": f"tablecloth archive; validated with bagit.py {bagit.VERSION}",
         FORMAT_FIELD: FORMAT,
         "Tablecloth-Photos": str(report.photos),
     })
