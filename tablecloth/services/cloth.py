@@ -271,7 +271,8 @@ def _alternate(photos: list[Photo], settings) -> list[Photo]:
     """Order photos so that cities alternate like a chessboard on this cloth's grid."""
     layout = _layout()
     by_code = {p.code: p for p in photos}
-    specs = [_spec(p, "") for p in photos]
+    # Real URLs: the grid, and so the chessboard, depends on the printed symbol's size.
+    specs = [_spec(p, current_app.config["PUBLIC_BASE_URL"]) for p in photos]
     return [by_code[spec.code] for spec in layout.order_for_cloth(specs, settings)]
 
 
@@ -319,7 +320,7 @@ def approved_count() -> int:
 def _spec(photo: Photo, base_url: str):
     return _layout().CellSpec(
         code=photo.code,
-        url=codes.photo_url(base_url, photo.code) if base_url else photo.code,
+        url=codes.photo_url(base_url, photo.code),
         name=photo.first_name,
         city_label=photo.city.bilingual(),
         city_slug=photo.city.slug,
