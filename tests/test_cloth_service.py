@@ -198,7 +198,9 @@ def test_export_of_real_photos_decodes_every_code_in_every_format(app, corpus):
         assert export.status == "done", export.message
         assert export.report["ok"] is True
         assert seen and seen[-1] == 1.0 and seen == sorted(seen)
+        db.session().refresh(export)  # what was saved, not what is in memory
         assert [f["format"] for f in export.files] == ["pdf", "svg", "png", "tiff", "proof"]
+        assert all(f["preflight_ok"] is True for f in export.files)
         base = app.config["PUBLIC_BASE_URL"]
         plan = service.export_plan(export)
         expected = {c.spec.code: codes.photo_url(base, c.spec.code) for c in plan.cells}

@@ -565,7 +565,7 @@ def run_export(job: Export | Cloth, formats: Iterable[str] | None = None, *, ppi
             entry = {"format": fmt, "key": key, "sha256": hashlib.sha256(data).hexdigest(),
                      "size": len(data), "name": key.rsplit("/", 1)[1]}
             files.append(entry)
-            export.files = list(files)
+            export.files = _copied(files)
             session.commit()
             if verified:
                 checked = verify(data, fmt, plan, progress=_span(
@@ -578,7 +578,7 @@ def run_export(job: Export | Cloth, formats: Iterable[str] | None = None, *, ppi
             entry["preflight_ok"] = bool(results[fmt]["ok"])
             if not results[fmt]["ok"]:
                 failing[fmt] = results[fmt]["failing_cells"]
-            export.files = list(files)
+            export.files = _copied(files)
             session.commit()
         summary = _summary(export, plan, results, failing)
         export.report = {"ok": not failing, "formats": results, "summary": summary,
@@ -595,7 +595,7 @@ def run_export(job: Export | Cloth, formats: Iterable[str] | None = None, *, ppi
         session.rollback()
         export = session.get(Export, export.id)
         export.status = "failed"
-        export.files = list(files)
+        export.files = _copied(files)
         export.message = gettext("The export stopped: %(error)s", error=str(exc) or repr(exc))
         export.report = {"ok": False, "formats": results, "summary": export.message}
     export.finished_at = utcnow()
@@ -631,6 +631,11 @@ def check_proof(data: bytes, plan) -> dict[str, Any]:
                f"{len(expected)} codes on the proof sheet decode to their planned URLs.")
     return {"ok": ok, "failing_cells": failing, "summary": summary, "checked": len(found),
             "expected": len(expected)}
+
+
+def _copied(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return fresh copies: a JSON column is saved only when its value compares different."""
+    return [dict(entry) for entry in files]
 
 
 def plan_cells(plan) -> list:
