@@ -8,7 +8,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel
 
 LANGUAGES = ("en", "ru")
@@ -18,6 +18,8 @@ TRANSLATIONS = Path(__file__).parent / "translations"
 
 def select_locale() -> str:
     """Pick the language: ?lang=, then the remembered cookie, then the browser's wish."""
+    if not has_request_context():  # CLI commands and background exports
+        return current_app.config["DEFAULT_LANGUAGE"]
     wanted = request.args.get("lang") or request.cookies.get(COOKIE)
     if wanted in LANGUAGES:
         return wanted

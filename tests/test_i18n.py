@@ -58,3 +58,11 @@ def test_language_switch_is_remembered(client):
 def test_browser_language_is_used(client):
     page = client.get("/", headers={"Accept-Language": "ru-RU,ru;q=0.9"})
     assert '<html lang="ru">' in page.get_data(as_text=True)
+
+
+def test_language_outside_a_request_is_the_default(app):
+    from flask_babel import gettext, refresh
+
+    with app.app_context():
+        refresh()
+        assert gettext("Digital tablecloth") == "Digital tablecloth"
