@@ -18,11 +18,29 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> datetime:
     """Return the current time in UTC, timezone-aware."""
     return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every database (SQLite drops the zone on reading)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)  # naive times in this code base are UTC
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
 
 
 class Base(DeclarativeBase):
@@ -81,8 +99,8 @@ class Group(Base):
     city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"))
     invite_code: Mapped[str] = mapped_column(String(16), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     city: Mapped[City] = relationship()
 
@@ -118,7 +136,7 @@ class Photo(Base):
     )
     consent_self: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_guardian: Mapped[bool] = mapped_column(Boolean, default=False)
-    consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # SHA-256 of the bytes as received: recognises an exact duplicate upload.
     source_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     withdraw_token_hash: Mapped[str | None] = mapped_column(String(64))
@@ -126,11 +144,11 @@ class Photo(Base):
     height: Mapped[int] = mapped_column(Integer, default=0)
     # Capture date only, never time or place.
     taken_on: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("organisers.id"))
     reject_reason: Mapped[str | None] = mapped_column(String(280))
-    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     city: Mapped[City] = relationship()
     group: Mapped[Group | None] = relationship()
@@ -177,7 +195,7 @@ class Organiser(Base):
         default=Role.ADMIN,
     )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Cloth(Base):
@@ -189,8 +207,8 @@ class Cloth(Base):
     edition: Mapped[int] = mapped_column(Integer, unique=True)
     title: Mapped[str] = mapped_column(Text, default="")
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
-    frozen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     items: Mapped[list[ClothItem]] = relationship(
         back_populates="cloth", cascade="all, delete-orphan", order_by="ClothItem.position"
@@ -227,7 +245,7 @@ class Export(Base):
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
     files: Mapped[list] = mapped_column(JSON, default=list)  # [{format, key, sha256, size}]
     report: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     cloth: Mapped[Cloth] = relationship()
