@@ -198,6 +198,41 @@ class Organiser(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class Invitation(Base):
+    """A one-time link an admin gives a new organiser; only the token's hash is kept."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=16,
+             values_callable=lambda e: [m.value for m in e]),
+        default=Role.MODERATOR,
+    )
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("organisers.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("organisers.id"))
+
+
+class AuditEntry(Base):
+    """One thing done to the site: who (None = participant or system), what, to which target."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    organiser_id: Mapped[int | None] = mapped_column(ForeignKey("organisers.id"))
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target: Mapped[str] = mapped_column(String(120), default="", index=True)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    organiser: Mapped[Organiser | None] = relationship()
+
+
 class Cloth(Base):
     """One edition of the cloth: its settings and the ordered photos on it."""
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 03:50:53.247659
+Create Date: 2026-11-22 05:09:59.912101
 """
 
 import sqlalchemy as sa
@@ -54,6 +54,25 @@ def upgrade() -> None:
         sa.UniqueConstraint("email"),
     )
     op.create_table(
+        "audit_entries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("organiser_id", sa.Integer(), nullable=True),
+        sa.Column("action", sa.String(length=40), nullable=False),
+        sa.Column("target", sa.String(length=120), nullable=False),
+        sa.Column("detail", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["organiser_id"],
+            ["organisers.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("audit_entries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_audit_entries_action"), ["action"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_entries_at"), ["at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_entries_target"), ["target"], unique=False)
+
+    op.create_table(
         "exports",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("cloth_id", sa.Integer(), nullable=False),
@@ -87,6 +106,32 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("invite_code"),
+    )
+    op.create_table(
+        "invitations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column(
+            "role",
+            sa.Enum("admin", "moderator", name="role", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("note", sa.String(length=200), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("used_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["organisers.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["used_by_id"],
+            ["organisers.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("token_hash"),
     )
     op.create_table(
         "photos",
@@ -197,8 +242,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_photos_state"))
 
     op.drop_table("photos")
+    op.drop_table("invitations")
     op.drop_table("groups")
     op.drop_table("exports")
+    with op.batch_alter_table("audit_entries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_entries_target"))
+        batch_op.drop_index(batch_op.f("ix_audit_entries_at"))
+        batch_op.drop_index(batch_op.f("ix_audit_entries_action"))
+
+    op.drop_table("audit_entries")
     op.drop_table("organisers")
     op.drop_table("cloths")
     op.drop_table("cities")
