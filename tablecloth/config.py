@@ -181,6 +181,13 @@ SETTINGS: tuple[Setting, ...] = (
         type=int,
         minimum=1,
     ),
+    Setting(
+        "RATELIMIT_STORAGE",
+        "memory",
+        "Where rate limits count events: memory (each process on its own; right for one "
+        "process) or database (shared by every worker and machine, for tablecloth serve).",
+        choices=("memory", "database"),
+    ),
     Setting("WEB_SIZE_PX", 1600, "Long edge of the web copy of each photo.", type=int, minimum=200),
     Setting("THUMB_SIZE_PX", 400, "Long edge of each thumbnail.", type=int, minimum=50),
     Setting(

@@ -284,3 +284,40 @@ class Export(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     cloth: Mapped[Cloth] = relationship()
+
+class RateLimitHit(Base):
+    """One counted event (a failed log-in, a wrong invite code, an upload) for a rate limit."""
+
+    __tablename__ = "rate_limit_hits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), index=True)
+    # Seconds since the epoch: every process on every machine compares against the same clock.
+    at: Mapped[float] = mapped_column(index=True)
+
+
+class PhotoReport(Base):
+    """A viewer's report about a public photo; it hides nothing until an organiser acts."""
+
+    __tablename__ = "photo_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("organisers.id"))
+    resolution: Mapped[str | None] = mapped_column(String(16))  # hidden / dismissed
+
+    photo: Mapped[Photo] = relationship()
+
+
+class PhotoScan(Base):
+    """How many times a photo's page was opened on one day; nothing about who opened it."""
+
+    __tablename__ = "photo_scans"
+
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

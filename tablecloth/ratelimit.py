@@ -1,7 +1,8 @@
-"""Count events per key in a sliding window; memory by default, a shared store later."""
+"""Count events per key in a sliding window, in this process or in the shared database."""
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections import deque
@@ -9,6 +10,9 @@ from collections.abc import Callable
 from typing import Protocol
 
 from flask import current_app
+from sqlalchemy import Engine, delete, func, insert, select
+
+from .models import RateLimitHit
 
 EXTENSION = "tablecloth.ratelimit"
 
@@ -66,9 +70,70 @@ class MemoryLimiter:
             self._events.pop(key, None)
 
 
+# Rows older than this are dropped whatever their key: longer than any window in use.
+PRUNE_AFTER_S = 24 * 3600
+# About one hit in this many also prunes every key's old rows, so abandoned keys go too.
+PRUNE_EVERY = 200
+
+
+class DatabaseLimiter:
+    """Keep events as rows in the shared database, so every worker and machine counts alike."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], float] = time.time) -> None:
+        self._engine = engine
+        # Wall-clock time, not monotonic: several machines must compare the same instants.
+        self._clock = clock
+
+    def hit(self, key: str, limit: int, window_s: float) -> bool:
+        now = self._clock()
+        table = RateLimitHit.__table__
+        # Commit the event before counting: of hits racing in several processes, each one
+        # counts every event committed before its count, so no more than limit are let through
+        # (a race can only refuse one too many, never admit one too many).
+        with self._engine.begin() as conn:
+            conn.execute(insert(table).values(key=key, at=now))
+            conn.execute(delete(table).where(table.c.key == key,
+                                             table.c.at <= now - window_s))
+            if random.randrange(PRUNE_EVERY) == 0:
+                conn.execute(delete(table).where(table.c.at <= now - PRUNE_AFTER_S))
+        with self._engine.begin() as conn:
+            count = conn.scalar(select(func.count()).select_from(table).where(
+                table.c.key == key, table.c.at > now - window_s))
+            if count > limit + 1:
+                # Keep limit + 1 events, as the memory store does: a key hammering away
+                # must not grow the table without bound.
+                newest = (select(table.c.id).where(table.c.key == key)
+                          .order_by(table.c.at.desc(), table.c.id.desc()).limit(limit + 1))
+                conn.execute(delete(table).where(table.c.key == key,
+                                                 table.c.id.not_in(newest.scalar_subquery())))
+        return count <= limit
+
+    def retry_after(self, key: str, limit: int, window_s: float) -> float:
+        now = self._clock()
+        table = RateLimitHit.__table__
+        with self._engine.connect() as conn:
+            events = list(conn.scalars(select(table.c.at).where(
+                table.c.key == key, table.c.at > now - window_s).order_by(table.c.at)))
+        if len(events) < limit:
+            return 0.0
+        return max(0.0, events[len(events) - limit] + window_s - now)
+
+    def reset(self, key: str) -> None:
+        table = RateLimitHit.__table__
+        with self._engine.begin() as conn:
+            conn.execute(delete(table).where(table.c.key == key))
+
+
 def limiter() -> Limiter:
-    """Return the current app's limiter, making an in-memory one on first use."""
-    return current_app.extensions.setdefault(EXTENSION, MemoryLimiter())
+    """Return the current app's limiter (RATELIMIT_STORAGE), making it on first use."""
+    found = current_app.extensions.get(EXTENSION)
+    if found is None:
+        if current_app.config.get("RATELIMIT_STORAGE", "memory") == "database":
+            found = DatabaseLimiter(current_app.extensions["tablecloth.engine"])
+        else:
+            found = MemoryLimiter()
+        found = current_app.extensions.setdefault(EXTENSION, found)
+    return found
 
 
 def hit(key: str, limit: int, window_s: float) -> bool:
