@@ -20,8 +20,9 @@ from flask_babel import gettext as _babel_gettext
 from sqlalchemy import func, select
 
 from .. import codes, db
-from ..models import Cloth, ClothItem, Export, Photo, PhotoState, utcnow
+from ..models import Cloth, ClothItem, Export, Organiser, Photo, PhotoState, utcnow
 from ..storage import storage
+from . import audit
 
 FORMATS = ("pdf", "svg", "png", "tiff", "proof")
 # Print files the core's cell-by-cell preflight decodes; the proof sheet, for human eyes,
@@ -254,7 +255,7 @@ def selection(cloth: Cloth) -> list[Photo]:
     on_frozen = _frozen_photo_ids()
     approved = [
         p for p in db.session().scalars(
-            select(Photo).where(Photo.state == PhotoState.APPROVED)
+            select(Photo).where(Photo.state == PhotoState.APPROVED, Photo.hidden_at.is_(None))
             .order_by(Photo.reviewed_at, Photo.id)
         )
         if p.id not in on_frozen
@@ -424,7 +425,8 @@ def _span(report: Progress, start: float, width: float, label: str) -> Progress:
 
 
 def new_export(cloth: Cloth, formats: Iterable[str], *, ppi: int = 150,
-               draft: bool = False, overrides: dict[str, Any] | None = None) -> Export:
+               draft: bool = False, overrides: dict[str, Any] | None = None,
+               by: Organiser | None = None) -> Export:
     """Check the request and record a queued export; overrides change settings for it alone."""
     formats = _clean_formats(formats)
     if ppi not in PPI_CHOICES:
@@ -452,6 +454,10 @@ def new_export(cloth: Cloth, formats: Iterable[str], *, ppi: int = 150,
     )
     session = db.session()
     session.add(export)
+    session.flush()
+    audit.record("cloth.export", f"edition {cloth.edition}",
+                 {"export": export.id, "formats": formats, "draft": draft,
+                  "photos": len(cells)}, organiser=by)
     session.commit()
     return export
 
@@ -784,7 +790,7 @@ def last_good_export(cloth: Cloth) -> Export | None:
     return None
 
 
-def freeze(cloth: Cloth, now: datetime | None = None) -> Cloth:
+def freeze(cloth: Cloth, now: datetime | None = None, by: Organiser | None = None) -> Cloth:
     """Fix the cloth's codes and positions for good; later photos go to the next edition."""
     _require_unfrozen(cloth)
     session = db.session()
@@ -803,6 +809,8 @@ def freeze(cloth: Cloth, now: datetime | None = None) -> Cloth:
         cloth.items.append(ClothItem(photo_id=photo.id, position=position))
     cloth.settings = {**(cloth.settings or {}), ORDER_KEY: "manual"}
     cloth.frozen_at = now or utcnow()
+    audit.record("cloth.freeze", f"edition {cloth.edition}", {"photos": len(photos)},
+                 organiser=by)
     session.commit()
     return cloth
 

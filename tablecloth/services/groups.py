@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from .. import db
 from ..codes import ALPHABET
-from ..models import City, Group, Photo, utcnow
+from ..models import City, Group, Organiser, Photo, utcnow
+from . import audit
 from .messages import gettext as _
 
 INVITE_RANDOM_LENGTH = 4
@@ -59,7 +60,8 @@ def last_day(group: Group) -> date | None:
     return (group.expires_at - timedelta(seconds=1)).date()
 
 
-def create_group(name: str, city: City, expires_on: date | None = None) -> Group:
+def create_group(name: str, city: City, expires_on: date | None = None,
+                 by: Organiser | None = None) -> Group:
     """Create an active group with a fresh invite code, valid through expires_on if given."""
     name = " ".join((name or "").split())
     if not name:
@@ -76,6 +78,7 @@ def create_group(name: str, city: City, expires_on: date | None = None) -> Group
                   expires_at=expires_at)
     session = db.session()
     session.add(group)
+    audit.record("group.create", group.invite_code, {"city": city.slug}, organiser=by)
     session.commit()
     return group
 
@@ -95,11 +98,14 @@ def list_groups() -> list[tuple[Group, int]]:
     return [(group, photos) for group, photos in rows]
 
 
-def set_active(code: str, active: bool) -> Group:
+def set_active(code: str, active: bool, by: Organiser | None = None) -> Group:
     """Switch a group's invite code on or off."""
     group = find_group(code)
     if group is None:
         raise GroupError(_("No group has the invite code %(code)s.", code=code))
+    if group.active != active:
+        audit.record("group.enable" if active else "group.disable", group.invite_code,
+                     organiser=by)
     group.active = active
     db.session().commit()
     return group

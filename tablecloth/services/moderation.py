@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import codes, db
 from ..models import City, Organiser, Photo, PhotoState, utcnow
+from . import audit
 from .messages import gettext as _
 
 MAX_CAPTION = 280
@@ -37,9 +38,11 @@ def approve(photo: Photo, by: Organiser | None = None) -> Photo:
     if photo.state == PhotoState.WITHDRAWN:
         raise ModerationError(_("%(code)s was withdrawn and cannot be approved.",
                                 code=photo.code))
+    before = photo.state.value
     photo.state = PhotoState.APPROVED
     photo.reject_reason = None
     _reviewed(photo, by)
+    audit.record("photo.approve", photo.code, {"from": before}, organiser=by)
     db.session().commit()
     return photo
 
@@ -53,9 +56,11 @@ def reject(photo: Photo, reason: str = "", by: Organiser | None = None) -> Photo
     if len(reason) > MAX_REASON:
         raise ModerationError(_("The reason is too long (at most %(count)d characters).",
                                 count=MAX_REASON))
+    before = photo.state.value
     photo.state = PhotoState.REJECTED
     photo.reject_reason = reason or None
     _reviewed(photo, by)
+    audit.record("photo.reject", photo.code, {"from": before, "reason": reason}, organiser=by)
     db.session().commit()
     return photo
 
@@ -66,16 +71,19 @@ def withdraw(photo: Photo, by: Organiser | None = None) -> Photo:
         raise ModerationError(_("%(code)s is already withdrawn.", code=photo.code))
     photo.withdraw()
     _reviewed(photo, by)
+    audit.record("photo.withdraw", photo.code, {"by": "organiser"}, organiser=by)
     db.session().commit()
     return photo
 
 
-def edit_caption(photo: Photo, caption: str) -> Photo:
+def edit_caption(photo: Photo, caption: str, by: Organiser | None = None) -> Photo:
     """Replace a photo's caption, keeping line breaks but trimming the ends."""
     text = "\n".join(" ".join(line.split()) for line in (caption or "").strip().splitlines())
     if len(text) > MAX_CAPTION:
         raise ModerationError(_("The caption is too long (at most %(count)d characters).",
                                 count=MAX_CAPTION))
+    if text != photo.caption:
+        audit.record("photo.caption", photo.code, {"length": len(text)}, organiser=by)
     photo.caption = text
     db.session().commit()
     return photo

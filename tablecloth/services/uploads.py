@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import codes, db, images
 from ..models import AgeBand, City, Group, Photo, PhotoState, StoredFile, utcnow
 from ..storage import storage
+from . import audit
 
 DUPLICATE = "duplicate"  # reason: the same bytes were uploaded before
 BAD_NAME = "bad_name"  # first name empty or longer than NAME_MAX
@@ -211,6 +212,11 @@ def accept_upload(
             ))
         try:
             session.add(photo)
+            session.flush()
+            audit.record("consent.recorded", code, {
+                "consent_self": bool(consent_self), "consent_guardian": bool(consent_guardian),
+                "age_band": age_band.value if age_band is not None else None,
+                "by_organiser": bool(approve)})
             session.commit()
         except IntegrityError:
             session.rollback()
@@ -243,6 +249,7 @@ def withdraw_by_token(token: str) -> Photo | None:
     photo = find_by_token(token)
     if photo is not None and photo.state is not PhotoState.WITHDRAWN:
         photo.withdraw()
+        audit.record("photo.withdraw", photo.code, {"by": "participant"})
         db.session().commit()
     return photo
 

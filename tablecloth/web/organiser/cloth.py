@@ -9,6 +9,7 @@ from flask import (
     Response,
     abort,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -224,7 +225,7 @@ def cloth_export():
     try:
         ppi = int(request.form.get("ppi", "150"))
         export = service.new_export(current, formats, ppi=ppi,
-                                    draft=request.form.get("draft") == "on")
+                                    draft=request.form.get("draft") == "on", by=g.organiser)
     except ValueError as exc:  # ClothError, or a ppi that is not a number
         flash(str(exc) if isinstance(exc, service.ClothError)
               else gettext("Raster resolution must be 150 or 300 ppi."), "error")
@@ -318,7 +319,7 @@ def cloth_freeze():
         flash(gettext("Tick the box to confirm that this edition goes to print."), "error")
         return redirect(url_for("organiser.cloth") + "#freeze")
     try:
-        service.freeze(current)
+        service.freeze(current, by=g.organiser)
     except service.ClothError as exc:
         flash(str(exc), "error")
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ...services import groups as group_service
@@ -52,7 +52,8 @@ def create_group():
         if city is None:
             raise group_service.GroupError(_("Choose the group's city."))
         created = group_service.create_group(
-            request.form.get("name", ""), city, _parse_day(request.form.get("expires", ""))
+            request.form.get("name", ""), city, _parse_day(request.form.get("expires", "")),
+            by=g.organiser,
         )
     except group_service.GroupError as error:
         flash(str(error), "error")
@@ -68,7 +69,7 @@ def switch_group(code: str):
     """Switch a group's invite code on or off."""
     active = request.form.get("active") == "1"
     try:
-        changed = group_service.set_active(code, active)
+        changed = group_service.set_active(code, active, by=g.organiser)
     except group_service.GroupError as error:
         flash(str(error), "error")
     else:

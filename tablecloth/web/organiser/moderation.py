@@ -151,7 +151,7 @@ def edit_caption(code: str):
     if photo is None:
         abort(404)
     try:
-        moderation.edit_caption(photo, request.form.get("caption", ""))
+        moderation.edit_caption(photo, request.form.get("caption", ""), by=g.organiser)
     except moderation.ModerationError as error:
         flash(str(error), "error")
     else:
