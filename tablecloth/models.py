@@ -101,6 +101,9 @@ class Group(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Upload limits for the group; None means unlimited.
+    quota_photos: Mapped[int | None] = mapped_column(Integer)
+    quota_mb: Mapped[int | None] = mapped_column(Integer)
 
     city: Mapped[City] = relationship()
 
@@ -130,6 +133,8 @@ class Photo(Base):
     first_name: Mapped[str] = mapped_column(String(40))
     caption: Mapped[str] = mapped_column(String(280), default="")
     caption_language: Mapped[str] = mapped_column(String(2), default="en")
+    # The caption in the other language, added by an organiser.
+    caption_translation: Mapped[str | None] = mapped_column(String(280))
     age_band: Mapped[AgeBand | None] = mapped_column(
         Enum(AgeBand, native_enum=False, length=8,
              values_callable=lambda e: [m.value for m in e])
@@ -149,6 +154,9 @@ class Photo(Base):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("organisers.id"))
     reject_reason: Mapped[str | None] = mapped_column(String(280))
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Hidden by an organiser after a report: off the public site, but restorable, unlike a
+    # withdrawal, which is the participant's own and final.
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     city: Mapped[City] = relationship()
     group: Mapped[Group | None] = relationship()
@@ -284,6 +292,7 @@ class Export(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     cloth: Mapped[Cloth] = relationship()
+
 
 class RateLimitHit(Base):
     """One counted event (a failed log-in, a wrong invite code, an upload) for a rate limit."""
