@@ -54,7 +54,8 @@ def cloth():
     """Show the cloth at screen size: each code's photo in its printed place."""
     current = service.public_cloth()
     photos = service.selection(current) if current is not None else []
-    visible = {p.code: p for p in photos if p.state == PhotoState.APPROVED}
+    visible = {p.code: p for p in photos
+               if p.state == PhotoState.APPROVED and p.hidden_at is None}
     outline, problem = None, False
     if photos:
         try:
