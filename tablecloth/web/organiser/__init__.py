@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 
-from . import archive, auth, cloth, groups, moderation, reports  # noqa: E402,F401  (routes register on bp)
+from . import accounts, archive, audit, auth, cloth, groups, moderation, reports  # noqa: E402,F401  (routes register on bp)

@@ -1,0 +1,102 @@
+"""Organiser accounts (admins only) and the invitation link a new organiser opens."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ... import db
+from ...models import Organiser, Role
+from ...services import accounts
+from . import bp
+from .auth import admin_required
+
+ROLE_LABELS = {Role.ADMIN: _l("admin"), Role.MODERATOR: _l("moderator")}
+
+
+def _accounts_page(new_link: str | None = None, new_role: Role | None = None, status: int = 200):
+    return render_template(
+        "organiser/accounts.html", people=accounts.list_organisers(), role_labels=ROLE_LABELS,
+        new_link=new_link, new_role=new_role, days=accounts.INVITATION_DAYS,
+        min_password=accounts.MIN_PASSWORD_LENGTH,
+    ), status
+
+
+@bp.get("/accounts")
+@admin_required
+def accounts_page():
+    """List the organisers, with the form for a new invitation."""
+    return _accounts_page()
+
+
+@bp.post("/accounts/invitations")
+@admin_required
+def create_invitation():
+    """Make a one-time invitation link and show it once; only its hash is kept."""
+    try:
+        role = Role(request.form.get("role", Role.MODERATOR.value))
+    except ValueError:
+        abort(400)
+    try:
+        invitation, token = accounts.create_invitation(role, request.form.get("note", ""),
+                                                       by=g.organiser)
+    except accounts.AccountError as error:
+        flash(str(error), "error")
+        return redirect(url_for("organiser.accounts_page"))
+    # Shown in this response only (never in a redirect's flash, which lives in the cookie).
+    link = url_for("organiser.accept_invitation", token=token, _external=True)
+    response = _accounts_page(new_link=link, new_role=invitation.role)
+    return response[0], response[1], {"Cache-Control": "no-store"}
+
+
+@bp.post("/accounts/<int:person_id>/active")
+@admin_required
+def switch_account(person_id: int):
+    """Deactivate or reactivate an organiser's account."""
+    person = db.session().get(Organiser, person_id)
+    if person is None:
+        abort(404)
+    active = request.form.get("active") == "1"
+    try:
+        accounts.set_active(person, active, by=g.organiser)
+    except accounts.AccountError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("%(email)s can log in again.", email=person.email) if active
+              else _("%(email)s can no longer log in.", email=person.email), "info")
+    return redirect(url_for("organiser.accounts_page"))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """Let an invited person choose an e-mail address and password, then log them in."""
+    invitation = accounts.open_invitation(token)
+    if invitation is None:
+        return render_template(
+            "organiser/problem.html", title=_("This invitation cannot be used"),
+            message=_("The link has expired or was already used. Ask an admin for a new one."),
+            back=url_for("organiser.login"),
+        ), 410
+    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    email, error = "", None
+    if request.method == "POST":
+        email = request.form.get("email", "")
+        password = request.form.get("password", "")
+        if password != request.form.get("password_again", ""):
+            error = _("The two passwords differ.")
+        else:
+            try:
+                person = accounts.accept_invitation(token, email, password)
+            except accounts.AccountError as exc:
+                error = str(exc)
+            else:
+                session.clear()
+                session["organiser_id"] = person.id
+                session.permanent = False
+                flash(_("Welcome! Your account is ready."), "info")
+                return redirect(url_for("organiser.dashboard"))
+    return render_template(
+        "organiser/invite.html", invitation=invitation, role_label=ROLE_LABELS[invitation.role],
+        email=email, error=error, min_password=accounts.MIN_PASSWORD_LENGTH,
+    ), 400 if error else 200, headers
