@@ -41,6 +41,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(verify_command)
     for command in (archive_command, restore_command, check_command):
         app.cli.add_command(command)
+    app.cli.add_command(purge_command)
 
 
 @click.command("serve")
@@ -606,3 +607,25 @@ def check_command(repair: bool, grace_s: float) -> None:
     click.echo(report.summary())
     if report.remaining:
         click.get_current_context().exit(1)
+
+
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only list what would be deleted.")
+@click.option("--days", type=click.IntRange(0), default=None,
+              help="Age in days instead of TABLECLOTH_RETENTION_DAYS.")
+@with_appcontext
+@_english
+def purge_command(dry_run: bool, days: int | None) -> None:
+    """Delete the files of photos withdrawn or rejected long ago; their codes stay reserved."""
+    from flask import current_app
+
+    from .services import retention
+
+    days = current_app.config["RETENTION_DAYS"] if days is None else days
+    purged = retention.purge(days, dry_run=dry_run)
+    verb = "would purge" if dry_run else "purged"
+    for entry in purged:
+        click.echo(f"{verb} {entry.code} ({entry.state} {entry.since:%Y-%m-%d}): "
+                   f"{len(entry.keys)} files, {entry.size} bytes")
+    total = sum(e.size for e in purged)
+    click.echo(f"{len(purged)} photos {verb} ({total} bytes), older than {days} days.")

@@ -204,6 +204,14 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=1,
     ),
     Setting(
+        "RETENTION_DAYS",
+        90,
+        "Days after a withdrawal or rejection before `tablecloth purge` deletes the photo's "
+        "files (its code stays reserved forever).",
+        type=int,
+        minimum=0,
+    ),
+    Setting(
         "DEFAULT_LANGUAGE",
         "en",
         "Language used when the browser states no preference.",
