@@ -89,6 +89,22 @@ def edit_caption(photo: Photo, caption: str, by: Organiser | None = None) -> Pho
     return photo
 
 
+def edit_caption_translation(photo: Photo, translation: str,
+                             by: Organiser | None = None) -> Photo:
+    """Set the caption in the other language (empty removes it), trimmed like the caption."""
+    text = "\n".join(" ".join(line.split())
+                     for line in (translation or "").strip().splitlines())
+    if len(text) > MAX_CAPTION:
+        raise ModerationError(_("The translation is too long (at most %(count)d characters).",
+                                count=MAX_CAPTION))
+    if (text or None) != photo.caption_translation:
+        audit.record("photo.caption", photo.code, {"translation": True, "length": len(text)},
+                     organiser=by)
+    photo.caption_translation = text or None
+    db.session().commit()
+    return photo
+
+
 def counts() -> dict[PhotoState, int]:
     """Return how many photos are in each state."""
     found = dict(db.session().execute(

@@ -146,12 +146,15 @@ def moderate():
 @bp.post("/moderation/<code>/caption")
 @login_required
 def edit_caption(code: str):
-    """Replace one photo's caption."""
+    """Replace one photo's caption and, when the form has it, its translation."""
     photo = moderation.find_photo(code)
     if photo is None:
         abort(404)
     try:
         moderation.edit_caption(photo, request.form.get("caption", ""), by=g.organiser)
+        if "caption_translation" in request.form:
+            moderation.edit_caption_translation(photo, request.form["caption_translation"],
+                                                by=g.organiser)
     except moderation.ModerationError as error:
         flash(str(error), "error")
     else:
