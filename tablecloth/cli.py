@@ -34,8 +34,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(init_db_command)
     app.cli.add_command(serve_command)
     app.cli.add_command(migrate_storage_command)
-    for command in (create_organiser_command, groups_command, cities_command, import_command,
-                    approve_command, withdraw_command):
+    for command in (create_organiser_command, invite_command, groups_command, cities_command,
+                    import_command, approve_command, withdraw_command):
         app.cli.add_command(command)
     app.cli.add_command(export_command)
     app.cli.add_command(verify_command)
@@ -330,6 +330,28 @@ def create_organiser_command(email: str, password_stdin: bool, role: str) -> Non
     except accounts.AccountError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Organiser {person.email} ({person.role.value}) created.")
+
+
+@click.command("invite")
+@click.option("--role", type=click.Choice(["admin", "moderator"]), default="moderator",
+              show_default=True, help="Role of the account the link creates.")
+@click.option("--note", default="", help="A note for admins (who the link is for).")
+@with_appcontext
+@_english
+def invite_command(role: str, note: str) -> None:
+    """Print a one-time invitation link (valid 7 days) for a new organiser account."""
+    from flask import current_app
+
+    from .services import accounts
+
+    try:
+        _invitation, token = accounts.create_invitation(role, note)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    base = (current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+    click.echo(f"{base}/organiser/invite/{token}")
+    click.echo(f"Give this link to the new {role}: it works once, for "
+               f"{accounts.INVITATION_DAYS} days, and is not shown again.", err=True)
 
 
 @click.group("groups")

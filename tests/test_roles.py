@@ -424,3 +424,15 @@ def test_audit_csv(app, logged_in, organiser):
     everything = list(csv.reader(io.StringIO(logged_in.get("/organiser/audit.csv").get_data(
         as_text=True))))
     assert len(everything) == 4
+
+
+def test_cli_invite_prints_a_working_link(app, runner, client):
+    result = runner.invoke(args=["invite", "--role", "admin", "--note", "Coventry lead"])
+    assert result.exit_code == 0, result.output
+    link = result.stdout.strip().splitlines()[0]
+    assert link.startswith("https://tablecloth.example.org/organiser/invite/")
+    token = link.rsplit("/", 1)[1]
+    assert accept(client, token, "lead@example.org").status_code == 302
+    with app.app_context():
+        assert accounts.find_organiser("lead@example.org").role == Role.ADMIN
+    assert [e.action for e in entries(app)] == ["account.invite", "account.create"]
