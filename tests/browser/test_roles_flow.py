@@ -1,4 +1,5 @@
-"""Roles in real Chromium: an admin invites a moderator by link, the moderator approves a photo."""
+"""Roles in real Chromium: an admin invites a moderator, who approves a photo; a viewer reports it,
+the admin hides it and its code shows the kind page."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ MOD_PASSWORD = "a long moderator password"
 PHOTO = "jpg_gps_DSCN0010.jpg"
 
 
-def test_admin_invites_a_moderator_who_approves_a_photo(live_server, browser, laptop, corpus,
-                                                         shots):
+def test_admin_invites_a_moderator_who_approves_a_photo(live_server, browser, laptop, phone,
+                                                         corpus, shots):
     url = live_server.url
     with live_server.app_context():
         accounts.create_organiser(ADMIN_EMAIL, ADMIN_PASSWORD)
@@ -83,18 +84,37 @@ def test_admin_invites_a_moderator_who_approves_a_photo(live_server, browser, la
     finally:
         newcomer.close()
 
-    viewer = laptop.new_page()
+    # 4. A viewer scans the code on a phone and reports the photo.
+    viewer = phone("en").new_page()
     assert viewer.goto(f"{url}/P/{code}").status == 200
+    viewer.get_by_role("link", name="Report this photo").click()
+    viewer.locator("input[name=reason]").first.check()
+    viewer.get_by_label("Anything else we should know (optional)").fill("This is my house.")
+    viewer.get_by_role("button", name="Send the report").click()
+    expect(viewer.locator("h1")).to_have_text("Thank you for telling us")
 
-    # 4. The admin sees who did what in the audit log.
+    # 5. The admin hides it from the reports page; the code now shows the kind page.
+    desk.get_by_role("navigation").get_by_role("link", name="Reports").click()
+    expect(desk.locator(".reports").first).to_contain_text("This is my house.")
+    desk.get_by_role("button", name="Hide the photo now").click()
+    expect(desk.locator(".flash").first).to_contain_text(code)
+    gone = viewer.goto(f"{url}/P/{code}")
+    assert gone.status == 410
+    expect(viewer.locator("h1").first).to_contain_text("This photo is no longer shown")
+    viewer.screenshot(path=shots / "5-hidden-kind-page.png", full_page=True)
+
+    # 6. The admin sees who did what in the audit log.
     desk.get_by_role("navigation").get_by_role("link", name="Audit log").click()
     row = desk.locator("table.audit tbody tr").filter(has_text="photo.approve")
     expect(row).to_contain_text(MOD_EMAIL)
     expect(row).to_contain_text(code)
     expect(desk.locator("table.audit")).to_contain_text("account.invite")
     expect(desk.locator("table.audit")).to_contain_text("account.create")
+    hidden = desk.locator("table.audit tbody tr").filter(has_text="photo.hide")
+    expect(hidden).to_contain_text(ADMIN_EMAIL)
+    expect(hidden).to_contain_text(code)
     desk.screenshot(path=shots / "4-audit-log.png", full_page=True)
     with live_server.app_context():
         actions = db.session().scalars(select(AuditEntry.action)).all()
-    assert {"consent.recorded", "account.invite", "account.create", "photo.approve"} <= set(
-        actions)
+    assert {"consent.recorded", "account.invite", "account.create", "photo.approve",
+            "photo.hide"} <= set(actions)
