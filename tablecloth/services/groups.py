@@ -121,6 +121,19 @@ def set_expiry(code: str, expires_on: date | None) -> Group:
     return group
 
 
+def set_quota(code: str, photos: int | None, mb: int | None) -> Group:
+    """Limit a group's pending and approved photos and megabytes; None means unlimited."""
+    group = find_group(code)
+    if group is None:
+        raise GroupError(_("No group has the invite code %(code)s.", code=code))
+    for value in (photos, mb):
+        if value is not None and value < 0:
+            raise GroupError(_("A quota is a whole number of 0 or more, or empty for no limit."))
+    group.quota_photos, group.quota_mb = photos, mb
+    db.session().commit()
+    return group
+
+
 def list_cities() -> list[City]:
     """Return every city in display order."""
     return list(db.session().scalars(select(City).order_by(City.position, City.id)))

@@ -24,6 +24,7 @@ AGE_BAND_MISSING = "age_band_missing"
 CONSENT_MISSING = "consent_missing"  # the participant's own consent
 GUARDIAN_CONSENT_MISSING = "guardian_consent_missing"
 INVITE_CLOSED = "invite_closed"  # the group's invite code is switched off or expired
+QUOTA_REACHED = "quota_reached"  # the group has used its photos or megabytes; detail: limit
 
 NAME_MAX = 40
 CAPTION_MAX = 280
@@ -131,6 +132,30 @@ def check_group(group: Group | None) -> None:
         raise UploadRefused(INVITE_CLOSED, "this invite code no longer accepts photos")
 
 
+def group_usage(group: Group) -> tuple[int, int]:
+    """Return how many photos a group has pending or approved, and their stored bytes."""
+    live = (Photo.group_id == group.id,
+            Photo.state.in_((PhotoState.PENDING, PhotoState.APPROVED)))
+    session = db.session()
+    photos = session.scalar(select(func.count(Photo.id)).where(*live)) or 0
+    size = session.scalar(select(func.coalesce(func.sum(StoredFile.size), 0))
+                          .join(Photo, StoredFile.photo_id == Photo.id).where(*live)) or 0
+    return photos, int(size)
+
+
+def check_quota(group: Group | None, new_bytes: int = 0) -> None:
+    """Refuse when one more photo of new_bytes would take the group beyond its quota."""
+    if group is None or (group.quota_photos is None and group.quota_mb is None):
+        return
+    photos, size = group_usage(group)
+    if group.quota_photos is not None and photos + 1 > group.quota_photos:
+        raise UploadRefused(QUOTA_REACHED, f"the group's quota of {group.quota_photos} photos "
+                            "is used up", limit=group.quota_photos, unit="photos")
+    if group.quota_mb is not None and size + new_bytes > group.quota_mb * 1024 * 1024:
+        raise UploadRefused(QUOTA_REACHED, f"the group's quota of {group.quota_mb} MB "
+                            "is used up", limit=group.quota_mb, unit="MB")
+
+
 def accept_upload(
     data: bytes,
     *,
@@ -161,6 +186,7 @@ def accept_upload(
     if not approve:
         check_consent(city, age_band, consent_self, consent_guardian)
     check_group(group)
+    check_quota(group)
 
     session = db.session()
     # The cheap check first: hashing is far faster than decoding a 12-megapixel photo.
@@ -177,6 +203,8 @@ def accept_upload(
         )
     except images.ImageError as exc:
         raise UploadRefused(exc.reason, str(exc), **exc.detail) from exc
+    # Now the real size of what would be stored is known.
+    check_quota(group, sum(len(getattr(processed, kind).data) for kind in KINDS))
 
     token = codes.new_token()
     now = utcnow()

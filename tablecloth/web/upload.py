@@ -134,6 +134,8 @@ def message_for(reason: str, detail: dict | None = None) -> str:
                                              "agree too. Ask them, then tick their box."),
         uploads.INVITE_CLOSED: _l("This invite code no longer accepts photos. Ask your group "
                                   "leader."),
+        uploads.QUOTA_REACHED: _l("Your group has sent as many photos as it can for now. Ask "
+                                  "your group leader: the organisers can raise the limit."),
         INVITE_MISSING: _l("Enter the invite code your group leader gave you."),
         INVITE_UNKNOWN: _l("We do not know this invite code. Check it with your group leader: "
                            "every letter and digit must match."),

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
+from ... import db
+from ...models import Group
 from ...services import groups as group_service
 from . import bp
 from .auth import admin_required, login_required
@@ -78,6 +90,47 @@ def switch_group(code: str):
         else:
             flash(_("Invite code %(code)s is switched off.", code=changed.invite_code), "info")
     return redirect(url_for("organiser.groups"))
+
+
+def _parse_quota(raw: str | None) -> int | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise group_service.GroupError(
+            _("A quota is a whole number of 0 or more, or empty for no limit.")) from None
+
+
+@bp.post("/groups/<code>/quota")
+@login_required
+def group_quota(code: str):
+    """Change how many photos and megabytes a group may send (empty: no limit)."""
+    try:
+        changed = group_service.set_quota(code, _parse_quota(request.form.get("quota_photos")),
+                                          _parse_quota(request.form.get("quota_mb")))
+    except group_service.GroupError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Quota of %(code)s saved.", code=changed.invite_code), "info")
+    return redirect(url_for("organiser.groups"))
+
+
+@bp.get("/groups/<int:group_id>/invitation.pdf")
+@login_required
+def group_invitation(group_id: int):
+    """Send a printable A4 invitation with the group's QR code to the upload page."""
+    from ...render.invitation import render_invitation
+
+    group = db.session().get(Group, group_id)
+    if group is None:
+        abort(404)
+    pdf = render_invitation(upload_link(group.invite_code), group.invite_code, group.name,
+                            group.city.bilingual())
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="invitation-{group.invite_code}.pdf"',
+        "Cache-Control": "private, no-store"})
 
 
 @bp.post("/groups/<code>/expiry")
