@@ -27,6 +27,7 @@ MODERATOR_ALLOWED = {
     "organiser.dashboard", "organiser.moderation_queue", "organiser.moderate",
     "organiser.edit_caption", "organiser.photo_file", "organiser.groups",
     "organiser.create_group", "organiser.switch_group", "organiser.group_expiry",
+    "organiser.group_quota", "organiser.group_invitation",
     "organiser.cities", "organiser.cloth", "organiser.cloth_export",
     "organiser.cloth_export_file", "organiser.cloth_export_page",
     "organiser.cloth_export_report", "organiser.cloth_export_status", "organiser.cloth_freeze",

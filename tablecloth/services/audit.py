@@ -32,6 +32,12 @@ def record(action: str, target: str = "", detail: dict[str, Any] | None = None,
     return entry
 
 
+def known_actions() -> list[str]:
+    """Return the documented actions and any other action already in the log."""
+    found = db.session().scalars(select(AuditEntry.action).distinct()).all()
+    return list(ACTIONS) + sorted(set(found) - set(ACTIONS))
+
+
 def _filtered(action: str | None, target: str | None):
     query = select(AuditEntry)
     if action:

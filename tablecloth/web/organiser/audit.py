@@ -16,9 +16,9 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _filters() -> tuple[str, str]:
-    action = request.args.get("action", "").strip()
+    action = request.args.get("action", "").strip()[:40]
     code = request.args.get("code", "").strip()[:120]
-    return (action if action in audit.ACTIONS else ""), code
+    return action, code
 
 
 @bp.get("/audit")
@@ -31,7 +31,7 @@ def audit_log():
                                  offset=(page - 1) * PAGE_SIZE)
     return render_template("organiser/audit.html", entries=found, total=total, page=page,
                            pages=max(1, -(-total // PAGE_SIZE)), action=action, code=code,
-                           actions=audit.ACTIONS)
+                           actions=audit.known_actions())
 
 
 def _cell(value: str) -> str:
