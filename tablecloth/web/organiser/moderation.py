@@ -14,7 +14,7 @@ from werkzeug.routing import BuildError
 from ... import db
 from ...models import AgeBand, Group, PhotoState
 from ...services import groups as group_service
-from ...services import moderation, uploads
+from ...services import moderation, reports, scans, stats, uploads
 from ...storage import send_stored
 from . import bp
 from .auth import login_required
@@ -57,8 +57,12 @@ def dashboard():
     session = db.session()
     group_total = session.scalar(select(func.count(Group.id)))
     counts = moderation.counts()
+    weeks, group_weeks = stats.uploads_per_group()
     return render_template("organiser/dashboard.html", counts=counts,
-                           pending=counts[PhotoState.PENDING], group_total=group_total)
+                           pending=counts[PhotoState.PENDING], group_total=group_total,
+                           open_reports=reports.open_count(), scans_total=scans.total(),
+                           top_scans=scans.top(days=30), per_city=stats.per_city_and_state(),
+                           weeks=weeks, group_weeks=group_weeks)
 
 
 def _state_filter(raw: str | None) -> PhotoState | None:
