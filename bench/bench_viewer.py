@@ -1,12 +1,15 @@
-"""Benchmark the photo page /P/CODE under concurrent clients (DESIGN section 7).
+"""Benchmark the photo page /P/CODE and /cloth under concurrent clients (DESIGN section 7).
 
 Run: .venv/bin/python bench/bench_viewer.py [--clients 64] [--seconds 10] [--photos 500]
-Serves one SQLite database of approved photos twice, each in its own processes: with Flask's
-development server (the obvious way to run a Flask app, one threaded process) as the baseline,
-then with `tablecloth serve` (gunicorn, one worker per core and more). An asyncio client keeps
---clients requests in flight to random codes and prints requests per second, p50 and p99
-latency for both, and the ratio. Client and server share the machine, as they would not in
-production, so the figures are a floor.
+         [--setup sqlite|postgresql-s3|both] [--pages p,cloth] [--workers N] [--threads N]
+Builds a site of approved photos on (a) the embedded default, SQLite + local uploads, and
+(b) a throwaway PostgreSQL cluster + a moto S3 server (tests/servers.py), and serves each with
+`tablecloth serve` (gunicorn). For the SQLite site, Flask's development server (one threaded
+process, the obvious way to run a Flask app) is measured first as the baseline. The load comes
+from `wrk` (apt-get install wrk) with --clients keep-alive connections on 2 threads asking for
+random codes; without wrk, from an asyncio client in this process (slower: it may be the
+bottleneck). Prints requests per second, p50 and p99 latency. Client and server share the
+machine, as they would not in production, so the figures are a floor.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import argparse
 import asyncio
 import os
 import random
+import re
+import shutil
 import signal
 import socket
 import statistics
@@ -27,6 +32,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLECLOTH = ROOT / ".venv" / "bin" / "tablecloth"
+sys.path.insert(0, str(ROOT / "tests"))
+
+# wrk calls request() for each request and done() once; done() prints one line to parse.
+WRK_SCRIPT = """
+local paths = {%s}
+request = function()
+  return wrk.format("GET", paths[math.random(#paths)], {["Accept-Language"] = "ru"})
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99),
+    summary.errors.status + summary.errors.connect + summary.errors.read
+    + summary.errors.write + summary.errors.timeout))
+end
+"""
 
 
 def free_port() -> int:
@@ -35,7 +55,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def make_site(folder: Path, photos: int) -> tuple[dict[str, str], list[str]]:
+def make_site(folder: Path, photos: int, backend: dict[str, str] | None = None
+              ) -> tuple[dict[str, str], list[str]]:
     """Create a database of approved photos; return the settings and the codes."""
     from tablecloth import codes, create_app, db
     from tablecloth.models import City, Photo, PhotoState, StoredFile
@@ -45,6 +66,7 @@ def make_site(folder: Path, photos: int) -> tuple[dict[str, str], list[str]]:
         "TABLECLOTH_DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
         "TABLECLOTH_UPLOADS_DIR": str(folder / "uploads"),
         "TABLECLOTH_PUBLIC_BASE_URL": "https://tablecloth.example.org",
+        **{f"TABLECLOTH_{key}": value for key, value in (backend or {}).items()},
     }
     app = create_app({key.removeprefix("TABLECLOTH_"): value for key, value in env.items()})
     issued: list[str] = []
@@ -97,9 +119,9 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-async def one_request(port: int, code: str) -> int:
+async def one_request(port: int, path: str) -> int:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(f"GET /P/{code} HTTP/1.1\r\nHost: bench\r\nAccept-Language: ru\r\n"
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: bench\r\nAccept-Language: ru\r\n"
                  "Connection: close\r\n\r\n".encode())
     await writer.drain()
     data = await reader.read()
@@ -107,7 +129,7 @@ async def one_request(port: int, code: str) -> int:
     return int(data[9:12])
 
 
-async def load(port: int, codes: list[str], clients: int, seconds: float) -> dict:
+async def load(port: int, paths: list[str], clients: int, seconds: float) -> dict:
     """Keep `clients` requests in flight for `seconds`; return throughput and latencies."""
     latencies: list[float] = []
     failures = 0
@@ -118,7 +140,7 @@ async def load(port: int, codes: list[str], clients: int, seconds: float) -> dic
         while time.perf_counter() < end:
             started = time.perf_counter()
             try:
-                status = await one_request(port, random.choice(codes))
+                status = await one_request(port, random.choice(paths))
             except OSError:
                 status = 0
             if status != 200:
@@ -138,18 +160,116 @@ async def load(port: int, codes: list[str], clients: int, seconds: float) -> dic
     }
 
 
-def measure(name: str, command: list[str], env: dict[str, str], port: int, codes: list[str],
-            args: argparse.Namespace) -> dict:
-    process = start(command, env, port)
+def load_wrk(port: int, paths: list[str], clients: int, seconds: float) -> dict:
+    """Run wrk with keep-alive connections on 2 threads; return throughput and latencies."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % ", ".join(f'"{path}"' for path in paths))
     try:
-        asyncio.run(load(port, codes, args.clients, 2.0))  # warm up: imports, caches, pools
-        result = asyncio.run(load(port, codes, args.clients, args.seconds))
+        out = subprocess.run(
+            ["wrk", "-t2", f"-c{clients}", f"-d{seconds:g}s", "--timeout", "10s",
+             "-s", script.name, f"http://127.0.0.1:{port}/"],
+            check=True, capture_output=True, text=True).stdout
+    finally:
+        os.unlink(script.name)
+    found = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) (\d+)", out)
+    requests, micros, p50, p99, failures = (int(n) for n in found.groups())
+    return {"rps": requests / (micros / 1e6), "p50_ms": p50 / 1000, "p99_ms": p99 / 1000,
+            "failures": failures, "requests": requests}
+
+
+def run_load(port: int, paths: list[str], clients: int, seconds: float) -> dict:
+    if shutil.which("wrk"):
+        return load_wrk(port, paths, clients, seconds)
+    return asyncio.run(load(port, paths, clients, seconds))
+
+
+def server_cpu_s(process: subprocess.Popen) -> float:
+    """Return the CPU seconds used so far by the server's live processes (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == process.pid:  # the process group: the server and its workers
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def measure(name: str, command: list[str], env: dict[str, str], port: int,
+            pages: dict[str, list[str]], args: argparse.Namespace) -> dict[str, dict]:
+    """Start a server, load each page in turn, stop it; print and return the figures."""
+    process = start(command, env, port)
+    results = {}
+    try:
+        for page, paths in pages.items():
+            run_load(port, paths, args.clients, 2.0)  # warm up: imports, caches, pools
+            cpu_before = server_cpu_s(process)
+            result = run_load(port, paths, args.clients, args.seconds)
+            # CPU per request stays comparable on a busy machine, where requests/s do not.
+            result["cpu_ms"] = 1000 * (server_cpu_s(process) - cpu_before) / result["requests"]
+            results[page] = result
+            print(f"{name:<42} {page:<8} {result['rps']:6.0f} req/s  "
+                  f"p50 {result['p50_ms']:6.1f} ms  p99 {result['p99_ms']:6.1f} ms  "
+                  f"server CPU {result['cpu_ms']:4.2f} ms/request  ({result['requests']} "
+                  f"requests, {result['failures']} failed or not 2xx)", flush=True)
     finally:
         stop(process)
-    print(f"{name:<34} {result['rps']:8.0f} req/s   p50 {result['p50_ms']:6.1f} ms   "
-          f"p99 {result['p99_ms']:6.1f} ms   ({result['requests']} requests, "
-          f"{result['failures']} not 200)")
-    return result
+    return results
+
+
+def serve_command(port: int, args: argparse.Namespace) -> list[str]:
+    command = [str(TABLECLOTH), "serve", "--port", str(port)]
+    if args.workers:
+        command += ["--workers", str(args.workers)]
+    if args.threads:
+        command += ["--threads", str(args.threads)]
+    if not args.access_log:
+        command.append("--no-access-log")
+    return command
+
+
+def page_paths(codes: list[str], wanted: list[str]) -> dict[str, list[str]]:
+    every = {"/P/CODE": [f"/P/{code}" for code in codes], "/cloth": ["/cloth"],
+             "/healthz": ["/healthz"]}
+    names = {"p": "/P/CODE", "cloth": "/cloth", "healthz": "/healthz"}
+    return {names[name]: every[names[name]] for name in wanted}
+
+
+def bench_sqlite(folder: Path, args: argparse.Namespace) -> None:
+    env, codes = make_site(folder, args.photos)
+    pages = page_paths(codes, args.pages)
+    if args.baseline:
+        port = free_port()
+        measure("baseline: flask dev server, SQLite",
+                [sys.executable, "-m", "flask", "--app", "tablecloth:create_app", "run",
+                 "--port", str(port), "--with-threads", "--no-reload", "--no-debugger"],
+                env, port, pages, args)
+    port = free_port()
+    measure("tablecloth serve, SQLite + local uploads", serve_command(port, args), env, port,
+            pages, args)
+
+
+def bench_postgresql_s3(folder: Path, args: argparse.Namespace) -> None:
+    import servers
+
+    for reason in (servers.postgres_missing(), servers.moto_missing()):
+        if reason:
+            print(f"PostgreSQL + S3 skipped: {reason}")
+            return
+    cluster = servers.PostgresCluster().start()
+    moto = servers.MotoServer().start()
+    try:
+        backend = {"DATABASE_URL": cluster.create_database("bench"),
+                   **moto.config(moto.create_bucket("bench"))}
+        env, codes = make_site(folder, args.photos, backend)
+        port = free_port()
+        measure("tablecloth serve, PostgreSQL + S3 (moto)", serve_command(port, args), env,
+                port, page_paths(codes, args.pages), args)
+    finally:
+        moto.stop()
+        cluster.stop()
 
 
 def main() -> None:
@@ -157,26 +277,30 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--photos", type=int, default=500)
+    parser.add_argument("--setup", choices=("sqlite", "postgresql-s3", "both"), default="both")
+    parser.add_argument("--pages", default="p,cloth",
+                        help="comma list of p (/P/CODE), cloth (/cloth), healthz")
     parser.add_argument("--workers", type=int, default=None,
                         help="gunicorn workers (default: tablecloth serve's own default)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads per worker (default: tablecloth serve's own default)")
+    parser.add_argument("--access-log", action="store_true",
+                        help="keep serve's access log on (written to /dev/null)")
+    parser.add_argument("--no-baseline", dest="baseline", action="store_false",
+                        help="skip the Flask development server")
     args = parser.parse_args()
+    args.pages = args.pages.split(",")
+    load_tool = "wrk, 2 threads, keep-alive" if shutil.which("wrk") else "asyncio client"
+    print(f"{args.clients} clients ({load_tool}), {args.seconds:g} s a page, {args.photos} "
+          f"approved photos, {os.cpu_count()} cores, load average "
+          f"{os.getloadavg()[0]:.1f} before the run", flush=True)
     with tempfile.TemporaryDirectory() as folder:
-        env, codes = make_site(Path(folder), args.photos)
-        print(f"{args.clients} clients, {args.seconds:g} s, {len(codes)} approved photos, "
-              f"{os.cpu_count()} cores")
-        port = free_port()
-        baseline = measure(
-            "baseline: flask development server",
-            [sys.executable, "-m", "flask", "--app", "tablecloth:create_app", "run",
-             "--port", str(port), "--with-threads", "--no-reload", "--no-debugger"],
-            env, port, codes, args)
-        port = free_port()
-        workers = ["--workers", str(args.workers)] if args.workers else []
-        ours = measure("ours: tablecloth serve (gunicorn)",
-                       [str(TABLECLOTH), "serve", "--port", str(port), "--no-access-log",
-                        *workers], env, port, codes, args)
-    print(f"ratio: {ours['rps'] / baseline['rps']:.1f}x the requests per second, "
-          f"p99 {baseline['p99_ms'] / ours['p99_ms']:.1f}x lower")
+        if args.setup in ("sqlite", "both"):
+            (Path(folder) / "sqlite").mkdir()
+            bench_sqlite(Path(folder) / "sqlite", args)
+        if args.setup in ("postgresql-s3", "both"):
+            (Path(folder) / "pg").mkdir()
+            bench_postgresql_s3(Path(folder) / "pg", args)
 
 
 if __name__ == "__main__":
