@@ -21,7 +21,7 @@ from tablecloth.services import accounts, audit, uploads
 ADMIN_ONLY = {
     "organiser.accounts_page", "organiser.create_invitation", "organiser.switch_account",
     "organiser.audit_log", "organiser.audit_csv", "organiser.add_city",
-    "organiser.archive_download",
+    "organiser.archive_download", "organiser.revoke_invitation",
 }
 MODERATOR_ALLOWED = {
     "organiser.dashboard", "organiser.moderation_queue", "organiser.moderate",
@@ -271,6 +271,21 @@ def test_bad_choices_leave_the_invitation_usable(app, logged_in):
     taken = accept(newcomer, token, "admin@example.org")
     assert taken.status_code == 400 and "already exists" in taken.get_data(as_text=True)
     assert accept(newcomer, token, "x@example.org").status_code == 302
+
+
+def test_revoked_invitation_stops_working(app, logged_in):
+    token = invite(logged_in, note="sent to the wrong address")
+    page = logged_in.get("/organiser/accounts", headers={"Accept-Language": "en"})
+    assert "sent to the wrong address" in page.get_data(as_text=True)
+    with app.app_context():
+        invitation_id = db.session().scalars(select(Invitation.id)).one()
+    response = logged_in.post(f"/organiser/accounts/invitations/{invitation_id}/revoke",
+                              data={"csrf_token": csrf_token(logged_in, "/organiser/accounts")})
+    assert response.status_code == 302
+    assert app.test_client().get(f"/organiser/invite/{token}").status_code == 410
+    page = logged_in.get("/organiser/accounts", headers={"Accept-Language": "en"})
+    assert "sent to the wrong address" not in page.get_data(as_text=True)
+    assert [e.action for e in entries(app)] == ["account.invite", "account.revoke"]
 
 
 def test_invitation_form_needs_csrf(app, logged_in):

@@ -109,6 +109,26 @@ def create_invitation(role: Role | str = Role.MODERATOR, note: str = "",
     return invitation, token
 
 
+def pending_invitations(now: datetime | None = None) -> list[Invitation]:
+    """Return the invitations still usable, newest first."""
+    return list(db.session().scalars(
+        select(Invitation)
+        .where(Invitation.used_at.is_(None), Invitation.expires_at > (now or utcnow()))
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+    ))
+
+
+def revoke_invitation(invitation: Invitation, by: Organiser | None = None) -> Invitation:
+    """Make an unused invitation unusable at once (a link sent to the wrong person)."""
+    now = utcnow()
+    if invitation.used_at is None and invitation.expires_at > now:
+        invitation.expires_at = now
+        audit.record("account.revoke", f"invitation {invitation.id}",
+                     {"role": invitation.role.value}, organiser=by)
+    db.session().commit()
+    return invitation
+
+
 def open_invitation(token: str, now: datetime | None = None) -> Invitation | None:
     """Return the unused, unexpired invitation behind a token, or None."""
     if not token or len(token) > 128:

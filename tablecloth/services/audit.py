@@ -15,7 +15,7 @@ from ..models import AuditEntry, Organiser
 # Actions the services record; the audit page offers them as a filter.
 ACTIONS = (
     "photo.approve", "photo.reject", "photo.withdraw", "photo.caption", "photo.hide",
-    "photo.restore", "consent.recorded", "account.invite", "account.create",
+    "photo.restore", "consent.recorded", "account.invite", "account.revoke", "account.create",
     "account.deactivate", "account.reactivate", "group.create", "group.disable", "group.enable",
     "cloth.freeze", "cloth.export",
 )

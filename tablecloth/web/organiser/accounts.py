@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ... import db
-from ...models import Organiser, Role
+from ...models import Invitation, Organiser, Role
 from ...services import accounts
 from . import bp
 from .auth import admin_required
@@ -18,6 +18,7 @@ ROLE_LABELS = {Role.ADMIN: _l("admin"), Role.MODERATOR: _l("moderator")}
 def _accounts_page(new_link: str | None = None, new_role: Role | None = None, status: int = 200):
     return render_template(
         "organiser/accounts.html", people=accounts.list_organisers(), role_labels=ROLE_LABELS,
+        invitations=accounts.pending_invitations(),
         new_link=new_link, new_role=new_role, days=accounts.INVITATION_DAYS,
         min_password=accounts.MIN_PASSWORD_LENGTH,
     ), status
@@ -48,6 +49,18 @@ def create_invitation():
     link = url_for("organiser.accept_invitation", token=token, _external=True)
     response = _accounts_page(new_link=link, new_role=invitation.role)
     return response[0], response[1], {"Cache-Control": "no-store"}
+
+
+@bp.post("/accounts/invitations/<int:invitation_id>/revoke")
+@admin_required
+def revoke_invitation(invitation_id: int):
+    """Make an unused invitation link stop working."""
+    invitation = db.session().get(Invitation, invitation_id)
+    if invitation is None:
+        abort(404)
+    accounts.revoke_invitation(invitation, by=g.organiser)
+    flash(_("The invitation link no longer works."), "info")
+    return redirect(url_for("organiser.accounts_page"))
 
 
 @bp.post("/accounts/<int:person_id>/active")
