@@ -159,3 +159,10 @@ def test_hidden_photo_is_off_the_cloth_page(app, client, logged_in, corpus):
     assert f"/P/{CODE}" in client.get("/cloth").get_data(as_text=True)
     _post(logged_in, f"/organiser/photos/{CODE}/hide")
     assert f"/P/{CODE}" not in client.get("/cloth").get_data(as_text=True)
+
+
+def test_moderation_page_marks_a_hidden_photo(app, client, logged_in, corpus):
+    make_photo(app, corpus, PhotoState.APPROVED, code=CODE)
+    _post(logged_in, f"/organiser/photos/{CODE}/hide")
+    html = logged_in.get("/organiser/moderation?state=approved").get_data(as_text=True)
+    assert f'href="/organiser/reports#hidden-{CODE}"' in html
