@@ -49,9 +49,10 @@ def init_app(app: Flask) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
               help="Port to listen on.")
 @click.option("--workers", default=None, type=click.IntRange(1, 64),
-              help="Worker processes [default: 2 x cores + 1, at most 9].")
-@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Threads per worker; more than 1 uses gunicorn's gthread workers.")
+              help="Worker processes [default: cores + 1, at most 9].")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per worker; more than 1 uses gunicorn's gthread workers "
+                   "(keep-alive), 1 its sync workers.")
 @click.option("--timeout", default=60, show_default=True, type=click.IntRange(5, 3600),
               help="Seconds a request may take before its worker is restarted.")
 @click.option("--graceful-timeout", default=30, show_default=True, type=click.IntRange(1, 3600),
