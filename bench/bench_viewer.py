@@ -183,10 +183,10 @@ def run_load(port: int, paths: list[str], clients: int, seconds: float) -> dict:
     return asyncio.run(load(port, paths, clients, seconds))
 
 
-def server_cpu_s(process: subprocess.Popen) -> float:
-    """Return the CPU seconds used so far by the server's live processes (Linux /proc)."""
+def server_cpu_s(process: subprocess.Popen) -> tuple[float, set[str]]:
+    """Return the CPU seconds used so far by the server's live processes and their ids."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    total, pids = 0, set()
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
@@ -194,7 +194,8 @@ def server_cpu_s(process: subprocess.Popen) -> float:
             continue
         if int(fields[2]) == process.pid:  # the process group: the server and its workers
             total += int(fields[11]) + int(fields[12])
-    return total / ticks
+            pids.add(stat.parent.name)
+    return total / ticks, pids
 
 
 def measure(name: str, command: list[str], env: dict[str, str], port: int,
@@ -205,14 +206,17 @@ def measure(name: str, command: list[str], env: dict[str, str], port: int,
     try:
         for page, paths in pages.items():
             run_load(port, paths, args.clients, 2.0)  # warm up: imports, caches, pools
-            cpu_before = server_cpu_s(process)
+            cpu_before, pids_before = server_cpu_s(process)
             result = run_load(port, paths, args.clients, args.seconds)
-            # CPU per request stays comparable on a busy machine, where requests/s do not.
-            result["cpu_ms"] = 1000 * (server_cpu_s(process) - cpu_before) / result["requests"]
+            cpu_after, pids_after = server_cpu_s(process)
+            # CPU per request stays comparable on a busy machine, where requests/s do not;
+            # a worker that was recycled meanwhile took its CPU time with it.
+            cpu = (f"{1000 * (cpu_after - cpu_before) / result['requests']:4.2f} ms/request"
+                   if pids_before == pids_after else "n/a (a worker was recycled)")
             results[page] = result
             print(f"{name:<42} {page:<8} {result['rps']:6.0f} req/s  "
                   f"p50 {result['p50_ms']:6.1f} ms  p99 {result['p99_ms']:6.1f} ms  "
-                  f"server CPU {result['cpu_ms']:4.2f} ms/request  ({result['requests']} "
+                  f"server CPU {cpu}  ({result['requests']} "
                   f"requests, {result['failures']} failed or not 2xx)", flush=True)
     finally:
         stop(process)
