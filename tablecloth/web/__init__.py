@@ -10,7 +10,7 @@ csrf = CSRFProtect()
 
 def init_app(app: Flask) -> None:
     """Register the participant, viewer and organiser blueprints."""
-    from . import health, organiser, upload, viewer
+    from . import health, organiser, static, upload, viewer
 
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     hops = app.config.get("PROXY_HOPS", 0)
@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     csrf.init_app(app)
+    static.init_app(app)
     app.register_blueprint(viewer.bp)
     app.register_blueprint(upload.bp)
     app.register_blueprint(organiser.bp)
