@@ -212,6 +212,15 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=0,
     ),
     Setting(
+        "SCAN_FLUSH_SECONDS",
+        5.0,
+        "How long each worker gathers photo-page view counts before writing them in one "
+        "transaction (0: write every view at once). Views counted in a worker that is killed "
+        "before its next write are lost; counts only, never a page.",
+        type=float,
+        minimum=0,
+    ),
+    Setting(
         "DEFAULT_LANGUAGE",
         "en",
         "Language used when the browser states no preference.",

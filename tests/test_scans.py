@@ -17,6 +17,7 @@ CODE, OTHER = "7K3QZ9", "8M4RA2"
 
 def _counts(app) -> dict[tuple[str, str], int]:
     with app.app_context():
+        scans.flush()  # views wait in this process for up to SCAN_FLUSH_SECONDS
         rows = db.session().execute(
             select(Photo.code, PhotoScan.day, PhotoScan.count).join(Photo)).all()
         return {(code, day.isoformat()): count for code, day, count in rows}
@@ -52,7 +53,7 @@ def test_days_are_separate_and_the_fallback_path_agrees(app, corpus):
         session = db.session()
         # The portable UPDATE-then-INSERT path, for databases without an upsert.
         for _ in range(2):
-            scans._update_or_insert(photo_id, today)
+            scans._update_or_insert(photo_id, today, 1)
             session.commit()
         scans.count(photo_id, today)
         assert scans.views_of(photo_id) == 4
@@ -77,3 +78,22 @@ def test_dashboard_shows_scans_and_overview(app, client, logged_in, corpus, grou
     russian = logged_in.get("/organiser/", headers={"Accept-Language": "ru"}).get_data(
         as_text=True)
     assert "Пока 4 просмотра страниц фотографий." in russian
+
+
+def test_views_are_gathered_and_written_together(app, client, corpus):
+    make_photo(app, corpus, PhotoState.APPROVED, code=CODE)
+    for _ in range(5):
+        client.get(f"/P/{CODE}")
+    with app.app_context():
+        written = db.session().execute(select(PhotoScan.count)).scalars().all()
+    assert written == []  # still gathered in memory, within the default 5 seconds
+    assert _counts(app) == {(CODE, utcnow().date().isoformat()): 5}
+
+
+def test_no_gathering_when_flush_interval_is_zero(app, client, corpus):
+    app.config["SCAN_FLUSH_SECONDS"] = 0
+    make_photo(app, corpus, PhotoState.APPROVED, code=CODE)
+    client.get(f"/P/{CODE}")
+    with app.app_context():
+        written = db.session().execute(select(PhotoScan.count)).scalars().all()
+    assert written == [1]
