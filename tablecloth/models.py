@@ -289,6 +289,8 @@ class Export(Base):
     files: Mapped[list] = mapped_column(JSON, default=list)  # [{format, key, sha256, size}]
     report: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Heartbeat: set whenever the job reports progress, so a job whose process died is seen.
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     cloth: Mapped[Cloth] = relationship()

@@ -342,3 +342,26 @@ def test_background_export_records_progress(app, corpus):
         assert done.progress == 1.0
         assert done.finished_at is not None
         assert "Готово" in done.message  # written in the language of the organiser who asked
+
+
+def test_export_whose_process_died_is_marked_interrupted(app, corpus):
+    from datetime import timedelta
+
+    from tablecloth.models import Export, utcnow
+
+    with app.app_context():
+        cloth = small_cloth()
+        session = db.session()
+        stalled = Export(cloth_id=cloth.id, status="running", progress=0.4,
+                         updated_at=utcnow() - timedelta(minutes=11))
+        alive = Export(cloth_id=cloth.id, status="running", progress=0.4,
+                       updated_at=utcnow() - timedelta(minutes=1))
+        session.add_all([stalled, alive])
+        session.commit()
+        stalled_id, alive_id = stalled.id, alive.id
+        session.expunge_all()
+        assert service.export_by_id(stalled_id).status == "failed"
+        assert "interrupted" in service.export_by_id(stalled_id).message
+        assert service.export_by_id(alive_id).status == "running"
+        statuses = {e.id: e.status for e in service.exports_of(cloth)}
+        assert statuses == {stalled_id: "failed", alive_id: "running"}

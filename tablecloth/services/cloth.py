@@ -10,7 +10,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -411,6 +411,7 @@ class _ProgressWriter:
         self.last = now
         self.export.progress = fraction
         self.export.message = message
+        self.export.updated_at = utcnow()
         db.session().commit()
 
 
@@ -541,6 +542,7 @@ def run_export(job: Export | Cloth, formats: Iterable[str] | None = None, *, ppi
     cloth = export.cloth
     report = _ProgressWriter(export, progress)
     export.status = "running"
+    export.updated_at = utcnow()
     session.commit()
     snapshot = export.settings
     formats: list[str] = snapshot["formats"]
@@ -744,9 +746,32 @@ def _export_in_background(app: Flask, export_id: int, language: str) -> None:
             run_export(export)
 
 
+STALLED_AFTER = timedelta(minutes=10)
+
+
+def _reap(exports: list[Export]) -> list[Export]:
+    """Mark failed any queued or running export that has reported nothing for 10 minutes."""
+    # Its thread died with its worker (a restart, a crash): without this the progress bar
+    # would wait for ever. Every step reports progress far more often than this.
+    now, changed = utcnow(), False
+    for export in exports:
+        last = export.updated_at or export.created_at
+        if export.status in ("queued", "running") and now - last > STALLED_AFTER:
+            export.status = "failed"
+            export.message = gettext(
+                "This export was interrupted (the server stopped while it ran). "
+                "Start the export again.")
+            export.finished_at = now
+            changed = True
+    if changed:
+        db.session().commit()
+    return exports
+
+
 def export_by_id(export_id: int) -> Export | None:
     """Return an export by id."""
-    return db.session().get(Export, export_id)
+    export = db.session().get(Export, export_id)
+    return _reap([export])[0] if export is not None else None
 
 
 def exports_of(cloth: Cloth | None = None) -> list[Export]:
@@ -754,7 +779,7 @@ def exports_of(cloth: Cloth | None = None) -> list[Export]:
     query = select(Export).order_by(Export.created_at.desc(), Export.id.desc())
     if cloth is not None:
         query = query.where(Export.cloth_id == cloth.id)
-    return list(db.session().scalars(query))
+    return _reap(list(db.session().scalars(query)))
 
 
 def export_for_sha256(sha256: str) -> tuple[Export, dict] | None:
