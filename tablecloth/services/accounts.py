@@ -6,13 +6,13 @@ import functools
 import re
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import codes, db
 from ..models import Invitation, Organiser, Role, utcnow
 from . import audit
-from .messages import gettext as _
 
 MIN_PASSWORD_LENGTH = 10
 INVITATION_DAYS = 7

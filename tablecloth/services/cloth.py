@@ -14,9 +14,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, has_request_context
-from flask_babel import force_locale
-from flask_babel import gettext as _babel_gettext
+from flask import Flask, current_app
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from .. import codes, db
@@ -44,17 +43,6 @@ PRIVATE_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa", "
 MIN_CONTRAST = 7.0
 
 Progress = Callable[[float, str], None]
-
-
-def gettext(message: str, **values: Any) -> str:
-    """Translate for the request or a forced locale; else in the default language (CLI)."""
-    if has_request_context():
-        return _babel_gettext(message, **values)
-    try:
-        return _babel_gettext(message, **values)  # a background export forces its locale
-    except RuntimeError:
-        with force_locale(current_app.config["DEFAULT_LANGUAGE"]):
-            return _babel_gettext(message, **values)
 
 
 class ClothError(ValueError):

@@ -6,13 +6,13 @@ import re
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from .. import db
 from ..codes import ALPHABET
 from ..models import City, Group, Organiser, Photo, utcnow
 from . import audit
-from .messages import gettext as _
 
 INVITE_RANDOM_LENGTH = 4
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,39}$")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .. import codes, db
 from ..models import City, Organiser, Photo, PhotoState, utcnow
 from . import audit
-from .messages import gettext as _
 
 MAX_CAPTION = 280
 MAX_REASON = 280
