@@ -198,7 +198,9 @@ def test_restore_accepts_the_organiser_download(app, logged_in, site, fresh_app,
 def test_archive_download_is_for_admins_only(app, client, organiser):
     from tablecloth.models import Organiser, Role
 
-    assert client.get("/organiser/archive").status_code == 302  # to the log-in page
+    anonymous = client.get("/organiser/archive")
+    assert anonymous.status_code == 302
+    assert anonymous.location.startswith("/organiser/login")
     with app.app_context():
         db.session().get(Organiser, organiser).role = Role.MODERATOR
         db.session().commit()

@@ -40,7 +40,11 @@ def test_login_succeeds_and_opens_the_dashboard(client, organiser):
 
 
 def test_email_is_matched_in_any_case(client, organiser):
-    assert log_in(client, email="  Admin@Example.ORG ").status_code == 302
+    response = log_in(client, email="  Admin@Example.ORG ")
+    assert response.status_code == 302
+    assert response.location == "/organiser/"
+    with client.session_transaction() as session:
+        assert session["organiser_id"] == organiser
 
 
 @pytest.mark.parametrize(
@@ -60,7 +64,11 @@ def test_inactive_organiser_cannot_log_in(app, client, organiser):
     with app.app_context():
         db.session().get(Organiser, organiser).active = False
         db.session().commit()
-    assert log_in(client).status_code == 401
+    response = log_in(client)
+    assert response.status_code == 401
+    assert "Wrong e-mail or password." in response.get_data(as_text=True)
+    with client.session_transaction() as session:
+        assert "organiser_id" not in session
 
 
 def test_login_starts_a_fresh_session(client, organiser):
@@ -95,7 +103,11 @@ def test_logout_ends_the_session(logged_in):
     token = csrf_token(logged_in, "/organiser/")
     response = logged_in.post("/organiser/logout", data={"csrf_token": token})
     assert response.status_code == 302
-    assert logged_in.get("/organiser/").status_code == 302
+    with logged_in.session_transaction() as session:
+        assert "organiser_id" not in session
+    after = logged_in.get("/organiser/")
+    assert after.status_code == 302
+    assert after.location.startswith(LOGIN)
 
 
 def test_login_without_csrf_token_is_refused(client, organiser):

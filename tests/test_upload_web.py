@@ -170,6 +170,9 @@ def test_invite_code_is_case_insensitive_and_trimmed(client, app, group, nocsrf)
         **fields(code="  cov-test-1 "), "photo": (io.BytesIO(small_jpeg(6)), "a.jpg"),
     })
     assert response.status_code == 201
+    with app.app_context():
+        photo = db.session().scalars(select(Photo)).one()
+        assert photo.group is not None and photo.group.invite_code == group
 
 
 def test_too_many_files_in_one_plain_post(client, app, group, nocsrf):
