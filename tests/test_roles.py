@@ -227,7 +227,12 @@ def test_admin_invitation_gives_an_admin(app, logged_in):
     token = invite(logged_in, role="admin")
     newcomer = app.test_client()
     assert accept(newcomer, token, "second.admin@example.org").status_code == 302
-    assert newcomer.get("/organiser/accounts").status_code == 200
+    with app.app_context():
+        person = accounts.find_organiser("second.admin@example.org")
+        assert person.role == Role.ADMIN and person.active
+    accounts_page = newcomer.get("/organiser/accounts", headers={"Accept-Language": "en"})
+    assert accounts_page.status_code == 200
+    assert "second.admin@example.org" in accounts_page.get_data(as_text=True)
 
 
 def test_only_the_hash_of_the_token_is_stored(app, logged_in):
