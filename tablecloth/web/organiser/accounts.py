@@ -6,11 +6,11 @@ from flask import abort, flash, g, redirect, render_template, request, session, 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ... import db
 from ...models import Invitation, Organiser, Role
 from ...services import accounts
 from . import bp
 from .auth import admin_required
+from .common import get_or_404
 
 ROLE_LABELS = {Role.ADMIN: _l("admin"), Role.MODERATOR: _l("moderator")}
 
@@ -55,9 +55,7 @@ def create_invitation():
 @admin_required
 def revoke_invitation(invitation_id: int):
     """Make an unused invitation link stop working."""
-    invitation = db.session().get(Invitation, invitation_id)
-    if invitation is None:
-        abort(404)
+    invitation = get_or_404(Invitation, invitation_id)
     accounts.revoke_invitation(invitation, by=g.organiser)
     flash(_("The invitation link no longer works."), "info")
     return redirect(url_for("organiser.accounts_page"))
@@ -67,9 +65,7 @@ def revoke_invitation(invitation_id: int):
 @admin_required
 def switch_account(person_id: int):
     """Deactivate or reactivate an organiser's account."""
-    person = db.session().get(Organiser, person_id)
-    if person is None:
-        abort(404)
+    person = get_or_404(Organiser, person_id)
     active = request.form.get("active") == "1"
     try:
         accounts.set_active(person, active, by=g.organiser)

@@ -24,6 +24,7 @@ from ...services import cloth as service
 from ...storage import storage
 from . import bp
 from .auth import login_required
+from .common import or_404
 
 # (key, width_mm, height_mm, label): common tables and what fabric shops print.
 PRESETS = (
@@ -235,10 +236,7 @@ def cloth_export():
 
 
 def _export_or_404(export_id: int):
-    export = service.export_by_id(export_id)
-    if export is None:
-        abort(404)
-    return export
+    return or_404(service.export_by_id(export_id))
 
 
 @bp.get("/cloth/exports/<int:export_id>")

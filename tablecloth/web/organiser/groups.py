@@ -6,7 +6,6 @@ from datetime import date
 
 from flask import (
     Response,
-    abort,
     current_app,
     flash,
     g,
@@ -17,11 +16,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from ... import db
 from ...models import Group
 from ...services import groups as group_service
 from . import bp
 from .auth import admin_required, login_required
+from .common import get_or_404
 
 
 def upload_link(code: str) -> str:
@@ -123,9 +122,7 @@ def group_invitation(group_id: int):
     """Send a printable A4 invitation with the group's QR code to the upload page."""
     from ...render.invitation import render_invitation
 
-    group = db.session().get(Group, group_id)
-    if group is None:
-        abort(404)
+    group = get_or_404(Group, group_id)
     pdf = render_invitation(upload_link(group.invite_code), group.invite_code, group.name,
                             group.city.bilingual())
     return Response(pdf, mimetype="application/pdf", headers={

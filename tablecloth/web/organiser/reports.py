@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from ...services import moderation, reports
 from . import bp
 from .auth import login_required
+from .common import or_404
 
 
 @bp.get("/reports")
@@ -19,10 +20,7 @@ def reports_queue():
 
 
 def _photo(code: str):
-    photo = moderation.find_photo(code)
-    if photo is None:
-        abort(404)
-    return photo
+    return or_404(moderation.find_photo(code))
 
 
 @bp.post("/photos/<code>/hide")
