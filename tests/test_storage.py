@@ -58,6 +58,7 @@ def test_empty_file_is_kept(store):
 
 def test_delete_removes_and_tolerates_absent_keys(store):
     store.put("x/y", b"1", "text/plain")
+    assert store.exists("x/y")
     store.delete("x/y")
     assert not store.exists("x/y")
     store.delete("x/y")
