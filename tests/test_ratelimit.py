@@ -105,7 +105,7 @@ def test_database_store_never_admits_more_than_the_limit_across_processes(app):
         results = list(pool.map(_hits_in_a_process, [url] * 3, [10] * 3))
     admitted = sum(sum(answers) for answers in results)
     # A race may refuse one too many, never admit one too many.
-    assert 1 <= admitted <= 7, results
+    assert 6 <= admitted <= 7, results
 
 
 def _environ(settings: dict) -> dict:
