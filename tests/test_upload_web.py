@@ -350,9 +350,14 @@ def test_unknown_withdrawal_link_gets_a_kind_404(client, path):
 
 
 def test_thumbnail_needs_the_private_token(client, app, group, nocsrf):
-    code, _link = _upload_one(client, seed=22)
+    code, link = _upload_one(client, seed=22)
     assert client.get("/upload/receipt/wrong/thumb").status_code == 404
     assert client.get(f"/upload/receipt/{code}/thumb").status_code == 404
+    # The private link's own thumbnail is served, so the refusals above are not a dead route.
+    thumb = re.search(r'src="(/upload/receipt/[^"]+/thumb)"', text(client.get(link, headers=EN)))
+    assert thumb, "no thumbnail on the withdrawal page"
+    served = client.get(thumb.group(1))
+    assert served.status_code == 200 and served.mimetype.startswith("image/")
 
 
 def test_receipts_page_without_an_upload_goes_to_the_form(client):
