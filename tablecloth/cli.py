@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
+
+
+@contextmanager
+def _clear_errors(*exception_types: type[Exception]) -> Iterator[None]:
+    """Show these errors as click's one-line "Error: ..." (exit status 1), without a traceback."""
+    try:
+        yield
+    except exception_types as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _create_app(*_args) -> Flask:
@@ -97,7 +109,7 @@ def migrate_storage_command(target_file, to_database_url, to_storage, to_uploads
     from .services import migrate_storage
     from .storage import StorageError, storage
 
-    try:
+    with _clear_errors(ConfigError, StorageError, migrate_storage.MigrationError):
         target = migrate_storage.target_config(
             Path(target_file) if target_file else None,
             {"DATABASE_URL": to_database_url, "STORAGE": to_storage,
@@ -106,8 +118,6 @@ def migrate_storage_command(target_file, to_database_url, to_storage, to_uploads
         )
         report = migrate_storage.migrate(db.engine(), storage(), target, resume=resume,
                                          jobs=jobs, echo=click.echo)
-    except (ConfigError, StorageError, migrate_storage.MigrationError) as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(f"Files: {report.files_copied} copied, {report.files_present} already there. "
                f"Rows: {sum(report.rows_copied.values())} copied, "
                f"{sum(report.rows_present.values())} already there.")
@@ -188,14 +198,12 @@ def export_command(size, module_mm, formats, ppi, out, draft) -> None:
     if module_mm is not None:
         overrides["module_mm"] = module_mm
     with force_locale("en"):
-        try:
+        with _clear_errors(service.ClothError):
             cloth = service.current_cloth()
             warnings = service.check_settings(
                 dataclasses.asdict(service.settings_of(cloth, **overrides)))
             export = service.new_export(cloth, formats or ["pdf"], ppi=int(ppi), draft=draft,
                                         overrides=overrides)
-        except service.ClothError as exc:
-            raise click.ClickException(str(exc)) from None
         for warning in warnings:
             click.echo(f"Warning: {warning}", err=True)
         with _Bar(f"Edition {cloth.edition}") as bar:
@@ -314,22 +322,18 @@ def create_organiser_command(email: str, password_stdin: bool, role: str) -> Non
     """Create an organiser account that can log in at /organiser/login."""
     from .services import accounts
 
-    try:
+    with _clear_errors(accounts.AccountError):
         email = accounts.normalise_email(email)
         if accounts.find_organiser(email) is not None:
             raise accounts.AccountError(f"An organiser with the e-mail {email} already exists.")
-    except accounts.AccountError as exc:
-        raise click.ClickException(str(exc)) from None
     if password_stdin:
         import sys
 
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
+    with _clear_errors(accounts.AccountError):
         person = accounts.create_organiser(email, password, role)
-    except accounts.AccountError as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(f"Organiser {person.email} ({person.role.value}) created.")
 
 
@@ -345,10 +349,8 @@ def invite_command(role: str, note: str) -> None:
 
     from .services import accounts
 
-    try:
+    with _clear_errors(accounts.AccountError):
         _invitation, token = accounts.create_invitation(role, note)
-    except accounts.AccountError as exc:
-        raise click.ClickException(str(exc)) from None
     base = (current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
     click.echo(f"{base}/organiser/invite/{token}")
     click.echo(f"Give this link to the new {role}: it works once, for "
@@ -372,10 +374,8 @@ def groups_create_command(name: str, city_slug: str, expires) -> None:
     from .services import groups as service
 
     city = _city_or_fail(city_slug)
-    try:
+    with _clear_errors(service.GroupError):
         group = service.create_group(name, city, expires.date() if expires else None)
-    except service.GroupError as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(group.invite_code)
 
 
@@ -401,10 +401,8 @@ def groups_list_command() -> None:
 def _switch_group(code: str, active: bool) -> None:
     from .services import groups as service
 
-    try:
+    with _clear_errors(service.GroupError):
         group = service.set_active(code, active)
-    except service.GroupError as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(f"{group.invite_code}\t{'on' if active else 'off'}")
 
 
@@ -443,10 +441,8 @@ def cities_add_command(slug: str, name_en: str, name_ru: str, home: str) -> None
     """Add a city with its names in English and Russian."""
     from .services import groups as service
 
-    try:
+    with _clear_errors(service.GroupError):
         city = service.add_city(slug, name_en, name_ru, home)
-    except service.GroupError as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(f"{city.slug}\t{city.bilingual()}")
 
 
@@ -581,10 +577,8 @@ def archive_command(out: str) -> None:
 
     from .services import archive
 
-    try:
+    with _clear_errors(archive.ArchiveError):
         report = archive.write_bag(Path(out))
-    except archive.ArchiveError as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(report.summary())
     for problem in report.problems:
         click.echo(f"PROBLEM: {problem}", err=True)
@@ -604,10 +598,8 @@ def restore_command(bag: str) -> None:
 
     from .services import archive
 
-    try:
+    with _clear_errors(archive.ArchiveError):
         report = archive.restore(Path(bag))
-    except archive.ArchiveError as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(report.summary())
 
 
