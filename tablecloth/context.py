@@ -1,0 +1,31 @@
+"""The Flask side of services: build the Site of the current app context."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, current_app, g
+
+from . import db
+from .services.site import Site
+from .storage import Storage
+
+
+def store(app: Flask | None = None) -> Storage:
+    """Return the app's storage backend."""
+    return (app or current_app).extensions["tablecloth.storage"]
+
+
+def site() -> Site:
+    """Return the Site of this app context (a request, a CLI command), made on first use."""
+    if "site" not in g:
+        g.site = Site(db=db.session(), store=store(), settings=current_app.config)
+    return g.site
+
+
+@contextmanager
+def site_for(app: Flask) -> Iterator[Site]:
+    """Yield a Site of its own for work outside a request (a background thread, a script)."""
+    with app.app_context():
+        yield site()
