@@ -33,9 +33,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     storage.init_app(app)
     i18n.init_app(app)
     web.init_app(app)
-    from . import cli
-
-    cli.init_app(app)
     return app
 
 

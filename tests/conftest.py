@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import servers
+from helpers import cli_runner
 
 from tablecloth import create_app, db
 
@@ -165,7 +166,7 @@ def client(app):
 @pytest.fixture
 def runner(app):
     """Return a runner for the app's CLI commands."""
-    return app.test_cli_runner()
+    return cli_runner(app)
 
 
 ORGANISER_PASSWORD = "correct horse battery staple"

@@ -11,6 +11,7 @@ import zipfile
 import bagit
 import pytest
 import servers
+from helpers import cli_runner
 from sqlalchemy import select
 
 from tablecloth import create_app, db
@@ -138,7 +139,7 @@ def test_round_trip_keeps_every_code(app, client, runner, site, fresh_app, tmp_p
     # The proof sheet prints each photo's thumbnail and caption, the withdrawn one's too.
     assert names == ["cloth-edition1.pdf", "export.json", "report.json"]
 
-    fresh_runner = fresh_app.test_cli_runner()
+    fresh_runner = cli_runner(fresh_app)
     result = fresh_runner.invoke(args=["restore", str(bag_dir)])
     assert result.exit_code == 0, result.output
     assert "Restored 6 photos" in result.output
@@ -189,7 +190,7 @@ def test_restore_accepts_the_organiser_download(app, logged_in, site, fresh_app,
     top = names[0].split("/")[0]
     assert top.startswith("tablecloth-archive-")
     assert f"{top}/bagit.txt" in names and f"{top}/manifest-sha256.txt" in names
-    result = fresh_app.test_cli_runner().invoke(args=["restore", str(zipped)])
+    result = cli_runner(fresh_app).invoke(args=["restore", str(zipped)])
     assert result.exit_code == 0, result.output
     with fresh_app.test_client().get(f"/P/{site['withdrawn']}") as gone:
         assert gone.status_code == 410
@@ -216,7 +217,7 @@ def test_restore_refuses_a_tampered_bag(app, runner, site, fresh_app, tmp_path):
     data = bytearray(target.read_bytes())
     data[len(data) // 2] ^= 0x01
     target.write_bytes(bytes(data))
-    result = fresh_app.test_cli_runner().invoke(args=["restore", str(bag_dir)])
+    result = cli_runner(fresh_app).invoke(args=["restore", str(bag_dir)])
     assert result.exit_code == 1
     assert "damaged" in result.output
     assert f"{target.relative_to(bag_dir).as_posix()} sha256 validation failed" in result.output

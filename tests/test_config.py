@@ -23,7 +23,9 @@ def test_every_setting_is_documented(setting):
 
 
 def test_every_cli_command_is_documented(app):
-    names = app.cli.list_commands(None)
+    from tablecloth.cli import main
+
+    names = sorted(main.commands)
     assert len(names) > 1, "no CLI commands found: the check below would pass vacuously"
     for name in names:
         assert f"`tablecloth {name}" in README, f"tablecloth {name} is missing from README.md"

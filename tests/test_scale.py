@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import servers
+from helpers import cli_runner
 from PIL import Image
 from sqlalchemy import select
 
@@ -308,7 +309,7 @@ def test_migrate_storage_moves_everything_and_the_target_serves_the_same_codes(
     source_site, target, target_app
 ):
     _settings, file = target
-    result = source_site.test_cli_runner().invoke(args=["migrate-storage", "--to", str(file)])
+    result = cli_runner(source_site).invoke(args=["migrate-storage", "--to", str(file)])
     assert result.exit_code == 0, result.output
     assert "Files: 12 copied, 0 already there" in result.output
 
@@ -341,7 +342,7 @@ def test_migrate_storage_moves_everything_and_the_target_serves_the_same_codes(
 
 def test_migrate_storage_refuses_a_non_empty_target_and_resumes(source_site, target, target_app):
     _settings, file = target
-    runner = source_site.test_cli_runner()
+    runner = cli_runner(source_site)
     assert runner.invoke(args=["migrate-storage", "--to", str(file)]).exit_code == 0
 
     again = runner.invoke(args=["migrate-storage", "--to", str(file)])
@@ -370,14 +371,14 @@ def test_migrate_storage_reports_a_damaged_source_file(source_site, target, tmp_
     _settings, file = target
     damaged = Path(source_site.config["UPLOADS_DIR"]) / "photos" / "PEND01" / "web.jpg"
     damaged.write_bytes(damaged.read_bytes()[:-10])
-    result = source_site.test_cli_runner().invoke(args=["migrate-storage", "--to", str(file)])
+    result = cli_runner(source_site).invoke(args=["migrate-storage", "--to", str(file)])
     assert result.exit_code != 0
     assert "photos/PEND01/web.jpg: source bytes do not match the recorded SHA-256" in result.output
 
 
 def test_migrate_storage_refuses_the_source_as_target(source_site):
     url = source_site.config["DATABASE_URL"]
-    result = source_site.test_cli_runner().invoke(
+    result = cli_runner(source_site).invoke(
         args=["migrate-storage", "--to-database-url", url, "--to-uploads-dir", "/tmp/x"]
     )
     assert result.exit_code != 0
