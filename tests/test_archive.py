@@ -196,7 +196,7 @@ def test_restore_accepts_the_organiser_download(app, logged_in, site, fresh_app,
         assert gone.status_code == 410
 
 
-def test_archive_download_is_for_admins_only(app, client, organiser):
+def test_archive_download_is_for_admins_only(app, client, organiser, auth):
     from tablecloth.models import Organiser, Role
 
     anonymous = client.get("/organiser/archive")
@@ -205,8 +205,7 @@ def test_archive_download_is_for_admins_only(app, client, organiser):
     with app.app_context():
         db.session().get(Organiser, organiser).role = Role.MODERATOR
         db.session().commit()
-    with client.session_transaction() as flask_session:
-        flask_session["organiser_id"] = organiser
+    assert auth.login().status_code == 302
     assert client.get("/organiser/archive").status_code == 403
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from helpers import CAPTION, make_photo
 from sqlalchemy import select
-from test_viewer import CAPTION, make_photo
 
 from tablecloth import db
 from tablecloth.models import Photo, PhotoState

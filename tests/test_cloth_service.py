@@ -7,58 +7,14 @@ import io
 
 import pypdfium2
 import pytest
-import zxingcpp
+from helpers import SMALL, add_photos, crop_cell, decode
 from PIL import Image
-from sqlalchemy import func, select
 
 from tablecloth import codes, db
-from tablecloth.models import AgeBand, City, Photo, PhotoState
+from tablecloth.models import Photo, PhotoState
 from tablecloth.render.units import Frame
 from tablecloth.services import cloth as service
-from tablecloth.services import uploads
 from tablecloth.storage import storage
-
-# A small cloth keeps each export to a second or two; every rule is the same at any size.
-SMALL = {"width_mm": 600.0, "height_mm": 600.0}
-NAMES = ("Anya", "Tom", "Masha", "Priya", "Ivan", "Chloe", "Dima", "Sam")
-
-
-def generated_jpeg(seed: int) -> bytes:
-    """Return a small JPEG that differs from every other seed's."""
-    image = Image.new("RGB", (320, 240), ((seed * 53) % 256, (seed * 97) % 256, (seed * 31) % 256))
-    for x in range(0, 320, 40):
-        image.paste((255 - (seed * 7) % 256, 120, 40), (x, (seed * 13) % 200, x + 20, 240))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=85)
-    return out.getvalue()
-
-
-def add_photos(corpus, total: int = 12, *, approve: bool = True, real: bool = False
-               ) -> list[Photo]:
-    """Add total photos: with real, the corpus's phone photos first, then generated ones."""
-    session = db.session()
-    cities = session.scalars(select(City).order_by(City.position)).all()
-    made: list[Photo] = []
-    sources = [p.read_bytes() for p in sorted(corpus.iterdir())
-               if real and p.suffix.lower() != ".md"]
-    for attempt in range(total + len(sources) + 1):
-        if len(made) == total:
-            break
-        seed = session.scalar(select(func.count(Photo.id))) + attempt
-        data = sources.pop(0) if sources else generated_jpeg(seed)
-        index = len(made)
-        try:
-            result = uploads.accept_upload(
-                data, city=cities[index % 2], first_name=NAMES[index % len(NAMES)],
-                caption=f"Photo {index}", approve=approve, age_band=AgeBand.ADULT,
-                consent_self=True)
-        except uploads.UploadRefused as refused:
-            # The corpus holds a deliberately broken JPEG, and a photo is imported only once.
-            assert refused.reason in ("damaged", "not_an_image", uploads.DUPLICATE), refused
-            continue
-        made.append(result.photo)
-    assert len(made) == total
-    return made
 
 
 def small_cloth(**extra):
@@ -66,23 +22,6 @@ def small_cloth(**extra):
     cloth = service.current_cloth()
     service.save_settings(cloth, {**SMALL, **extra})
     return cloth
-
-
-def decode(image: Image.Image) -> list[str]:
-    """Decode QR codes in image with zxing-cpp directly."""
-    return [b.text for b in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
-
-
-def crop_cell(image: Image.Image, frame: Frame, cell, px_per_mm_x: float,
-              px_per_mm_y: float | None = None) -> Image.Image:
-    """Cut one planned cell (with its quiet zone) out of a rendering of frame."""
-    px_per_mm_y = px_per_mm_y or px_per_mm_x
-    size = frame.size(cell.size_mm)
-    return image.crop((
-        round(frame.x(cell.x_mm) * px_per_mm_x), round(frame.y(cell.y_mm) * px_per_mm_y),
-        round((frame.x(cell.x_mm) + size) * px_per_mm_x),
-        round((frame.y(cell.y_mm) + size) * px_per_mm_y),
-    ))
 
 
 def test_current_cloth_is_created_once(app):

@@ -7,11 +7,13 @@ import re
 import time
 
 import pytest
-from test_cloth_service import SMALL, add_photos
+from helpers import SMALL, add_photos, csrf_token
 
 from tablecloth import db, layout
 from tablecloth.models import Export
 from tablecloth.services import cloth as service
+
+DESIGNER = "/organiser/cloth"
 
 GUARDED = [
     ("get", "/organiser/cloth"),
@@ -26,12 +28,6 @@ GUARDED = [
     ("post", "/organiser/cloth/export"),
     ("post", "/organiser/cloth/freeze"),
 ]
-
-
-def csrf(client, path: str = "/organiser/cloth") -> str:
-    """Return the CSRF token from a form on the page."""
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
 def test_every_cloth_page_requires_login(app, client):
@@ -62,7 +58,7 @@ def test_designer_shows_capacity_settings_and_photos(app, logged_in, corpus):
 
 
 def test_settings_form_saves_warns_and_refuses(app, logged_in, corpus):
-    token = csrf(logged_in)
+    token = csrf_token(logged_in, DESIGNER)
     saved = logged_in.post("/organiser/cloth/settings", data={
         "csrf_token": token, "preset": "custom", "width_mm": "1500", "height_mm": "2000",
         "module_mm": "1,4", "dark": "#102030", "light": "#fffff0", "title": "Our cloth",
@@ -95,7 +91,7 @@ def test_order_preview_and_plan(app, logged_in, corpus):
         service.save_settings(service.current_cloth(), SMALL)
     wanted = [p.code for p in reversed(photos)]
     response = logged_in.post("/organiser/cloth/order", data={
-        "csrf_token": csrf(logged_in), "mode": "manual", "order": ",".join(wanted)})
+        "csrf_token": csrf_token(logged_in, DESIGNER), "mode": "manual", "order": ",".join(wanted)})
     assert response.status_code == 302
     with app.app_context():
         assert [p.code for p in service.selection(service.current_cloth())] == wanted
@@ -136,7 +132,7 @@ def test_export_runs_in_background_then_freeze(app, logged_in, corpus):
     page = logged_in.get("/organiser/cloth").get_data(as_text=True)
     assert "Freezing becomes possible after an export" in page
     started = logged_in.post("/organiser/cloth/export", data={
-        "csrf_token": csrf(logged_in), "format": ["pdf", "png"], "ppi": "150"})
+        "csrf_token": csrf_token(logged_in, DESIGNER), "format": ["pdf", "png"], "ppi": "150"})
     assert started.status_code == 302
     export_id = int(re.search(r"/exports/(\d+)$", started.headers["Location"]).group(1))
     progress_page = logged_in.get(started.headers["Location"]).get_data(as_text=True)
@@ -157,7 +153,7 @@ def test_export_runs_in_background_then_freeze(app, logged_in, corpus):
 
     designer = logged_in.get("/organiser/cloth").get_data(as_text=True)
     assert status["files"][0]["sha256"] in designer and 'name="confirm"' in designer
-    token = csrf(logged_in)
+    token = csrf_token(logged_in, DESIGNER)
     unconfirmed = logged_in.post("/organiser/cloth/freeze", data={"csrf_token": token},
                                  follow_redirects=True)
     assert "Tick the box" in unconfirmed.get_data(as_text=True)
@@ -184,12 +180,12 @@ def test_export_with_a_private_base_url_needs_draft(app, logged_in, corpus):
     page = logged_in.get("/organiser/cloth").get_data(as_text=True)
     assert "phones outside your network cannot reach" in page
     refused = logged_in.post("/organiser/cloth/export", data={
-        "csrf_token": csrf(logged_in), "format": "svg"}, follow_redirects=True)
+        "csrf_token": csrf_token(logged_in, DESIGNER), "format": "svg"}, follow_redirects=True)
     assert "phones outside your network cannot reach" in refused.get_data(as_text=True)
     with app.app_context():
         assert service.exports_of() == []
     draft = logged_in.post("/organiser/cloth/export", data={
-        "csrf_token": csrf(logged_in), "format": "svg", "draft": "on"})
+        "csrf_token": csrf_token(logged_in, DESIGNER), "format": "svg", "draft": "on"})
     status = wait_for(logged_in, int(draft.headers["Location"].rsplit("/", 1)[1]))
     assert status["ok"] and status["draft"]
     assert status["files"][0]["name"] == "DRAFT-cloth-edition1.svg"

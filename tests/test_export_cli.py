@@ -6,8 +6,8 @@ import io
 import subprocess
 
 import pypdfium2
+from helpers import SMALL, add_photos, crop_cell, decode
 from PIL import Image
-from test_cloth_service import SMALL, add_photos, crop_cell, decode
 
 from tablecloth import codes
 from tablecloth.render.units import Frame

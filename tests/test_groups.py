@@ -6,21 +6,15 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from helpers import csrf_token
 from sqlalchemy import select
 
 from tablecloth import db
 from tablecloth.models import City, Group
 from tablecloth.services import groups
 
+GROUPS = "/organiser/groups"
 INVITE = re.compile(r"^[A-Z]{3}-[0-9ABCDEFGHJKMNPQRSTVWXYZ]{4}$")
-
-
-def csrf_token(client, path: str = "/organiser/groups") -> str:
-    """Return the CSRF token from a form on path, as a browser would read it."""
-    page = client.get(path, follow_redirects=True)
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
-    assert found, f"no CSRF token on {path}"
-    return found.group(1)
 
 
 def city(slug: str) -> City:
@@ -75,7 +69,7 @@ def test_groups_page_lists_codes_and_upload_links(app, logged_in, group):
 
 def test_create_group_on_the_web(app, logged_in):
     response = logged_in.post("/organiser/groups", data={
-        "csrf_token": csrf_token(logged_in), "name": " Volgograd  School 5 ",
+        "csrf_token": csrf_token(logged_in, GROUPS), "name": " Volgograd  School 5 ",
         "city": "volgograd", "expires": (date.today() + timedelta(days=30)).isoformat()})
     assert response.status_code == 302
     with app.app_context():
@@ -96,8 +90,8 @@ def test_create_group_on_the_web(app, logged_in):
      ({"name": "Club", "city": "coventry", "expires": "31/12/2030"}, "is not a date")],
 )
 def test_create_group_refuses_bad_input(app, logged_in, form, message):
-    response = logged_in.post("/organiser/groups", data={"csrf_token": csrf_token(logged_in),
-                                                         **form})
+    response = logged_in.post(GROUPS, data={"csrf_token": csrf_token(logged_in, GROUPS),
+                                            **form})
     page = logged_in.get(response.location, headers={"Accept-Language": "en"})
     assert message in page.get_data(as_text=True)
     with app.app_context():
@@ -106,13 +100,13 @@ def test_create_group_refuses_bad_input(app, logged_in, form, message):
 
 def test_switch_group_off_and_on_on_the_web(app, logged_in, group):
     url = f"/organiser/groups/{group}/active"
-    logged_in.post(url, data={"csrf_token": csrf_token(logged_in), "active": "0"})
+    logged_in.post(url, data={"csrf_token": csrf_token(logged_in, GROUPS), "active": "0"})
     with app.app_context():
         assert not groups.find_group(group).accepts_uploads()
     text = logged_in.get("/organiser/groups", headers={"Accept-Language": "en"}).get_data(
         as_text=True)
     assert "switched off" in text
-    logged_in.post(url, data={"csrf_token": csrf_token(logged_in), "active": "1"})
+    logged_in.post(url, data={"csrf_token": csrf_token(logged_in, GROUPS), "active": "1"})
     with app.app_context():
         assert groups.find_group(group).accepts_uploads()
 
@@ -120,10 +114,11 @@ def test_switch_group_off_and_on_on_the_web(app, logged_in, group):
 def test_change_expiry_on_the_web(app, logged_in, group):
     day = date.today() + timedelta(days=7)
     url = f"/organiser/groups/{group}/expiry"
-    logged_in.post(url, data={"csrf_token": csrf_token(logged_in), "expires": day.isoformat()})
+    logged_in.post(url, data={"csrf_token": csrf_token(logged_in, GROUPS),
+                              "expires": day.isoformat()})
     with app.app_context():
         assert groups.last_day(groups.find_group(group)) == day
-    logged_in.post(url, data={"csrf_token": csrf_token(logged_in), "expires": ""})
+    logged_in.post(url, data={"csrf_token": csrf_token(logged_in, GROUPS), "expires": ""})
     with app.app_context():
         assert groups.find_group(group).expires_at is None
 

@@ -6,7 +6,7 @@ import io
 import random
 from pathlib import Path
 
-import fixtures_images as fx
+import image_factory as fx
 import pytest
 from PIL import Image
 from sqlalchemy import func, select

@@ -12,7 +12,7 @@ import zipfile
 import zlib
 from datetime import date
 
-import fixtures_images as fx
+import image_factory as fx
 import pytest
 from PIL import Image, ImageChops, ImageCms, ImageFile, ImageOps, ImageStat
 

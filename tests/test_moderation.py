@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import io
-import re
 
 import pytest
+from helpers import csrf_token
 from PIL import Image
 from sqlalchemy import select
 
@@ -14,14 +14,6 @@ from tablecloth.models import AgeBand, City, Photo, PhotoState
 from tablecloth.services import moderation, uploads
 
 QUEUE = "/organiser/moderation"
-
-
-def csrf_token(client, path: str = "/organiser/") -> str:
-    """Return the CSRF token from a form on path, as a browser would read it."""
-    page = client.get(path, follow_redirects=True)
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
-    assert found, f"no CSRF token on {path}"
-    return found.group(1)
 
 
 def _jpeg(shade: int) -> bytes:
@@ -74,14 +66,13 @@ def test_queue_in_russian(app, logged_in):
     assert "Одобрить" in text and "Ждут проверки" in text
 
 
-def test_thumbnails_are_served_to_organisers_only(app, client, organiser):
+def test_thumbnails_are_served_to_organisers_only(app, client, auth):
     (code,) = add_photos(app, 1)
     for kind in ("thumb", "web"):
         anonymous = client.get(f"/organiser/photo/{code}/{kind}")
         assert anonymous.status_code == 302
         assert anonymous.location.startswith("/organiser/login")
-    with client.session_transaction() as session:
-        session["organiser_id"] = organiser
+    assert auth.login().status_code == 302
     thumb = client.get(f"/organiser/photo/{code.lower()}/thumb")
     assert thumb.status_code == 200
     assert thumb.mimetype.startswith("image/")

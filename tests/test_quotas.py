@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import io
-import re
 
 import pypdfium2
 import pytest
 import zxingcpp
+from helpers import EN, RU, csrf_token, fields
+from image_factory import small_jpeg
 from sqlalchemy import select
-from test_upload_web import EN, RU, fields, small_jpeg
 
 from tablecloth import db
 from tablecloth.models import City, Group
 from tablecloth.services import uploads
+
+GROUPS = "/organiser/groups"
 
 
 def _group(app) -> Group:
@@ -76,21 +78,16 @@ def test_withdrawn_photos_free_their_place(app, group):
                               approve=True)
 
 
-def _token(client) -> str:
-    page = client.get("/organiser/groups").get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
 def test_quota_is_editable_on_the_groups_page(app, logged_in, group):
     html = logged_in.get("/organiser/groups", headers=RU).get_data(as_text=True)
     assert "Квота" in html and 'name="quota_photos"' in html
     response = logged_in.post(f"/organiser/groups/{group}/quota", data={
-        "csrf_token": _token(logged_in), "quota_photos": "25", "quota_mb": ""})
+        "csrf_token": csrf_token(logged_in, GROUPS), "quota_photos": "25", "quota_mb": ""})
     assert response.status_code == 302
     saved = _group(app)
     assert (saved.quota_photos, saved.quota_mb) == (25, None)
     logged_in.post(f"/organiser/groups/{group}/quota", data={
-        "csrf_token": _token(logged_in), "quota_photos": "many", "quota_mb": "5"})
+        "csrf_token": csrf_token(logged_in, GROUPS), "quota_photos": "many", "quota_mb": "5"})
     assert (_group(app).quota_photos, _group(app).quota_mb) == (25, None)  # refused whole
     page = logged_in.get("/organiser/groups").get_data(as_text=True)
     assert "A quota is a whole number" in page

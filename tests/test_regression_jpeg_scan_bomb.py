@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import fixtures_images as fx
+import image_factory as fx
 import pytest
 from PIL import Image
 

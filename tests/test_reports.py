@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
+from helpers import csrf_token, fetch, make_photo
 from sqlalchemy import select
-from test_viewer import fetch, make_photo
 
 from tablecloth import db
 from tablecloth.models import Photo, PhotoReport, PhotoState
@@ -14,13 +12,8 @@ from tablecloth.models import Photo, PhotoReport, PhotoState
 CODE = "7K3QZ9"
 
 
-def _token(client, path: str) -> str:
-    html = client.get(path, follow_redirects=True).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
 def _report(client, reason="permission", text="That is my little brother.", **headers):
-    token = _token(client, f"/P/{CODE}/report")
+    token = csrf_token(client, f"/P/{CODE}/report")
     return client.post(f"/P/{CODE}/report", headers=headers,
                        data={"csrf_token": token, "reason": reason, "text": text})
 
@@ -32,7 +25,7 @@ def _reports(app) -> list[PhotoReport]:
 
 def _post(client, path: str, data: dict | None = None):
     """Post a form with a valid token, as the page's own form would."""
-    return client.post(path, data={"csrf_token": _token(client, "/organiser/login"),
+    return client.post(path, data={"csrf_token": csrf_token(client, "/organiser/login"),
                                    **(data or {})})
 
 

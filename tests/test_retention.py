@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from helpers import make_photo
 from sqlalchemy import select
-from test_viewer import make_photo
 
 from tablecloth import db
 from tablecloth.models import Photo, PhotoState, StoredFile, utcnow

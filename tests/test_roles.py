@@ -8,9 +8,9 @@ import re
 from datetime import timedelta
 
 import pytest
+from helpers import csrf_token, log_in, quick_hash
 from PIL import Image
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from tablecloth import codes, db
 from tablecloth.models import AgeBand, AuditEntry, City, Invitation, Organiser, Role, utcnow
@@ -64,26 +64,13 @@ def call(client, app, rule):
                        headers={"Accept-Language": "en"})
 
 
-def csrf_token(client, path: str = "/organiser/") -> str:
-    page = client.get(path, follow_redirects=True)
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
-    assert found, f"no CSRF token on {path}"
-    return found.group(1)
-
-
 def make_organiser(app, email: str, role: Role) -> int:
     with app.app_context():
         person = Organiser(email=email, role=role,
-                           password_hash=generate_password_hash(MODERATOR_PASSWORD))
+                           password_hash=quick_hash(MODERATOR_PASSWORD))
         db.session().add(person)
         db.session().commit()
         return person.id
-
-
-def as_person(client, person_id: int):
-    with client.session_transaction() as flask_session:
-        flask_session["organiser_id"] = person_id
-    return client
 
 
 @pytest.fixture
@@ -93,7 +80,10 @@ def moderator(app):
 
 @pytest.fixture
 def moderator_client(app, moderator):
-    return as_person(app.test_client(), moderator)
+    """Return a client logged in as the moderator, through the log-in form."""
+    client = app.test_client()
+    assert log_in(client, "mod@example.org", MODERATOR_PASSWORD).status_code == 302
+    return client
 
 
 def entries(app, action: str | None = None) -> list[AuditEntry]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from helpers import SECOND_SOURCE, fetch, make_photo
 from sqlalchemy import select
-from test_viewer import SECOND_SOURCE, fetch, make_photo
 
 from tablecloth import db
 from tablecloth.models import Photo, PhotoScan, PhotoState, utcnow

@@ -8,7 +8,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from fixtures_images import pattern
+from image_factory import pattern
 from PIL import Image
 from sqlalchemy import func, select
 

@@ -7,56 +7,12 @@ import io
 from html.parser import HTMLParser
 
 import pytest
+from helpers import CAPTION, NAME, SECOND_SOURCE, SOURCE, fetch, make_photo
 from PIL import Image
 from sqlalchemy import event, select
 
 from tablecloth import db
 from tablecloth.models import City, Photo, PhotoState, StoredFile
-from tablecloth.storage import storage
-
-CAPTION = "Закат над Волгой"
-NAME = "Аня"
-# Sample photos carrying GPS coordinates in their EXIF.
-SOURCE = "jpg_gps_DSCN0010.jpg"
-SECOND_SOURCE = "jpg_gps_DSCN0021.jpg"
-
-
-def _jpeg(original: Image.Image, long_edge: int) -> tuple[bytes, int, int]:
-    copy = original.copy()
-    copy.thumbnail((long_edge, long_edge))
-    out = io.BytesIO()
-    copy.save(out, "JPEG", quality=80)
-    return out.getvalue(), copy.width, copy.height
-
-
-def make_photo(app, corpus, state: PhotoState, *, code: str, source: str = SOURCE,
-               caption: str = CAPTION, name: str = NAME, city: str = "volgograd") -> str:
-    """Store a photo the way the upload service does: master, web copy, thumbnail, one row.
-
-    The master keeps the participant's original bytes, GPS and all, so that a test can tell
-    whether it ever leaks; the renditions are re-encoded without metadata.
-    """
-    raw = (corpus / source).read_bytes()
-    with Image.open(io.BytesIO(raw)) as original:
-        original.load()
-        renditions = {"web": _jpeg(original, 1600), "thumb": _jpeg(original, 400)}
-    with app.app_context():
-        session = db.session()
-        place = session.scalars(select(City).where(City.slug == city)).one()
-        photo = Photo(code=code, state=state, city=place, first_name=name, caption=caption,
-                      caption_language="ru", source_sha256=hashlib.sha256(raw).hexdigest(),
-                      consent_self=True)
-        for kind, (data, width, height) in {"master": (raw, 0, 0), **renditions}.items():
-            key = f"photos/{code}/{kind}.jpg"
-            storage().put(key, data, "image/jpeg")
-            photo.files.append(StoredFile(kind=kind, key=key, size=len(data), width=width,
-                                          height=height, content_type="image/jpeg",
-                                          sha256=hashlib.sha256(data).hexdigest()))
-        if state == PhotoState.WITHDRAWN:
-            photo.withdraw()
-        session.add(photo)
-        session.commit()
-    return code
 
 
 class _Meta(HTMLParser):
@@ -78,14 +34,6 @@ class _Meta(HTMLParser):
             self.links[attrs.get("rel", "")] = attrs.get("href", "")
         elif tag == "img":
             self.images.append(attrs)
-
-
-def fetch(client, path: str, **kwargs):
-    """Get path and close the response, as a server does after streaming a file."""
-    response = client.get(path, **kwargs)
-    response.get_data()
-    response.close()
-    return response
 
 
 def parse(html: str) -> _Meta:

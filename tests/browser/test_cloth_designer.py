@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_cloth_service import SMALL, add_photos  # tests/ is on the path (its conftest)
+from helpers import SMALL, add_photos  # tests/ is on the path (its conftest)
 from werkzeug.security import generate_password_hash
 
 from tablecloth import db

@@ -6,7 +6,7 @@ import io
 import re
 
 import pytest
-from fixtures_images import pattern
+from image_factory import pattern
 from playwright.sync_api import expect
 from sqlalchemy import select
 
