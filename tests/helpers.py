@@ -12,6 +12,7 @@ import zxingcpp
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from image_factory import generated_jpeg
+from jinja2 import BytecodeCache
 from PIL import Image
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
@@ -36,9 +37,31 @@ TEST_CONFIG = {
 }
 
 
+class _SessionBytecode(BytecodeCache):
+    """Keep compiled templates in memory for the test session, shared by every test's app."""
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        # The bucket checks the template's source checksum and ignores stale code.
+        if bucket.key in self._compiled:
+            bucket.bytecode_from_string(self._compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _SessionBytecode()
+
+
 def make_app(settings: dict, instance: str | os.PathLike[str]) -> Flask:
     """Create an app from settings alone: its own instance folder and an empty environment."""
-    return create_app(settings, instance_path=instance, environ={})
+    app = create_app(settings, instance_path=instance, environ={})
+    # Each test has a new app, and so a new Jinja environment that would compile every template
+    # again: the same source gives the same code, so compile each once for the session.
+    app.jinja_env.bytecode_cache = _BYTECODE
+    return app
 
 
 # --- the CLI -----------------------------------------------------------------------------
