@@ -121,6 +121,14 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def external_database(tmp_path_factory) -> str:
+    """Migrate the database named by $TABLECLOTH_TEST_DATABASE_URL once; every test shares it."""
+    url = os.environ["TABLECLOTH_TEST_DATABASE_URL"]
+    _migrate_and_seed(url, tmp_path_factory.mktemp("external-database"))
+    return url
+
+
+@pytest.fixture(scope="session")
 def s3_server():
     """Start moto's S3 server as a separate process on a free loopback port for the session."""
     reason = servers.moto_missing()
@@ -136,7 +144,7 @@ def backend_settings(request, tmp_path):
     """Return DATABASE_URL and storage settings for a fresh database and store for this test."""
     settings = {"UPLOADS_DIR": str(tmp_path / "uploads")}
     if os.environ.get("TABLECLOTH_TEST_DATABASE_URL"):
-        settings["DATABASE_URL"] = os.environ["TABLECLOTH_TEST_DATABASE_URL"]
+        settings["DATABASE_URL"] = request.getfixturevalue("external_database")
     elif request.config.getoption("--db") == "postgresql":
         cluster = request.getfixturevalue("pg_cluster")
         template = request.getfixturevalue("pg_template")
