@@ -193,9 +193,23 @@ def test_export_with_a_private_base_url_needs_draft(app, logged_in, corpus):
         assert "DRAFT" in download.get_data(as_text=True)
 
 
-def test_export_status_of_unknown_export_is_404(logged_in):
+def test_export_status_and_files_of_unknown_export_are_404(app, logged_in, corpus):
+    with app.app_context():
+        add_photos(corpus, 2)
+        service.save_settings(service.current_cloth(), SMALL)
+    started = logged_in.post("/organiser/cloth/export", data={
+        "csrf_token": csrf_token(logged_in, DESIGNER), "format": "svg"})
+    export_id = int(started.headers["Location"].rsplit("/", 1)[1])
+    # The routes answer for an export that exists, so the refusals below are not a dead route.
+    status = wait_for(logged_in, export_id)
+    assert status["ok"]
+    assert status["files"][0]["url"] == f"/organiser/cloth/exports/{export_id}/files/svg"
+    with logged_in.get(status["files"][0]["url"]) as download:
+        assert download.status_code == 200 and download.data.startswith(b"<?xml")
     assert logged_in.get("/organiser/cloth/exports/999/status").status_code == 404
-    assert logged_in.get("/organiser/cloth/exports/999/files/pdf").status_code == 404
+    assert logged_in.get("/organiser/cloth/exports/999/files/svg").status_code == 404
+    # A format this export did not make is as unknown as an export that does not exist.
+    assert logged_in.get(f"/organiser/cloth/exports/{export_id}/files/pdf").status_code == 404
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])

@@ -40,8 +40,11 @@ def test_no_viewer_data_is_stored():
                                    PhotoState.WITHDRAWN])
 def test_unpublished_photos_are_not_counted(app, client, corpus, state):
     make_photo(app, corpus, state, code=CODE)
-    assert client.get(f"/P/{CODE}").status_code in (404, 410)  # not shown, so not counted
-    assert _counts(app) == {}
+    make_photo(app, corpus, PhotoState.APPROVED, code=OTHER, source=SECOND_SOURCE)
+    assert client.get(f"/P/{OTHER}").status_code == 200  # shown, so counted
+    expected = 410 if state == PhotoState.WITHDRAWN else 404
+    assert client.get(f"/P/{CODE}").status_code == expected  # not shown, so not counted
+    assert _counts(app) == {(OTHER, utcnow().date().isoformat()): 1}
 
 
 def test_days_are_separate_and_the_fallback_path_agrees(app, corpus):

@@ -128,6 +128,14 @@ def test_unpublished_photo_shows_nothing(app, client, corpus, state):
     assert html == unknown.get_data(as_text=True)
     for kind in ("web", "thumb", "master"):
         assert fetch(client, f"/P/{code}/{kind}.jpg").status_code == 404
+    # Once approved, the same code is served: the 404s above came from the routes themselves.
+    with app.app_context():
+        db.session().scalars(select(Photo).where(Photo.code == code)).one().state = (
+            PhotoState.APPROVED)
+        db.session().commit()
+    assert CAPTION in client.get(f"/P/{code}").get_data(as_text=True)
+    for kind in ("web", "thumb"):
+        assert fetch(client, f"/P/{code}/{kind}.jpg").status_code == 200
 
 
 @pytest.mark.parametrize("path", ["/P/ZZZZZZ", "/p/zzzzzz", "/P/SHORT", "/P/U00000",
