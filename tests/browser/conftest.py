@@ -60,7 +60,9 @@ def live_server(backend_settings, tmp_path) -> Iterator[LiveServer]:
     url = f"http://127.0.0.1:{server.server_port}"
     # Codes and links the app prints must lead back to this server.
     app.config["PUBLIC_BASE_URL"] = url
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    # shutdown() waits for the serving loop to look up: every 50 ms rather than the default 0.5 s.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              name="live-server", daemon=True)
     thread.start()
     try:
         yield LiveServer(app=app, url=url)
