@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure the tablecloth app."""
+    # Imported here, not above: this file runs before any tablecloth module is imported, and
+    # the core and storage must load without Flask.
+    from flask import Flask
+
     from . import config as settings
-    from . import db, i18n, storage, web
+    from . import context, db, i18n, web
+    from .storage import make_storage
 
     app = Flask(__name__, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -30,7 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     db.init_app(app)
-    storage.init_app(app)
+    app.extensions[context.STORE] = make_storage(app.config)
     i18n.init_app(app)
     web.init_app(app)
     return app

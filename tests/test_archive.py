@@ -14,11 +14,10 @@ import servers
 from helpers import cli_runner
 from sqlalchemy import select
 
-from tablecloth import create_app, db
+from tablecloth import context, create_app, db
 from tablecloth.models import AgeBand, City, Cloth, Export, Photo
 from tablecloth.services import cloth as cloth_service
 from tablecloth.services import moderation, uploads
-from tablecloth.storage import storage
 
 SOURCES = ("jpg_Canon_40D.jpg", "jpg_mobile_jolla.jpg", "jpg_gps_DSCN0010.jpg",
            "jpg_orientation_portrait_8.jpg", "jpg_gps_DSCN0021.jpg")
@@ -167,7 +166,7 @@ def test_round_trip_keeps_every_code(app, client, runner, site, fresh_app, tmp_p
         export = session.scalars(select(Export)).one()
         entry = export.files[0]
         assert entry["key"] == f"exports/{export.id}/cloth-edition1.pdf"
-        assert hashlib.sha256(storage().get(entry["key"])).hexdigest() == entry["sha256"]
+        assert hashlib.sha256(context.store().get(entry["key"])).hexdigest() == entry["sha256"]
         # The participant's private link still works on the restored site.
         photo = uploads.find_by_token(site["token"])
         assert photo is not None and photo.code in site["approved"]
@@ -223,7 +222,7 @@ def test_restore_refuses_a_tampered_bag(app, runner, site, fresh_app, tmp_path):
     assert f"{target.relative_to(bag_dir).as_posix()} sha256 validation failed" in result.output
     with fresh_app.app_context():
         assert db.session().scalars(select(Photo)).first() is None
-        assert list(storage().keys()) == []
+        assert list(context.store().keys()) == []
 
 
 def test_restore_refuses_a_non_empty_instance(app, runner, site, tmp_path):
@@ -247,7 +246,7 @@ def test_archive_leaves_out_a_lost_file_and_says_so(app, runner, site, tmp_path)
     code = next(iter(site["approved"]))
     with app.app_context():
         photo = db.session().scalars(select(Photo).where(Photo.code == code)).one()
-        storage().delete(photo.file("thumb").key)
+        context.store().delete(photo.file("thumb").key)
     bag_dir = tmp_path / "bag"
     result = runner.invoke(args=["archive", "--out", str(bag_dir)])
     assert result.exit_code == 1

@@ -12,11 +12,11 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from tablecloth import codes, db
+from tablecloth.context import store as storage
 from tablecloth.models import AgeBand, City, Photo, PhotoState
 from tablecloth.render.units import Frame
 from tablecloth.services import cloth as service
 from tablecloth.services import uploads
-from tablecloth.storage import storage
 
 # A small cloth keeps each export to a second or two; every rule is the same at any size.
 SMALL = {"width_mm": 600.0, "height_mm": 600.0}

@@ -13,9 +13,10 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from tablecloth import codes, db
+from tablecloth.context import store as storage
 from tablecloth.models import AgeBand, City, Group, Photo, PhotoState, StoredFile, utcnow
 from tablecloth.services import uploads
-from tablecloth.storage import StorageError, storage
+from tablecloth.storage import StorageError
 
 
 def small_jpeg(seed: int = 0, size=(64, 48)) -> bytes:

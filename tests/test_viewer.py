@@ -11,8 +11,8 @@ from PIL import Image
 from sqlalchemy import event, select
 
 from tablecloth import db
+from tablecloth.context import store as storage
 from tablecloth.models import City, Photo, PhotoState, StoredFile
-from tablecloth.storage import storage
 
 CAPTION = "Закат над Волгой"
 NAME = "Аня"

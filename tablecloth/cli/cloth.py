@@ -10,8 +10,8 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
+from ..context import store as storage
 from ..services import cloth as service
-from ..storage import storage
 from .common import Bar, clear_errors
 
 

@@ -19,8 +19,8 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from .. import codes, db
+from ..context import store as storage
 from ..models import Cloth, ClothItem, Export, Organiser, Photo, PhotoState, utcnow
-from ..storage import storage
 from . import audit
 
 FORMATS = ("pdf", "svg", "png", "tiff", "proof")

@@ -13,8 +13,8 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import db
+from ..context import store as storage
 from ..models import Photo, PhotoState, utcnow
-from ..storage import storage
 
 
 @dataclass

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import codes, db, images
+from ..context import store as storage
 from ..models import AgeBand, City, Group, Photo, PhotoState, StoredFile, utcnow
-from ..storage import storage
 from . import audit
 
 DUPLICATE = "duplicate"  # reason: the same bytes were uploaded before

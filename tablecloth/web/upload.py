@@ -24,9 +24,9 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from .. import db, images, ratelimit
+from ..context import store as storage
 from ..models import AgeBand, City, Group, Photo, PhotoState, utcnow
 from ..services import groups, uploads
-from ..storage import storage
 
 bp = Blueprint("upload", __name__, url_prefix="/upload")
 

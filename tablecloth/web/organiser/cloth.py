@@ -20,8 +20,8 @@ from flask import (
 from flask_babel import get_locale, gettext, lazy_gettext
 
 from ... import db
+from ...context import store as storage
 from ...services import cloth as service
-from ...storage import storage
 from . import bp
 from .auth import login_required
 from .common import or_404

@@ -11,11 +11,11 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 from werkzeug.routing import BuildError
 
-from ... import db
+from ... import context, db
 from ...models import AgeBand, Group, PhotoState
 from ...services import groups as group_service
 from ...services import moderation, reports, scans, stats, uploads
-from ...storage import send_stored
+from ..files import send_stored
 from . import bp
 from .auth import login_required
 
@@ -176,8 +176,9 @@ def photo_file(code: str, kind: str):
     stored = photo.file(kind) if photo is not None else None
     if stored is None:
         abort(404)
-    response = send_stored(stored.key, stored.sha256, stored.content_type, max_age=600,
-                           size=stored.size)
+    site = context.site()
+    response = send_stored(site.store, site.settings, stored.key, stored.sha256,
+                           stored.content_type, max_age=600, size=stored.size)
     if response.status_code == 302:
         return response  # a short-lived presigned URL, already marked private
     # Unpublished photos: never kept by shared caches, only briefly by the organiser's browser.

@@ -21,12 +21,12 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException, NotFound
 
-from ... import db, ratelimit
+from ... import context, db, ratelimit
 from ...codes import normalise
 from ...i18n import LANGUAGES
 from ...models import Photo, PhotoState, StoredFile
 from ...services import reports, scans
-from ...storage import send_stored
+from ..files import send_stored
 from . import bp
 
 # Only these renditions are public; the master never is.
@@ -101,7 +101,8 @@ def image(code: str, kind: str):
         return _not_found()
     if row.state == PhotoState.WITHDRAWN or row.hidden_at is not None:
         return _gone(withdrawn=row.state == PhotoState.WITHDRAWN)
-    response = send_stored(row.key, row.sha256, row.content_type, size=row.size)
+    response = send_stored(context.store(), current_app.config, row.key, row.sha256,
+                           row.content_type, size=row.size)
     if response.status_code in (200, 304):
         response.headers["Cache-Control"] = IMAGE_CACHE
     # A redirect to a presigned URL keeps the short private lifetime send_stored gave it.
