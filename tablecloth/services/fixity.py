@@ -14,7 +14,6 @@ saying so: those can only come back from an archive or a backup.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import images
 from ..models import Export, Photo, StoredFile
-from ..storage import Storage
+from ..storage import Storage, digest
 from .site import Site
 
 MISSING = "missing"
@@ -36,7 +35,6 @@ QUARANTINE_PREFIX = "quarantine/"
 DERIVATIVES = ("web", "thumb")
 # Exports still being written have files in storage before their row lists them.
 EXPORTS_IN_PROGRESS = ("queued", "running")
-READ_BLOCK = 1024 * 1024
 
 
 @dataclass
@@ -84,17 +82,6 @@ class FixityReport:
         repaired = len(self.problems) - len(self.remaining)
         return (f"{checked} {len(self.problems)} problems: {repaired} repaired, "
                 f"{len(self.remaining)} remaining.")
-
-
-def digest(store: Storage, key: str) -> tuple[str, int]:
-    """Return the SHA-256 and size of a stored file, read in blocks; FileNotFoundError if absent."""
-    hasher = hashlib.sha256()
-    size = 0
-    with store.open(key) as stream:
-        while block := stream.read(READ_BLOCK):
-            hasher.update(block)
-            size += len(block)
-    return hasher.hexdigest(), size
 
 
 def _compare(store: Storage, key: str, sha256: str, size: int) -> tuple[str, str] | None:

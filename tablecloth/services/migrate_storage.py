@@ -18,7 +18,7 @@ from .. import config as settings
 from ..db import alembic_config, make_engine
 from ..errors import Refusal
 from ..models import Base, Export, StoredFile
-from ..storage import Storage, make_storage
+from ..storage import Storage, digest, make_storage
 
 # Settings a target may name; everything else about the site stays as it is.
 TARGET_SETTINGS = (
@@ -145,14 +145,14 @@ def _copy_files(source_engine, source_store, target_store, report, jobs, echo) -
 
     def copy_one(key: str) -> tuple[str, str | None]:
         data = source_store.get(key)
-        digest = hashlib.sha256(data).hexdigest()
+        sha256 = hashlib.sha256(data).hexdigest()
         expected, content_type = recorded.get(key, (None, _guess_type(key)))
-        if expected is not None and digest != expected:
+        if expected is not None and sha256 != expected:
             return "problem", f"{key}: source bytes do not match the recorded SHA-256; not copied"
-        if target_store.exists(key) and _sha256(target_store, key) == digest:
+        if target_store.exists(key) and digest(target_store, key)[0] == sha256:
             return "present", None
         target_store.put(key, data, content_type)
-        if _sha256(target_store, key) != digest:
+        if digest(target_store, key)[0] != sha256:
             return "problem", f"{key}: the copy's SHA-256 differs from the source"
         return "copied", None
 
@@ -166,14 +166,6 @@ def _copy_files(source_engine, source_store, target_store, report, jobs, echo) -
                 report.problems.append(problem)
             if done % 200 == 0:
                 echo(f"  {done}/{len(keys)} files")
-
-
-def _sha256(store: Storage, key: str) -> str:
-    digest = hashlib.sha256()
-    with store.open(key) as stream:
-        while chunk := stream.read(1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _copy_rows(source_engine: Engine, target_engine: Engine, report, echo) -> None:

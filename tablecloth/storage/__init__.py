@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .base import Storage, StorageError, check_key
+from .base import Storage, StorageError, check_key, digest
 from .local import LocalStorage
 from .s3 import S3Storage
 
@@ -21,4 +21,5 @@ def make_storage(config: Mapping[str, Any]) -> Storage:
     return LocalStorage(config["UPLOADS_DIR"])
 
 
-__all__ = ["LocalStorage", "S3Storage", "Storage", "StorageError", "check_key", "make_storage"]
+__all__ = ["LocalStorage", "S3Storage", "Storage", "StorageError", "check_key", "digest",
+           "make_storage"]

@@ -1,9 +1,12 @@
-"""What every store offers: the Storage interface, its one error, and the rule for keys."""
+"""What every store offers: the Storage interface, its one error, the rule for keys, checksums."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from typing import BinaryIO, Protocol
+
+READ_BLOCK = 1024 * 1024
 
 
 class StorageError(RuntimeError):
@@ -47,3 +50,14 @@ class Storage(Protocol):
 
     def ping(self) -> None:
         """Check cheaply that the store is reachable and usable; raise StorageError if not."""
+
+
+def digest(store: Storage, key: str) -> tuple[str, int]:
+    """Return the SHA-256 and size of a stored file, read in blocks; FileNotFoundError if absent."""
+    hasher = hashlib.sha256()
+    size = 0
+    with store.open(key) as stream:
+        while block := stream.read(READ_BLOCK):
+            hasher.update(block)
+            size += len(block)
+    return hasher.hexdigest(), size
