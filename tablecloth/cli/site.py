@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import create_app, db, server
+from .. import context, create_app, db, server
 from ..config import ConfigError
 from ..services import fixity, migrate_storage, retention
 from ..storage import StorageError, storage
@@ -115,7 +115,7 @@ def check_command(repair: bool, grace_s: float) -> None:
 def purge_command(dry_run: bool, days: int | None) -> None:
     """Delete the files of photos withdrawn or rejected long ago; their codes stay reserved."""
     days = current_app.config["RETENTION_DAYS"] if days is None else days
-    purged = retention.purge(days, dry_run=dry_run)
+    purged = retention.purge(context.site(), days, dry_run=dry_run)
     verb = "would purge" if dry_run else "purged"
     for entry in purged:
         click.echo(f"{verb} {entry.code} ({entry.state} {entry.since:%Y-%m-%d}): "
