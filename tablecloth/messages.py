@@ -25,10 +25,92 @@ _GENERAL: dict[str, str] = {
 
 # Photos and uploads: images.py, services/uploads.py, web/upload/.
 _UPLOADS: dict[str, str] = {
+    # images.process refuses the bytes (limits arrive in MB and megapixels, one decimal).
+    "empty": N_("This file is empty (0 bytes). Choose the photo again from your gallery."),
+    "too_large": N_("This file is larger than %(limit)s MB. Choose a smaller photo, or send it "
+                    "from your gallery instead of the camera's RAW mode."),
+    "too_many_pixels": N_("This picture has too many pixels (more than %(limit)s megapixels). "
+                          "Send an ordinary phone photo or a smaller copy of it."),
+    "not_an_image": N_("This file is not a photo we can read. Send a JPEG, PNG, HEIC or WebP "
+                       "photo."),
+    "unsupported": N_("Files of this kind (%(format)s) cannot go on the tablecloth. Send a "
+                      "photo as JPEG, PNG, HEIC or WebP."),
+    "animated": N_("Animated pictures cannot be printed on a cloth. Send a still photo "
+                   "instead."),
+    "damaged": N_("This photo is damaged or was not copied completely. Open it in your "
+                  "gallery to check it, then send it again."),
+    # services.uploads refuses the participant's details or the photo.
+    "duplicate": N_("This photo has already been sent. There is no need to send it again."),
+    "bad_name": N_("Write your first name or a nickname, up to %(limit)s characters."),
+    "contact_in_name": N_("Write only a first name or a nickname: no e-mail address, @name, "
+                          "link or phone number."),
+    "caption_too_long": N_("This caption is too long. Keep it to %(limit)s characters."),
+    "age_band_missing": N_("Choose your age group."),
+    "consent_missing": N_("Tick the box to say that you agree to share your photos."),
+    "guardian_consent_missing": N_("Because of your age a parent or guardian must agree too. "
+                                   "Ask them, then tick their box."),
+    "quota_reached": N_("Your group has sent as many photos as it can for now. Ask your group "
+                        "leader: the organisers can raise the limit."),
+    # services.uploads.open_group: the invite code typed on the form.
+    "invite_missing": N_("Enter the invite code your group leader gave you."),
+    "invite_unknown": N_("We do not know this invite code. Check it with your group leader: "
+                         "every letter and digit must match."),
+    "invite_off": N_("This invite code has been switched off by the organisers. Ask your "
+                     "group leader for a new one."),
+    "invite_expired": N_("This invite code has expired: the group has stopped collecting "
+                         "photos. Ask your group leader whether there is a new code."),
+    # web/upload/: the form as a whole, the request, and limits per connection.
+    "city_missing": N_("Choose your city."),
+    "no_files": N_("Choose at least one photo."),
+    "too_many_files": N_("You chose %(count)s photos, but at most %(limit)s can go at once. "
+                         "Send the first %(limit)s now and the rest afterwards."),
+    "request_too_large": N_("What you sent is too large altogether. Send fewer photos at a "
+                            "time, each smaller than %(limit)s MB."),
+    "terms_missing": N_("Tick the box to agree to the terms."),
+    "session_expired": N_("This page was open for too long or your browser blocks cookies. "
+                          "Reload the page and try again."),
+    "invite_limited": N_("Too many wrong invite codes were typed on this connection. Wait a "
+                         "quarter of an hour, then check the code with your group leader."),
+    "upload_limited": N_("A great many photos came from this connection in the last hour. "
+                         "Wait a while, then send the rest."),
+    "photo_failed": N_("Something went wrong with this photo. Try again, or choose another "
+                       "photo."),
 }
 
 # People: groups, cities, accounts, moderation, reports.
 _PEOPLE: dict[str, str] = {
+    # services.groups and the organisers' group and city forms.
+    "group_name_missing": N_("Give the group a name."),
+    "group_name_too_long": N_("The group's name is too long (at most 120 characters)."),
+    "group_city_missing": N_("Choose the group's city."),
+    "group_unknown": N_("No group has the invite code %(code)s."),
+    "expiry_passed": N_("The expiry date %(day)s has already passed."),
+    "date_invalid": N_("%(value)s is not a date; use the form YYYY-MM-DD."),
+    "quota_invalid": N_("A quota is a whole number of 0 or more, or empty for no limit."),
+    "city_slug_invalid": N_("The short name must be 2 to 40 lower-case Latin letters, digits "
+                            "or hyphens, starting with a letter."),
+    "city_names_missing": N_("Give the city's name in both English and Russian."),
+    "city_name_too_long": N_("A city's name may have at most 80 characters."),
+    "home_language_invalid": N_("The home language must be en or ru."),
+    "city_exists": N_("A city with the short name %(slug)s already exists."),
+    # services.accounts.
+    "email_invalid": N_("%(email)s is not a valid e-mail address."),
+    "email_taken": N_("An organiser with the e-mail %(email)s already exists."),
+    "password_too_short": N_("The password must have at least %(count)s characters."),
+    "deactivate_self": N_("You cannot deactivate your own account."),
+    "note_too_long": N_("The note is too long (at most %(count)s characters)."),
+    "invitation_used": N_("This invitation link has expired or was already used."),
+    # services.moderation.
+    "photo_unknown": N_("No photo has the code %(code)s."),
+    "approve_withdrawn": N_("%(code)s was withdrawn and cannot be approved."),
+    "reject_withdrawn": N_("%(code)s was withdrawn and cannot be rejected."),
+    "already_withdrawn": N_("%(code)s is already withdrawn."),
+    "reject_reason_too_long": N_("The reason is too long (at most %(count)s characters)."),
+    "edited_caption_too_long": N_("The caption is too long (at most %(count)s characters)."),
+    "translation_too_long": N_("The translation is too long (at most %(count)s characters)."),
+    # services.reports: a viewer's report of a photo.
+    "report_reason_missing": N_("Choose what is wrong with the photo."),
+    "report_too_long": N_("Please keep it to %(count)s characters."),
 }
 
 # Print: layout/, services/cloth/, exports and preflight.

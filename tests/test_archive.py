@@ -25,7 +25,8 @@ SOURCES = ("jpg_Canon_40D.jpg", "jpg_mobile_jolla.jpg", "jpg_gps_DSCN0010.jpg",
 
 
 def _upload(city: City, source, name: str, caption: str):
-    return uploads.accept_upload(source.read_bytes(), city=city, first_name=name, caption=caption,
+    return uploads.accept_upload(context.site(), source.read_bytes(), city=city, first_name=name,
+                                 caption=caption,
                                  age_band=AgeBand.FROM_16_TO_17, consent_self=True,
                                  consent_guardian=True)
 
@@ -47,7 +48,7 @@ def site(app, corpus):
         ]
         photos = [result.photo for result in made]
         for photo in photos[:4]:
-            moderation.approve(photo)
+            moderation.approve(context.site(), photo)
         cloth = cloth_service.current_cloth()
         cloth_service.save_settings(cloth, {"width_mm": 600.0, "height_mm": 600.0})
         order = [photos[2].code, photos[0].code, photos[3].code, photos[1].code]
@@ -56,8 +57,8 @@ def site(app, corpus):
         export = cloth_service.run_export(export)
         assert export.status == "done", export.message
         cloth_service.freeze(cloth)
-        moderation.withdraw(photos[1])  # on the printed cloth, then withdrawn: 410
-        moderation.approve(photos[4])  # goes to the next edition
+        moderation.withdraw(context.site(), photos[1])  # on the printed cloth, then withdrawn: 410
+        moderation.approve(context.site(), photos[4])  # goes to the next edition
         expected = {
             "approved": {p.code: (p.first_name, p.caption) for p in (photos[0], photos[2],
                                                                       photos[3], photos[4])},
@@ -66,7 +67,7 @@ def site(app, corpus):
             "token": made[0].withdraw_token,
             "edition2_settings": cloth_service.current_cloth().settings,
         }
-        pending = uploads.accept_upload(
+        pending = uploads.accept_upload(context.site(),
             (corpus / "jpg_orientation_landscape_6.jpg").read_bytes(), city=coventry,
             first_name="Sam", caption="waiting", age_band=AgeBand.ADULT, consent_self=True)
         expected["pending"] = pending.photo.code
@@ -169,7 +170,7 @@ def test_round_trip_keeps_every_code(app, client, runner, site, fresh_app, tmp_p
         assert entry["key"] == f"exports/{export.id}/cloth-edition1.pdf"
         assert hashlib.sha256(context.store().get(entry["key"])).hexdigest() == entry["sha256"]
         # The participant's private link still works on the restored site.
-        photo = uploads.find_by_token(site["token"])
+        photo = uploads.find_by_token(context.site(), site["token"])
         assert photo is not None and photo.code in site["approved"]
         # Every restored file is what was recorded.
         assert len(session.scalars(select(Photo)).all()) == 6

@@ -53,7 +53,7 @@ def test_designer_shows_capacity_settings_and_photos(app, logged_in, corpus):
     assert f"5 of {fits} codes fit; 5 photos approved" in html
     for photo in photos:
         assert f'data-code="{photo.code}"' in html
-        assert f"/organiser/photo/{photo.code}/thumb" in html
+        assert f"/organiser/photos/{photo.code}/thumb" in html
     assert 'type="color"' in html and 'id="contrast"' in html
     assert "17.4:1" in html  # the default near-black on white
     assert 'draggable="true"' in html and 'data-move="up"' in html

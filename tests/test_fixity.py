@@ -7,6 +7,7 @@ import hashlib
 from sqlalchemy import select
 
 from tablecloth import context, db
+from tablecloth.context import site
 from tablecloth.models import City, Photo
 from tablecloth.services import uploads
 
@@ -17,7 +18,8 @@ def _photos(app, corpus) -> list[str]:
     with app.app_context():
         city = db.session().scalars(select(City).where(City.slug == "coventry")).one()
         return [
-            uploads.accept_upload((corpus / name).read_bytes(), city=city, first_name="Anya",
+            uploads.accept_upload(site(), (corpus / name).read_bytes(), city=city,
+                                  first_name="Anya",
                                   caption=f"photo {n}", approve=True).photo.code
             for n, name in enumerate(SOURCES)
         ]

@@ -112,7 +112,7 @@ def test_queue_hide_kind_page_then_restore(app, client, logged_in, corpus, langu
     lang = {"Accept-Language": language}
     queue = logged_in.get("/organiser/reports", headers=lang).get_data(as_text=True)
     assert CODE in queue and "That is my little brother." in queue
-    assert f"/organiser/photo/{CODE}/thumb" in queue
+    assert f"/organiser/photos/{CODE}/thumb" in queue
     assert ("Hide the photo now" in queue) == (language == "en")
     assert ("Скрыть фотографию" in queue) == (language == "ru")
 

@@ -114,8 +114,9 @@ def check_command(repair: bool, grace_s: float) -> None:
 @english
 def purge_command(dry_run: bool, days: int | None) -> None:
     """Delete the files of photos withdrawn or rejected long ago; their codes stay reserved."""
-    days = context.site().settings["RETENTION_DAYS"] if days is None else days
-    purged = retention.purge(days, dry_run=dry_run)
+    site = context.site()
+    days = site.settings["RETENTION_DAYS"] if days is None else days
+    purged = retention.purge(site, days, dry_run=dry_run)
     verb = "would purge" if dry_run else "purged"
     for entry in purged:
         click.echo(f"{verb} {entry.code} ({entry.state} {entry.since:%Y-%m-%d}): "

@@ -18,7 +18,7 @@ from flask import Flask, current_app
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
-from .. import codes, db
+from .. import codes, context, db
 from ..context import store as storage
 from ..models import Cloth, ClothItem, Export, Organiser, Photo, PhotoState, utcnow
 from . import audit
@@ -444,7 +444,7 @@ def new_export(cloth: Cloth, formats: Iterable[str], *, ppi: int = 150,
     session = db.session()
     session.add(export)
     session.flush()
-    audit.record("cloth.export", f"edition {cloth.edition}",
+    audit.record(context.site(), "cloth.export", f"edition {cloth.edition}",
                  {"export": export.id, "formats": formats, "draft": draft,
                   "photos": len(cells)}, organiser=by)
     session.commit()
@@ -822,8 +822,8 @@ def freeze(cloth: Cloth, now: datetime | None = None, by: Organiser | None = Non
         cloth.items.append(ClothItem(photo_id=photo.id, position=position))
     cloth.settings = {**(cloth.settings or {}), ORDER_KEY: "manual"}
     cloth.frozen_at = now or utcnow()
-    audit.record("cloth.freeze", f"edition {cloth.edition}", {"photos": len(photos)},
-                 organiser=by)
+    audit.record(context.site(), "cloth.freeze", f"edition {cloth.edition}",
+                 {"photos": len(photos)}, organiser=by)
     session.commit()
     return cloth
 

@@ -43,7 +43,7 @@ def test_designer_reorders_by_keyboard_and_shows_thumbnails(live_server, laptop,
     page.locator(".spot").first.hover()
     tip = page.locator("#tip")
     tip.wait_for(state="visible")
-    assert tip.locator("img").get_attribute("src") == f"/organiser/photo/{moved[0]}/thumb"
+    assert tip.locator("img").get_attribute("src") == f"/organiser/photos/{moved[0]}/thumb"
     assert moved[0] in tip.inner_text()
     page.wait_for_function("document.querySelector('#tip img').naturalWidth > 0")
     page.screenshot(path=str(shots / "cloth-designer.png"), full_page=True)
