@@ -14,10 +14,10 @@ import servers
 from helpers import cli_runner
 from sqlalchemy import select
 
-from tablecloth import create_app, db
+from tablecloth import context, create_app, db
 from tablecloth.models import AgeBand, City, Cloth, Export, Photo
-from tablecloth.services import cloth as cloth_service
 from tablecloth.services import moderation, uploads
+from tablecloth.services.cloth import design, editions, exports
 from tablecloth.storage import storage
 
 SOURCES = ("jpg_Canon_40D.jpg", "jpg_mobile_jolla.jpg", "jpg_gps_DSCN0010.jpg",
@@ -48,14 +48,14 @@ def site(app, corpus):
         photos = [result.photo for result in made]
         for photo in photos[:4]:
             moderation.approve(photo)
-        cloth = cloth_service.current_cloth()
-        cloth_service.save_settings(cloth, {"width_mm": 600.0, "height_mm": 600.0})
+        site = context.site()
+        cloth = editions.current_cloth(site)
+        design.save_settings(site, cloth, {"width_mm": 600.0, "height_mm": 600.0})
         order = [photos[2].code, photos[0].code, photos[3].code, photos[1].code]
-        cloth_service.save_order(cloth, order)
-        export = cloth_service.new_export(cloth, ["pdf", "proof"])
-        export = cloth_service.run_export(export)
+        design.save_order(site, cloth, order)
+        export = exports.run_export(site, exports.new_export(site, cloth, ["pdf", "proof"]))
         assert export.status == "done", export.message
-        cloth_service.freeze(cloth)
+        editions.freeze(site, cloth)
         moderation.withdraw(photos[1])  # on the printed cloth, then withdrawn: 410
         moderation.approve(photos[4])  # goes to the next edition
         expected = {
@@ -64,7 +64,7 @@ def site(app, corpus):
             "withdrawn": photos[1].code,
             "order": order,
             "token": made[0].withdraw_token,
-            "edition2_settings": cloth_service.current_cloth().settings,
+            "edition2_settings": editions.current_cloth(site).settings,
         }
         pending = uploads.accept_upload(
             (corpus / "jpg_orientation_landscape_6.jpg").read_bytes(), city=coventry,

@@ -568,9 +568,9 @@ def _restore_cloth(folder: Path, photos: dict[str, Photo], put) -> None:
 
 
 def _content_type(entry: dict[str, Any]) -> str:
-    from .cloth import CONTENT_TYPES
+    from ..render import content_type_for
 
-    return CONTENT_TYPES.get(entry.get("format", ""), "application/octet-stream")
+    return content_type_for(entry.get("format", ""))
 
 
 def build_zip(target_dir: Path) -> tuple[Path, ArchiveReport]:
