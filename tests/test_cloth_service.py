@@ -19,6 +19,7 @@ from tablecloth.models import AgeBand, City, Photo, PhotoState
 from tablecloth.render import FORMATS
 from tablecloth.services import uploads
 from tablecloth.services.cloth import BaseUrlRefused, ClothFrozen, design, editions, exports
+from tablecloth.services.cloth.base_url import check_base_url
 from tablecloth.verify import verify_proof
 
 # A small cloth keeps each export to a second or two; every rule is the same at any size.
@@ -197,9 +198,9 @@ PUBLIC_BASE_URLS = ["https://tablecloth.example.org", "https://8.8.8.8",
 def test_base_url_refused_unless_public_https():
     for url in REFUSED_BASE_URLS:
         with pytest.raises(BaseUrlRefused, match="TABLECLOTH_PUBLIC"):
-            exports.check_base_url(url)
+            check_base_url(url)
     for url in PUBLIC_BASE_URLS:
-        exports.check_base_url(url)
+        check_base_url(url)
 
 
 def test_export_of_real_photos_decodes_every_code_in_every_format(app, corpus):

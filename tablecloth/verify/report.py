@@ -45,12 +45,13 @@ class VerifyReport:
 
     @classmethod
     def for_plan(cls, fmt: str, plan: Plan, **fields: Any) -> VerifyReport:
-        """Return an empty report for checking a rendering of plan as fmt."""
-        return cls(fmt=fmt, ok=False, checked=0, expected=len(plan.cells),
-                   min_module_mm=plan.min_module_mm,
-                   contrast=round(plan.settings.contrast, 2),
-                   scan_distance_mm=plan.scan_distance_mm,
-                   warnings=[str(w) for w in plan.warnings], **fields)
+        """Return an empty report for checking a rendering of plan as fmt; fields override."""
+        values: dict[str, Any] = {
+            "fmt": fmt, "ok": False, "checked": 0, "expected": len(plan.cells),
+            "min_module_mm": plan.min_module_mm, "contrast": round(plan.settings.contrast, 2),
+            "scan_distance_mm": plan.scan_distance_mm,
+            "warnings": [str(w) for w in plan.warnings]}
+        return cls(**{**values, **fields})
 
     @property
     def failing_cells(self) -> list[str]:

@@ -2,8 +2,8 @@
 
 Callers import the module for the job: ``design`` (settings, photos and order, the plan and
 its preview), ``exports`` (export to print files with preflight, the export rows and what
-they say), ``editions`` (the edition in progress, the public one, freezing). The refusals
-of all three are here.
+they say), ``editions`` (the edition in progress, the public one, freezing), ``base_url``
+(which address may be printed). Their refusals are here.
 """
 
 from __future__ import annotations

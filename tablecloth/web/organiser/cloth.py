@@ -24,6 +24,7 @@ from ...errors import Refusal
 from ...layout import MIN_CONTRAST
 from ...render import FORMATS, PPI_CHOICES
 from ...services.cloth import BaseUrlRefused, ClothError, design, editions, exports
+from ...services.cloth.base_url import check_base_url
 from ..messages import say, say_refusal
 from . import bp
 from .auth import login_required
@@ -139,7 +140,7 @@ def cloth():
 
 def _base_url_problem() -> str | None:
     try:
-        exports.check_base_url(context.site().base_url)
+        check_base_url(context.site().base_url)
     except BaseUrlRefused as refused:
         return say_refusal(refused)
     return None
