@@ -21,7 +21,7 @@ from sqlalchemy import select
 from ... import messages
 from ...layout import CellSpec, ClothSettings, Plan, plan_cloth
 from ...models import Cloth, Export, Organiser, Photo, utcnow
-from ...render import Format, check_ppi, content_type_for, format_named
+from ...render import PPI_CHOICES, Format, check_ppi, content_type_for, format_named
 from ...verify import VerifyReport
 from .. import audit
 from ..site import Site
@@ -121,7 +121,8 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
-def new_export(site: Site, cloth: Cloth, formats: Iterable[str], *, ppi: int = 150,
+def new_export(site: Site, cloth: Cloth, formats: Iterable[str], *,
+               ppi: int | str = PPI_CHOICES[0],
                draft: bool = False, overrides: dict[str, Any] | None = None,
                by: Organiser | None = None) -> Export:
     """Check the request and record a queued export; overrides change settings for it alone."""

@@ -221,7 +221,8 @@ def cloth_export():
     current = editions.current_cloth(site)
     formats = request.form.getlist("format") or ["pdf"]
     try:
-        export = exports.new_export(site, current, formats, ppi=request.form.get("ppi", "150"),
+        export = exports.new_export(site, current, formats,
+                                    ppi=request.form.get("ppi", PPI_CHOICES[0]),
                                     draft=request.form.get("draft") == "on", by=g.organiser)
     except Refusal as refusal:
         flash(say_refusal(refusal), "error")
