@@ -45,7 +45,7 @@ def _verify(fmt: str, source: Source, plan: Plan, progress: Progress | None,
 
 
 def _cells(source: Source, plan: Plan, report: VerifyReport, panel: int | None,
-                  stream: bool | None) -> Iterator[tuple[PlacedCell, Image.Image | None]]:
+           stream: bool | None) -> Iterator[tuple[PlacedCell, Image.Image | None]]:
     frame = Frame.whole(plan) if panel is None else Frame.for_panel(plan, plan.panels[panel], 0)
     cells = plan.cells if panel is None else plan.panel_cells(plan.panels[panel])
     if panel is not None:
