@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from tablecloth import context, create_app, db, render
 from tablecloth.models import AgeBand, City, Cloth, Export, Photo
-from tablecloth.services import cloth as cloth_service
 from tablecloth.services import moderation, uploads
+from tablecloth.services.cloth import design, editions, exports
 from tablecloth.storage import S3Storage
 
 SOURCES = ("jpg_Canon_40D.jpg", "jpg_mobile_jolla.jpg", "jpg_gps_DSCN0010.jpg",
@@ -49,23 +49,23 @@ def site(app, corpus):
         photos = [result.photo for result in made]
         for photo in photos[:4]:
             moderation.approve(context.site(), photo)
-        cloth = cloth_service.current_cloth()
-        cloth_service.save_settings(cloth, {"width_mm": 600.0, "height_mm": 600.0})
+        site = context.site()
+        cloth = editions.current_cloth(site)
+        design.save_settings(site, cloth, {"width_mm": 600.0, "height_mm": 600.0})
         order = [photos[2].code, photos[0].code, photos[3].code, photos[1].code]
-        cloth_service.save_order(cloth, order)
-        export = cloth_service.new_export(cloth, ["pdf", "proof"])
-        export = cloth_service.run_export(export)
+        design.save_order(site, cloth, order)
+        export = exports.run_export(site, exports.new_export(site, cloth, ["pdf", "proof"]))
         assert export.status == "done", export.message
-        cloth_service.freeze(cloth)
-        moderation.withdraw(context.site(), photos[1])  # on the printed cloth, then withdrawn: 410
-        moderation.approve(context.site(), photos[4])  # goes to the next edition
+        editions.freeze(site, cloth)
+        moderation.withdraw(site, photos[1])  # on the printed cloth, then withdrawn: 410
+        moderation.approve(site, photos[4])  # goes to the next edition
         expected = {
             "approved": {p.code: (p.first_name, p.caption) for p in (photos[0], photos[2],
                                                                       photos[3], photos[4])},
             "withdrawn": photos[1].code,
             "order": order,
             "token": made[0].withdraw_token,
-            "edition2_settings": cloth_service.current_cloth().settings,
+            "edition2_settings": editions.current_cloth(site).settings,
         }
         pending = uploads.accept_upload(context.site(),
             (corpus / "jpg_orientation_landscape_6.jpg").read_bytes(), city=coventry,
@@ -273,8 +273,6 @@ def test_restore_refuses_what_is_not_a_tablecloth_bag(app, runner, tmp_path):
     assert "not a tablecloth archive" in result.output
 
 
-@pytest.mark.skipif(not hasattr(render, "FORMATS"),
-                    reason="TEMPORARY: needs the format registry (render.FORMATS) on main")
 def test_export_formats_come_from_the_registry(app, runner, site, fresh_app, tmp_path,
                                                monkeypatch):
     # Formats registered in one place only: the archive learns their content type and that

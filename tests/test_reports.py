@@ -151,11 +151,12 @@ def test_dismiss_leaves_the_photo_shown(app, client, logged_in, corpus):
 
 
 def test_hidden_photo_is_off_the_cloth_page(app, client, logged_in, corpus):
-    from tablecloth.services import cloth
+    from tablecloth import context
+    from tablecloth.services.cloth import editions
 
     make_photo(app, corpus, PhotoState.APPROVED, code=CODE)
     with app.app_context():
-        cloth.current_cloth()
+        editions.current_cloth(context.site())
     assert f"/P/{CODE}" in client.get("/cloth").get_data(as_text=True)
     _post(logged_in, f"/organiser/photos/{CODE}/hide")
     assert f"/P/{CODE}" not in client.get("/cloth").get_data(as_text=True)

@@ -393,7 +393,8 @@ def test_participant_withdrawal_is_audited_without_an_organiser(app):
 
 
 def test_group_and_cloth_actions_are_audited(app, logged_in, organiser):
-    from tablecloth.services import cloth as cloth_service
+    from tablecloth import context
+    from tablecloth.services.cloth import editions, exports
 
     token = csrf_token(logged_in, "/organiser/groups")
     logged_in.post("/organiser/groups", data={"csrf_token": token, "name": "Club",
@@ -409,10 +410,11 @@ def test_group_and_cloth_actions_are_audited(app, logged_in, organiser):
     moderate(logged_in, "approve", photo)
     with app.app_context():
         by = db.session().get(Organiser, organiser)
-        current = cloth_service.current_cloth()
-        export = cloth_service.new_export(current, ["svg"], draft=True, by=by)
+        site = context.site()
+        current = editions.current_cloth(site)
+        export = exports.new_export(site, current, ["svg"], draft=True, by=by)
         export_id = export.id
-        cloth_service.freeze(current, by=by)
+        editions.freeze(site, current, by=by)
     exported = entries(app, "cloth.export")
     assert len(exported) == 1 and exported[0].detail["export"] == export_id
     frozen = entries(app, "cloth.freeze")

@@ -12,12 +12,8 @@ from typing import Any
 
 from ... import codes
 from ...models import AgeBand, City, Cloth, Export, Group, Photo, PhotoState, StoredFile
+from ...render import FORMATS
 from .bag import ArchiveError
-
-try:
-    from ...render import FORMATS
-except ImportError:  # TEMPORARY, until the format registry (render.FORMATS) reaches main.
-    from ._formats_fallback import FORMATS
 
 # The archive's own format version, stated in bag-info.txt; restore reads only this one.
 VERSION = "1"
