@@ -6,16 +6,23 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(test_config: dict | None = None, *,
                instance_path: str | os.PathLike[str] | None = None,
                environ: Mapping[str, str] | None = None) -> Flask:
     """Create and configure the tablecloth app."""
+    # Imported here, not above: this file runs before any tablecloth module is imported, and
+    # the core and storage must load without Flask.
+    from flask import Flask
+
     from . import config as settings
-    from . import db, i18n, storage, web
+    from . import context, db, i18n, web
+    from .storage import make_storage
 
     # Tests pass their own instance folder and environment, so that neither the developer's
     # settings.toml nor TABLECLOTH_* variables reach them; None means the real ones.
@@ -37,7 +44,7 @@ def create_app(test_config: dict | None = None, *,
     )
 
     db.init_app(app)
-    storage.init_app(app)
+    app.extensions[context.STORE] = make_storage(app.config)
     i18n.init_app(app)
     web.init_app(app)
     return app

@@ -19,10 +19,11 @@ from werkzeug.security import generate_password_hash
 
 from tablecloth import create_app, db
 from tablecloth.cli import main
+from tablecloth.context import site
+from tablecloth.context import store as storage
+from tablecloth.layout.units import Frame
 from tablecloth.models import AgeBand, City, Photo, PhotoState, StoredFile
-from tablecloth.render.units import Frame
 from tablecloth.services import uploads
-from tablecloth.storage import storage
 
 LOGIN = "/organiser/login"
 ORGANISER_EMAIL = "admin@example.org"
@@ -221,12 +222,12 @@ def add_photos(corpus, total: int = 12, *, approve: bool = True, real: bool = Fa
         index = len(made)
         try:
             result = uploads.accept_upload(
-                data, city=cities[index % 2], first_name=NAMES[index % len(NAMES)],
+                site(), data, city=cities[index % 2], first_name=NAMES[index % len(NAMES)],
                 caption=f"Photo {index}", approve=approve, age_band=AgeBand.ADULT,
                 consent_self=True)
         except uploads.UploadRefused as refused:
             # The corpus holds a deliberately broken JPEG, and a photo is imported only once.
-            assert refused.reason in ("damaged", "not_an_image", uploads.DUPLICATE), refused
+            assert refused.reason in ("damaged", "not_an_image", "duplicate"), refused
             continue
         made.append(result.photo)
     assert len(made) == total

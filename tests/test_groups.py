@@ -10,6 +10,7 @@ from helpers import csrf_token
 from sqlalchemy import select
 
 from tablecloth import db
+from tablecloth.context import site
 from tablecloth.models import City, Group
 from tablecloth.services import groups
 
@@ -23,9 +24,9 @@ def city(slug: str) -> City:
 
 def test_invite_codes_are_readable_and_unique(app):
     with app.app_context():
-        made = {groups.create_group(f"Club {n}", city("coventry")).invite_code
+        made = {groups.create_group(site(), f"Club {n}", city("coventry")).invite_code
                 for n in range(200)}
-        volgograd = groups.create_group("Школа 1", city("volgograd")).invite_code
+        volgograd = groups.create_group(site(), "Школа 1", city("volgograd")).invite_code
     assert len(made) == 200
     assert all(INVITE.match(code) and code.startswith("COV-") for code in made)
     assert volgograd.startswith("VOL-") and INVITE.match(volgograd)
@@ -33,28 +34,29 @@ def test_invite_codes_are_readable_and_unique(app):
 
 def test_group_is_found_by_code_in_any_case(app, group):
     with app.app_context():
-        assert groups.find_group(" cov-test-1 ").name == "Coventry Youth Club"
-        assert groups.find_group("nope") is None
-        assert groups.find_group("") is None
+        assert groups.find_group(site(), " cov-test-1 ").name == "Coventry Youth Club"
+        assert groups.find_group(site(), "nope") is None
+        assert groups.find_group(site(), "") is None
 
 
 def test_expiry_means_through_the_end_of_that_day(app):
     with app.app_context():
         tomorrow = date.today() + timedelta(days=1)
-        made = groups.create_group("Summer camp", city("coventry"), tomorrow)
+        made = groups.create_group(site(), "Summer camp", city("coventry"), tomorrow)
         assert groups.last_day(made) == tomorrow
         assert made.accepts_uploads()
         end = datetime.combine(tomorrow + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
         assert made.accepts_uploads(end - timedelta(seconds=1))
         assert not made.accepts_uploads(end)
         with pytest.raises(groups.GroupError, match="already passed"):
-            groups.create_group("Too late", city("coventry"), date.today() - timedelta(days=1))
+            groups.create_group(site(), "Too late", city("coventry"),
+                                date.today() - timedelta(days=1))
 
 
 @pytest.mark.parametrize("name", ["", "   ", "x" * 121])
 def test_group_needs_a_sensible_name(app, name):
     with app.app_context(), pytest.raises(groups.GroupError):
-        groups.create_group(name, city("coventry"))
+        groups.create_group(site(), name, city("coventry"))
 
 
 def test_groups_page_lists_codes_and_upload_links(app, logged_in, group):
@@ -102,13 +104,13 @@ def test_switch_group_off_and_on_on_the_web(app, logged_in, group):
     url = f"/organiser/groups/{group}/active"
     logged_in.post(url, data={"csrf_token": csrf_token(logged_in, GROUPS), "active": "0"})
     with app.app_context():
-        assert not groups.find_group(group).accepts_uploads()
+        assert not groups.find_group(site(), group).accepts_uploads()
     text = logged_in.get("/organiser/groups", headers={"Accept-Language": "en"}).get_data(
         as_text=True)
     assert "switched off" in text
     logged_in.post(url, data={"csrf_token": csrf_token(logged_in, GROUPS), "active": "1"})
     with app.app_context():
-        assert groups.find_group(group).accepts_uploads()
+        assert groups.find_group(site(), group).accepts_uploads()
 
 
 def test_change_expiry_on_the_web(app, logged_in, group):
@@ -117,22 +119,22 @@ def test_change_expiry_on_the_web(app, logged_in, group):
     logged_in.post(url, data={"csrf_token": csrf_token(logged_in, GROUPS),
                               "expires": day.isoformat()})
     with app.app_context():
-        assert groups.last_day(groups.find_group(group)) == day
+        assert groups.last_day(groups.find_group(site(), group)) == day
     logged_in.post(url, data={"csrf_token": csrf_token(logged_in, GROUPS), "expires": ""})
     with app.app_context():
-        assert groups.find_group(group).expires_at is None
+        assert groups.find_group(site(), group).expires_at is None
 
 
 def test_photo_counts_per_group(app, group, corpus):
     from tablecloth.services import uploads
 
     with app.app_context():
-        club = groups.find_group(group)
-        other = groups.create_group("Empty club", city("volgograd"))
+        club = groups.find_group(site(), group)
+        other = groups.create_group(site(), "Empty club", city("volgograd"))
         for name in ("jpg_Canon_40D.jpg", "jpg_mobile_jolla.jpg"):
-            uploads.accept_upload((corpus / name).read_bytes(), city=club.city,
+            uploads.accept_upload(site(), (corpus / name).read_bytes(), city=club.city,
                                   first_name="Sam", group=club, approve=True)
-        counts = {g.invite_code: n for g, n in groups.list_groups()}
+        counts = {g.invite_code: n for g, n in groups.list_groups(site())}
     assert counts == {group: 2, other.invite_code: 0}
 
 
@@ -160,4 +162,4 @@ def test_add_city_on_the_web(app, logged_in):
 )
 def test_add_city_refuses_bad_input(app, slug, name_en, name_ru, home, message):
     with app.app_context(), pytest.raises(groups.GroupError, match=message):
-        groups.add_city(slug, name_en, name_ru, home)
+        groups.add_city(site(), slug, name_en, name_ru, home)

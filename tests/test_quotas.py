@@ -11,7 +11,7 @@ from helpers import EN, RU, csrf_token, fields
 from image_factory import small_jpeg
 from sqlalchemy import select
 
-from tablecloth import db
+from tablecloth import context, db
 from tablecloth.models import City, Group
 from tablecloth.services import uploads
 
@@ -45,7 +45,7 @@ def test_photo_quota_refuses_the_next_upload_in_both_languages(app, client, grou
     _set(app, photos=2)
     assert [_upload(client, seed).status_code for seed in (1, 2)] == [201, 201]
     refused = _upload(client, 3)
-    assert refused.status_code == 400 and refused.json["reason"] == uploads.QUOTA_REACHED
+    assert refused.status_code == 400 and refused.json["reason"] == "quota_reached"
     assert "Your group has sent as many photos as it can" in refused.json["message"]
     russian = _upload(client, 4, RU).json["message"]
     assert "Ваша группа уже отправила" in russian
@@ -56,7 +56,7 @@ def test_photo_quota_refuses_the_next_upload_in_both_languages(app, client, grou
 def test_megabyte_quota_counts_the_stored_files(app, client, group, nocsrf):
     _set(app, mb=0)
     refused = _upload(client, 1)
-    assert refused.status_code == 400 and refused.json["reason"] == uploads.QUOTA_REACHED
+    assert refused.status_code == 400 and refused.json["reason"] == "quota_reached"
     _set(app, mb=1)
     assert _upload(client, 1).status_code == 201
 
@@ -66,15 +66,16 @@ def test_withdrawn_photos_free_their_place(app, group):
         city = db.session().scalars(select(City).where(City.slug == "coventry")).one()
         team = db.session().scalars(select(Group)).one()
         team.quota_photos = 1
-        first = uploads.accept_upload(small_jpeg(1), city=city, first_name="Sam", group=team,
-                                      approve=True)
+        site = context.site()
+        first = uploads.accept_upload(site, small_jpeg(1), city=city, first_name="Sam",
+                                      group=team, approve=True)
         with pytest.raises(uploads.UploadRefused) as refused:
-            uploads.accept_upload(small_jpeg(2), city=city, first_name="Sam", group=team,
+            uploads.accept_upload(site, small_jpeg(2), city=city, first_name="Sam", group=team,
                                   approve=True)
-        assert refused.value.reason == uploads.QUOTA_REACHED
+        assert refused.value.reason == "quota_reached"
         first.photo.withdraw()
         db.session().commit()
-        uploads.accept_upload(small_jpeg(2), city=city, first_name="Sam", group=team,
+        uploads.accept_upload(site, small_jpeg(2), city=city, first_name="Sam", group=team,
                               approve=True)
 
 
@@ -94,8 +95,7 @@ def test_quota_is_editable_on_the_groups_page(app, logged_in, group):
 
 
 def test_invitation_pdf_qr_leads_to_the_upload_page(app, logged_in, group):
-    team = _group(app)
-    response = logged_in.get(f"/organiser/groups/{team.id}/invitation.pdf")
+    response = logged_in.get("/organiser/groups/cov-test-1/invitation.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     pdf = pypdfium2.PdfDocument(response.get_data())
     try:
@@ -114,5 +114,16 @@ def test_invitation_pdf_qr_leads_to_the_upload_page(app, logged_in, group):
                                                       formats=zxingcpp.BarcodeFormat.QRCode)]
     assert found == ["https://tablecloth.example.org/upload?code=COV-TEST-1"]
     anonymous = app.test_client()
-    assert anonymous.get(f"/organiser/groups/{team.id}/invitation.pdf").status_code == 302
+    assert anonymous.get("/organiser/groups/COV-TEST-1/invitation.pdf").status_code == 302
+    assert logged_in.get("/organiser/groups/NO-SUCH/invitation.pdf").status_code == 404
+
+
+def test_the_old_invitation_address_by_number_redirects_to_the_code(app, logged_in, group):
+    team = _group(app)
+    moved = logged_in.get(f"/organiser/groups/{team.id}/invitation.pdf")
+    assert moved.status_code == 308
+    assert moved.headers["Location"].endswith("/organiser/groups/COV-TEST-1/invitation.pdf")
+    assert logged_in.get(moved.headers["Location"]).mimetype == "application/pdf"
     assert logged_in.get("/organiser/groups/999/invitation.pdf").status_code == 404
+    anonymous = app.test_client().get(f"/organiser/groups/{team.id}/invitation.pdf")
+    assert anonymous.status_code == 302 and "/organiser/login" in anonymous.headers["Location"]

@@ -105,7 +105,7 @@ def test_queue_hide_kind_page_then_restore(app, client, logged_in, corpus, langu
     lang = {"Accept-Language": language}
     queue = logged_in.get("/organiser/reports", headers=lang).get_data(as_text=True)
     assert CODE in queue and "That is my little brother." in queue
-    assert f"/organiser/photo/{CODE}/thumb" in queue
+    assert f"/organiser/photos/{CODE}/thumb" in queue
     assert ("Hide the photo now" in queue) == (language == "en")
     assert ("Скрыть фотографию" in queue) == (language == "ru")
 
@@ -144,11 +144,12 @@ def test_dismiss_leaves_the_photo_shown(app, client, logged_in, corpus):
 
 
 def test_hidden_photo_is_off_the_cloth_page(app, client, logged_in, corpus):
-    from tablecloth.services import cloth
+    from tablecloth import context
+    from tablecloth.services.cloth import editions
 
     make_photo(app, corpus, PhotoState.APPROVED, code=CODE)
     with app.app_context():
-        cloth.current_cloth()
+        editions.current_cloth(context.site())
     assert f"/P/{CODE}" in client.get("/cloth").get_data(as_text=True)
     _post(logged_in, f"/organiser/photos/{CODE}/hide")
     assert f"/P/{CODE}" not in client.get("/cloth").get_data(as_text=True)

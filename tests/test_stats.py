@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from tablecloth import db
+from tablecloth.context import site
 from tablecloth.models import City, Group, Photo, PhotoState, utcnow
 from tablecloth.services import stats
 
@@ -47,7 +48,7 @@ def test_every_city_has_a_count_for_every_state(app):
             _photo(state, "volgograd")
         _photo(PhotoState.REJECTED, "coventry")
         db.session().commit()
-        found = [(city.slug, counts) for city, counts in stats.per_city_and_state()]
+        found = [(city.slug, counts) for city, counts in stats.per_city_and_state(site())]
     zero = dict.fromkeys(PhotoState, 0)
     assert found == [  # in the cities' own order: Coventry first
         ("coventry", {**zero, PhotoState.REJECTED: 1}),
@@ -58,7 +59,7 @@ def test_every_city_has_a_count_for_every_state(app):
 
 def test_no_photos_gives_zeros(app):
     with app.app_context():
-        found = stats.per_city_and_state()
+        found = stats.per_city_and_state(site())
     assert [city.slug for city, _counts in found] == ["coventry", "volgograd"]
     assert all(set(counts.values()) == {0} for _city, counts in found)
 
@@ -80,7 +81,7 @@ def test_uploads_per_group_by_week_oldest_first(app):
         _photo(weeks_ago=1)  # sent without a group
         _photo(group=school, weeks_ago=9)  # before the eight weeks shown
         db.session().commit()
-        mondays, groups = stats.uploads_per_group()
+        mondays, groups = stats.uploads_per_group(site())
     this_monday = stats.week_start(utcnow().date())
     assert mondays == [this_monday - timedelta(weeks=n) for n in range(7, -1, -1)]
     assert [(g.name, g.counts, g.total) for g in groups] == [  # the busiest group first
@@ -96,6 +97,6 @@ def test_uploads_per_group_over_fewer_weeks(app):
         _photo(group=club)
         _photo(group=club, weeks_ago=2)
         db.session().commit()
-        mondays, groups = stats.uploads_per_group(weeks=2)
+        mondays, groups = stats.uploads_per_group(site(), weeks=2)
     assert len(mondays) == 2
     assert [(g.name, g.counts) for g in groups] == [("Club", [0, 1])]

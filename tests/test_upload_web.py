@@ -13,8 +13,8 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from tablecloth import db
+from tablecloth.context import store as storage
 from tablecloth.models import City, Group, Photo, PhotoState, utcnow
-from tablecloth.storage import storage
 
 
 def photos(*blobs, name="IMG_0001.jpg"):

@@ -12,6 +12,7 @@ from PIL import Image
 from sqlalchemy import event, select
 
 from tablecloth import db
+from tablecloth.context import site
 from tablecloth.models import City, Photo, PhotoState, StoredFile
 
 
@@ -229,7 +230,7 @@ def test_photo_through_the_upload_service_is_served_without_metadata(app, client
     raw = (corpus / source).read_bytes()
     with app.app_context():
         city = db.session().scalars(select(City).where(City.slug == "coventry")).one()
-        code = accept_upload(raw, city=city, first_name="Sam", caption="Canal basin",
+        code = accept_upload(site(), raw, city=city, first_name="Sam", caption="Canal basin",
                              approve=True).photo.code
     page = client.get(f"/P/{code}").get_data(as_text=True)
     assert "Sam" in page and source not in page
