@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
+import pypdfium2
 import pytest
-from helpers import csrf_token
+from helpers import csrf_token, decode
 from sqlalchemy import select
 
 from tablecloth import db
@@ -163,3 +164,39 @@ def test_add_city_on_the_web(app, logged_in):
 def test_add_city_refuses_bad_input(app, slug, name_en, name_ru, home, message):
     with app.app_context(), pytest.raises(groups.GroupError, match=message):
         groups.add_city(site(), slug, name_en, name_ru, home)
+
+
+# --- the printable invitation (its layout: test_render_invitation.py) ---------------------
+
+
+def test_invitation_pdf_leads_to_the_upload_page_of_its_group(app, logged_in, group):
+    response = logged_in.get("/organiser/groups/cov-test-1/invitation.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    pdf = pypdfium2.PdfDocument(response.get_data())
+    try:
+        assert len(pdf) == 1
+        page = pdf[0]
+        textpage = page.get_textpage()
+        text = textpage.get_text_range()
+        textpage.close()
+        image = page.render(scale=2).to_pil()
+        page.close()
+    finally:
+        pdf.close()
+    assert "Coventry Youth Club" in text and "Ковентри" in text
+    assert decode(image) == ["https://tablecloth.example.org/upload?code=COV-TEST-1"]
+    anonymous = app.test_client()
+    assert anonymous.get("/organiser/groups/COV-TEST-1/invitation.pdf").status_code == 302
+    assert logged_in.get("/organiser/groups/NO-SUCH/invitation.pdf").status_code == 404
+
+
+def test_the_old_invitation_address_by_number_redirects_to_the_code(app, logged_in, group):
+    with app.app_context():
+        team_id = db.session().scalars(select(Group.id)).one()
+    moved = logged_in.get(f"/organiser/groups/{team_id}/invitation.pdf")
+    assert moved.status_code == 308
+    assert moved.headers["Location"].endswith("/organiser/groups/COV-TEST-1/invitation.pdf")
+    assert logged_in.get(moved.headers["Location"]).mimetype == "application/pdf"
+    assert logged_in.get("/organiser/groups/999/invitation.pdf").status_code == 404
+    anonymous = app.test_client().get(f"/organiser/groups/{team_id}/invitation.pdf")
+    assert anonymous.status_code == 302 and "/organiser/login" in anonymous.headers["Location"]

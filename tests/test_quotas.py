@@ -1,12 +1,10 @@
-"""Group quotas refuse uploads beyond the limit; each group has a printable invitation."""
+"""Group quotas refuse uploads beyond the limit (the invitation PDF: test_groups.py)."""
 
 from __future__ import annotations
 
 import io
 
-import pypdfium2
 import pytest
-import zxingcpp
 from helpers import EN, RU, csrf_token, fields
 from image_factory import small_jpeg
 from sqlalchemy import select
@@ -92,38 +90,3 @@ def test_quota_is_editable_on_the_groups_page(app, logged_in, group):
     assert (_group(app).quota_photos, _group(app).quota_mb) == (25, None)  # refused whole
     page = logged_in.get("/organiser/groups").get_data(as_text=True)
     assert "A quota is a whole number" in page
-
-
-def test_invitation_pdf_qr_leads_to_the_upload_page(app, logged_in, group):
-    response = logged_in.get("/organiser/groups/cov-test-1/invitation.pdf")
-    assert response.status_code == 200 and response.mimetype == "application/pdf"
-    pdf = pypdfium2.PdfDocument(response.get_data())
-    try:
-        assert len(pdf) == 1
-        page = pdf[0]
-        assert round(page.get_width() / 72 * 25.4) == 210  # A4
-        textpage = page.get_textpage()
-        text = textpage.get_text_range()
-        textpage.close()
-        image = page.render(scale=2).to_pil()
-        page.close()
-    finally:
-        pdf.close()
-    assert "Coventry Youth Club" in text and "Ковентри" in text and "Отсканируйте" in text
-    found = [b.text for b in zxingcpp.read_barcodes(image,
-                                                      formats=zxingcpp.BarcodeFormat.QRCode)]
-    assert found == ["https://tablecloth.example.org/upload?code=COV-TEST-1"]
-    anonymous = app.test_client()
-    assert anonymous.get("/organiser/groups/COV-TEST-1/invitation.pdf").status_code == 302
-    assert logged_in.get("/organiser/groups/NO-SUCH/invitation.pdf").status_code == 404
-
-
-def test_the_old_invitation_address_by_number_redirects_to_the_code(app, logged_in, group):
-    team = _group(app)
-    moved = logged_in.get(f"/organiser/groups/{team.id}/invitation.pdf")
-    assert moved.status_code == 308
-    assert moved.headers["Location"].endswith("/organiser/groups/COV-TEST-1/invitation.pdf")
-    assert logged_in.get(moved.headers["Location"]).mimetype == "application/pdf"
-    assert logged_in.get("/organiser/groups/999/invitation.pdf").status_code == 404
-    anonymous = app.test_client().get(f"/organiser/groups/{team.id}/invitation.pdf")
-    assert anonymous.status_code == 302 and "/organiser/login" in anonymous.headers["Location"]
