@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import codes, images
 from ..errors import Refusal
 from ..models import AgeBand, City, Group, Photo, PhotoState, StoredFile, utcnow
-from . import audit, groups
+from . import audit, groups, photo_states
 from .site import Site
 
 log = logging.getLogger(__name__)
@@ -286,10 +286,8 @@ def find_by_token(site: Site, token: str) -> Photo | None:
 def withdraw_by_token(site: Site, token: str) -> Photo | None:
     """Withdraw the photo behind a private link at once; return it, or None if unknown."""
     photo = find_by_token(site, token)
-    if photo is not None and photo.state is not PhotoState.WITHDRAWN:
-        photo.withdraw()
-        audit.record(site, "photo.withdraw", photo.code, {"by": "participant"})
-        site.db.commit()
+    if photo is not None:
+        photo_states.change(site, photo, "withdraw", who="participant")
     return photo
 
 
