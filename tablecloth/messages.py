@@ -100,6 +100,9 @@ _PEOPLE: dict[str, str] = {
     "deactivate_self": N_("You cannot deactivate your own account."),
     "note_too_long": N_("The note is too long (at most %(count)s characters)."),
     "invitation_used": N_("This invitation link has expired or was already used."),
+    # services.sessions: password changes and reset links.
+    "password_wrong": N_("The current password is not right."),
+    "reset_used": N_("This password reset link has expired or was already used."),
     # services.moderation.
     "photo_unknown": N_("No photo has the code %(code)s."),
     "approve_withdrawn": N_("%(code)s was withdrawn and cannot be approved."),

@@ -21,5 +21,6 @@ from . import (  # noqa: E402,F401  (routes register on bp)
     groups,
     moderation,
     moved,
+    password,
     reports,
 )
