@@ -183,10 +183,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "RATELIMIT_STORAGE",
-        "memory",
-        "Where rate limits count events: memory (each process on its own; right for one "
-        "process) or database (shared by every worker and machine, for tablecloth serve).",
-        choices=("memory", "database"),
+        "auto",
+        "Where rate limits count events: auto (the database when tablecloth serve runs more "
+        "than one worker, else memory), memory (each process on its own; right for one "
+        "process only) or database (shared by every worker and machine; set it when several "
+        "machines serve the site).",
+        choices=("auto", "memory", "database"),
     ),
     Setting("WEB_SIZE_PX", 1600, "Long edge of the web copy of each photo.", type=int, minimum=200),
     Setting("THUMB_SIZE_PX", 400, "Long edge of each thumbnail.", type=int, minimum=50),

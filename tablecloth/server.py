@@ -42,6 +42,11 @@ def serve(make_app: Callable[[], Flask], options: ServeOptions) -> None:
     # A fresh app, not the CLI's: the CLI's has an app context pushed, and a worker that
     # inherited it would share one `g` (and one database session) across all its requests.
     app = make_app()
+    # Rate limits must be counted in one place once several processes serve (RATELIMIT_STORAGE
+    # "auto"); imported here so that the server module does not load the web layer early.
+    from .web import limits
+
+    limits.init_app(app, processes=workers)
 
     def post_fork(_server, _worker) -> None:
         # The app was built before forking; never share the parent's pooled connections.

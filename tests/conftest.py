@@ -254,8 +254,8 @@ def auth(client, organiser):
 def logged_in(client, organiser):
     """Return a client logged in as the admin organiser.
 
-    The server-side session is opened directly, for the many tests about what an organiser does once in;
-    tests about logging in use `auth`.
+    The server-side session is opened directly, for the many tests about what an organiser
+    does once in; tests about logging in use `auth`.
     """
     with client.application.app_context():
         from tablecloth.context import site

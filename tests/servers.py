@@ -287,6 +287,13 @@ class MotoServer:
 TABLECLOTH = Path(sys.executable).with_name("tablecloth")
 
 
+def default_workers() -> int:
+    """Return how many workers `tablecloth serve` starts here without --workers."""
+    from tablecloth.server import default_workers as workers
+
+    return workers()
+
+
 def tablecloth_environ(settings: dict) -> dict:
     """Return this process's environment without TABLECLOTH_*, plus settings as TABLECLOTH_*."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TABLECLOTH_")}

@@ -15,7 +15,9 @@ from ..render.invitation import render_invitation
 from . import audit
 from .site import Site
 
-INVITE_RANDOM_LENGTH = 4
+# 8 characters of Crockford base32 after the city's letters: 40 bits, against guessing (codes
+# made before with 4 characters keep working: a code is looked up as typed).
+INVITE_RANDOM_LENGTH = 8
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 LANGUAGES = ("en", "ru")
 
@@ -25,7 +27,7 @@ class GroupError(Refusal):
 
 
 def new_invite_code(site: Site, city: City) -> str:
-    """Return an unused invite code such as COV-7K3Q: the city's first letters, then random."""
+    """Return an unused invite code such as COV-7K3QZ9AB: the city's letters, then random."""
     letters = re.sub(r"[^A-Z]", "", city.slug.upper())[:3] or "GRP"
     while True:
         code = letters + "-" + "".join(secrets.choice(ALPHABET)

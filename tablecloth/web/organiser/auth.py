@@ -99,6 +99,10 @@ def login():
     site = context.site()
     limit = site.settings["LOGIN_RATE_LIMIT"]
     wait_s = limiter().retry_after(key, limit, LOGIN_WINDOW_S)
+    # The attempt is counted before the password is checked, so that attempts racing in
+    # several workers cannot all pass the check above: exactly `limit` are ever checked.
+    if wait_s <= 0 and not limiter().hit(key, limit, LOGIN_WINDOW_S):
+        wait_s = max(1.0, limiter().retry_after(key, limit, LOGIN_WINDOW_S))
     if wait_s > 0:
         minutes = max(1, math.ceil(wait_s / 60))
         error = ngettext(
@@ -114,7 +118,6 @@ def login():
 
     person = accounts.authenticate(site, email, password)
     if person is None:
-        limiter().hit(key, limit, LOGIN_WINDOW_S)
         return render_template("organiser/login.html", next_url=next_url, email=email,
                                error=_("Wrong e-mail or password.")), 401
 
