@@ -19,7 +19,7 @@ csrf = CSRFProtect()
 
 def init_app(app: Flask) -> None:
     """Register the participant, viewer and organiser blueprints and the app-wide hooks."""
-    from . import health, limits, organiser, static, upload, viewer
+    from . import health, limits, numbers, organiser, static, upload, viewer
     from .organiser import auth, common
     from .viewer import photo
 
@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    numbers.init_app(app)  # before any route: <int:...> stops at the id columns' range
     csrf.init_app(app)
     limits.init_app(app)
     static.init_app(app)

@@ -9,6 +9,7 @@ from flask import Response, render_template, request, stream_with_context
 
 from ... import context
 from ...services import audit
+from ..numbers import page_arg
 from . import bp
 from .auth import admin_required
 
@@ -27,7 +28,7 @@ def _filters() -> tuple[str, str]:
 def audit_log():
     """Show one page of the audit log, newest first."""
     action, code = _filters()
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_arg(PAGE_SIZE)
     site = context.site()
     found, total = audit.entries(site, action or None, code or None, limit=PAGE_SIZE,
                                  offset=(page - 1) * PAGE_SIZE)

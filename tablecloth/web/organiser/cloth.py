@@ -26,6 +26,7 @@ from ...render import FORMATS, PPI_CHOICES
 from ...services.cloth import BaseUrlRefused, ClothError, design, editions, exports
 from ...services.cloth.base_url import check_base_url
 from ..messages import say, say_refusal
+from ..numbers import id_arg
 from . import bp
 from .auth import login_required
 from .common import or_404
@@ -92,7 +93,7 @@ def _thumb_url(code: str) -> str:
 
 def _chosen_cloth():
     """Return the edition named by ?edition=, else the one being designed."""
-    wanted = request.args.get("edition", type=int)
+    wanted = id_arg("edition")
     if wanted is not None:
         return or_404(editions.edition(context.site(), wanted))
     return editions.current_cloth(context.site())
