@@ -260,7 +260,7 @@ def test_public_cloth_shows_the_printed_edition(app, client, corpus):
         db.session().commit()
     html = client.get("/cloth").get_data(as_text=True)
     assert all(f'href="/P/{p.code}"' in html for p in first[:2])
-    assert first[2].code not in html and 'class="cell empty"' in html
+    assert first[2].code not in html and 'class="cell empty c' in html
     assert not any(p.code in html for p in later)
     assert "Edition 1, printed." in html
 

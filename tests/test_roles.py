@@ -11,6 +11,7 @@ import pytest
 from helpers import csrf_token, log_in, quick_hash, session_organiser
 from PIL import Image
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 from tablecloth import codes, db
 from tablecloth.context import site
@@ -57,7 +58,7 @@ def sample_url(app, rule) -> str:
     values = {}
     for name in rule.arguments:
         converter = rule._converters[name]
-        values[name] = 1 if type(converter).__name__ == "IntegerConverter" else "ABC234"
+        values[name] = 1 if isinstance(converter, IntegerConverter) else "ABC234"
     with app.test_request_context():
         from flask import url_for
 

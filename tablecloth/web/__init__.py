@@ -19,7 +19,7 @@ csrf = CSRFProtect()
 
 def init_app(app: Flask) -> None:
     """Register the participant, viewer and organiser blueprints and the app-wide hooks."""
-    from . import health, limits, numbers, organiser, static, upload, viewer
+    from . import headers, health, limits, numbers, organiser, static, upload, viewer
     from .organiser import auth, common
     from .viewer import photo
 
@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
     numbers.init_app(app)  # before any route: <int:...> stops at the id columns' range
     csrf.init_app(app)
     limits.init_app(app)
+    headers.init_app(app)
     static.init_app(app)
     app.register_blueprint(viewer.bp)
     app.register_blueprint(upload.bp)
@@ -42,13 +43,6 @@ def init_app(app: Flask) -> None:
 
     app.before_request(auth.load_organiser)
     app.context_processor(common.organiser_context)
-
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        return response
 
     @app.errorhandler(404)
     def not_found(error: HTTPException):
