@@ -223,6 +223,15 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=0,
     ),
     Setting(
+        "MIN_FREE_DISK_MB",
+        500,
+        "Free disk space, in MB, below which GET /healthz answers 503 (not ready): on the "
+        "uploads folder's disk, and the SQLite database's. A load balancer then sends uploads "
+        "elsewhere before a disk fills up.",
+        type=int,
+        minimum=0,
+    ),
+    Setting(
         "DEFAULT_LANGUAGE",
         "en",
         "Language used when the browser states no preference.",

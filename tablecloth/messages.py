@@ -21,6 +21,10 @@ Gettext = Callable[..., str]
 # One block per area, so work on one area never touches another's lines.
 _GENERAL: dict[str, str] = {
     "refused": N_("This cannot be done."),
+    # web.errors: the site itself failed, not the request.
+    "unavailable": N_("The site cannot store anything right now (it is full or busy). "
+                      "Nothing was kept: please try again in a few minutes."),
+    "server_error": N_("Something went wrong on our side. Please try again in a minute."),
 }
 
 # Photos and uploads: images.py, services/uploads.py, web/upload/.

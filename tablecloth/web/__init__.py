@@ -19,7 +19,7 @@ csrf = CSRFProtect()
 
 def init_app(app: Flask) -> None:
     """Register the participant, viewer and organiser blueprints and the app-wide hooks."""
-    from . import headers, health, limits, numbers, organiser, static, upload, viewer
+    from . import errors, headers, health, limits, numbers, organiser, static, upload, viewer
     from .organiser import auth, common
     from .viewer import photo
 
@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     limits.init_app(app)
     headers.init_app(app)
+    errors.init_app(app)
     static.init_app(app)
     app.register_blueprint(viewer.bp)
     app.register_blueprint(upload.bp)
