@@ -5,9 +5,11 @@ and S3.
 
 - missing: a row names a file the store does not have;
 - corrupt: the stored bytes differ from the recorded SHA-256 or size;
-- stray: a file under photos/ or exports/ that no row names (e.g. left by a crashed upload).
+- stray: a file under photos/ or exports/ that no row names (e.g. left by a crashed upload);
+- temporary: a half-written file (the local store's .tmp-*) older than STALE_TEMPORARY_S,
+  left when a process died in the middle of writing it.
 
-Repair moves strays to quarantine/ (nothing is deleted), remakes a lost or damaged web copy or
+Repair moves strays and stale temporaries to quarantine/ (nothing is deleted), remakes a lost or damaged web copy or
 thumbnail from an intact master, and leaves a lost or damaged master (or export file) alone,
 saying so: those can only come back from an archive or a backup.
 """
@@ -30,6 +32,9 @@ from .site import Site
 MISSING = "missing"
 CORRUPT = "corrupt"
 STRAY = "stray"
+TEMPORARY = "temporary"
+# A write takes seconds; a half-written file this old belongs to a process that died.
+STALE_TEMPORARY_S = 15 * 60
 CHECKED_PREFIXES = ("photos/", "exports/")
 QUARANTINE_PREFIX = "quarantine/"
 DERIVATIVES = ("web", "thumb")
@@ -41,7 +46,7 @@ EXPORTS_IN_PROGRESS = ("queued", "running")
 class Problem:
     """One file that is not as recorded, and what repair did or could not do about it."""
 
-    kind: str  # MISSING, CORRUPT or STRAY
+    kind: str  # MISSING, CORRUPT, STRAY or TEMPORARY
     key: str
     detail: str
     owner: str = ""  # e.g. "web of 7K3QZ9", "export 3 (pdf)"
@@ -150,7 +155,27 @@ def check(site: Site, *, repair: bool = False, grace_s: float = 10.0,
     report.problems.extend(stray_problems)
     if repair and stray_problems:
         _quarantine(site, stray_problems, grace_s, echo)
+    temporaries = [Problem(TEMPORARY, name, "a half-written file left by an interrupted write")
+                   for name in store.temporaries(STALE_TEMPORARY_S)
+                   if not name.startswith(QUARANTINE_PREFIX)]
+    report.problems.extend(temporaries)
+    if repair and temporaries:
+        _quarantine_temporaries(site, temporaries)
     return report
+
+
+def _quarantine_temporaries(site: Site, problems: list[Problem]) -> None:
+    """Move stale half-written files under quarantine/<time>/, named without the dot."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    for problem in problems:
+        folder, _slash, name = problem.key.rpartition("/")
+        target = f"{QUARANTINE_PREFIX}{stamp}/{folder + '/' if folder else ''}{name.lstrip('.')}"
+        try:
+            site.store.quarantine_temporary(problem.key, target)
+        except FileNotFoundError:
+            problem.repaired = "gone meanwhile"
+            continue
+        problem.repaired = f"moved to {target}"
 
 
 def _triage(site: Site, photo: Photo, broken: dict[str, Problem], repair: bool) -> None:
