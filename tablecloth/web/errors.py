@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import InternalServerError, ServiceUnavailable
 
 from ..i18n import LANGUAGES
+from ..redact import redact
 from ..storage import StorageError
 from .messages import say
 
@@ -107,12 +108,19 @@ def init_app(app: Flask) -> None:
     def unavailable(error: Exception):
         if not is_unavailable(error):
             raise error  # not a machine's failure: on to the 500 below
-        log.error("unavailable: %s %s: %s: %s", request.method, request.path,
+        log.error("unavailable: %s %s: %s: %s", request.method, redact(request.path),
                   type(error).__name__, error)
         return _page(503)
 
     for kind in (DBAPIError, StorageError, OSError):
         app.register_error_handler(kind, unavailable)
+
+    def log_exception(exc_info) -> None:
+        # Flask's own names the path, which may carry a private token.
+        app.logger.error("Exception on %s [%s]", redact(request.path), request.method,
+                         exc_info=exc_info)
+
+    app.log_exception = log_exception  # type: ignore[method-assign]
 
     @app.errorhandler(503)
     def service_unavailable(_error):
