@@ -7,14 +7,13 @@ import io
 
 from flask import Response, render_template, request, stream_with_context
 
-from ... import context
+from ... import context, csvcells
 from ...services import audit
 from ..numbers import page_arg
 from . import bp
 from .auth import admin_required
 
 PAGE_SIZE = 50
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _filters() -> tuple[str, str]:
@@ -37,11 +36,6 @@ def audit_log():
                            actions=audit.known_actions(site))
 
 
-def _cell(value: str) -> str:
-    # A spreadsheet would run a cell starting with = as a formula.
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 @bp.get("/audit.csv")
 @admin_required
 def audit_csv():
@@ -54,7 +48,7 @@ def audit_csv():
         writer = csv.writer(buffer)
         writer.writerow(audit.CSV_COLUMNS)
         for row in audit.rows(site, action or None, code or None):
-            writer.writerow([_cell(cell) for cell in row])
+            writer.writerow(csvcells.row(row))
             if buffer.tell() > 16384:
                 yield buffer.getvalue()
                 buffer.seek(0)
