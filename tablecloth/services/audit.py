@@ -15,9 +15,12 @@ from .site import Site
 # Actions the services record; the audit page offers them as a filter.
 ACTIONS = (
     "photo.approve", "photo.reject", "photo.withdraw", "photo.caption", "photo.hide",
-    "photo.restore", "consent.recorded", "account.invite", "account.revoke", "account.create",
-    "account.deactivate", "account.reactivate", "group.create", "group.disable", "group.enable",
-    "cloth.freeze", "cloth.export",
+    "photo.restore", "photo.report_dismissed", "consent.recorded", "account.invite",
+    "account.revoke", "account.create", "account.deactivate", "account.reactivate",
+    "account.password", "account.reset_link", "account.password_reset",
+    "account.sessions_end", "group.create", "group.disable", "group.enable", "group.quota",
+    "group.expiry", "city.add", "cloth.settings", "cloth.order", "cloth.freeze",
+    "cloth.export",
 )
 CSV_COLUMNS = ("at", "organiser", "action", "target", "detail")
 

@@ -9,9 +9,9 @@ and S3.
 - temporary: a half-written file (the local store's .tmp-*) older than STALE_TEMPORARY_S,
   left when a process died in the middle of writing it.
 
-Repair moves strays and stale temporaries to quarantine/ (nothing is deleted), remakes a lost or damaged web copy or
-thumbnail from an intact master, and leaves a lost or damaged master (or export file) alone,
-saying so: those can only come back from an archive or a backup.
+Repair moves strays and stale temporaries to quarantine/ (nothing is deleted), remakes a lost
+or damaged web copy or thumbnail from an intact master, and leaves a lost or damaged master
+(or export file) alone, saying so: those can only come back from an archive or a backup.
 """
 
 from __future__ import annotations

@@ -139,21 +139,32 @@ def set_active(site: Site, code: str, active: bool, by: Organiser | None = None)
     return group
 
 
-def set_expiry(site: Site, code: str, expires_on: date | None) -> Group:
+def set_expiry(site: Site, code: str, expires_on: date | None,
+               by: Organiser | None = None) -> Group:
     """Let a group's code work through expires_on, or for ever when None."""
     group = group_or_refuse(site, code)
+    before = last_day(group)
     group.expires_at = expiry_moment(expires_on) if expires_on is not None else None
+    if before != expires_on:
+        audit.record(site, "group.expiry", group.invite_code, {
+            "from": before.isoformat() if before else None,
+            "to": expires_on.isoformat() if expires_on else None}, organiser=by)
     site.db.commit()
     return group
 
 
-def set_quota(site: Site, code: str, photos: int | None, mb: int | None) -> Group:
+def set_quota(site: Site, code: str, photos: int | None, mb: int | None,
+              by: Organiser | None = None) -> Group:
     """Limit a group's pending and approved photos and megabytes; None means unlimited."""
     group = group_or_refuse(site, code)
     for value in (photos, mb):
         if value is not None and value < 0:
             raise GroupError("quota_invalid")
+    before = {"photos": group.quota_photos, "mb": group.quota_mb}
     group.quota_photos, group.quota_mb = photos, mb
+    if before != {"photos": photos, "mb": mb}:
+        audit.record(site, "group.quota", group.invite_code,
+                     {"from": before, "to": {"photos": photos, "mb": mb}}, organiser=by)
     site.db.commit()
     return group
 
@@ -171,7 +182,7 @@ def city_by_slug(site: Site, slug: str) -> City | None:
 
 
 def add_city(site: Site, slug: str, name_en: str, name_ru: str,
-             home_language: str = "en") -> City:
+             home_language: str = "en", by: Organiser | None = None) -> City:
     """Add a city with its names in both languages and the language of its own script."""
     slug = (slug or "").strip().lower()
     name_en = " ".join((name_en or "").split())
@@ -190,5 +201,7 @@ def add_city(site: Site, slug: str, name_en: str, name_ru: str,
     city = City(slug=slug, name_en=name_en, name_ru=name_ru, home_language=home_language,
                 position=position)
     site.db.add(city)
+    audit.record(site, "city.add", slug, {"en": name_en, "ru": name_ru,
+                                          "home": home_language}, organiser=by)
     site.db.commit()
     return city

@@ -15,8 +15,9 @@ from sqlalchemy import select
 
 from ... import codes, layout, qr
 from ...layout import CellSpec, ClothSettings, LayoutError, LayoutWarning, Plan
-from ...models import Cloth, ClothItem, Photo, PhotoState
+from ...models import Cloth, ClothItem, Organiser, Photo, PhotoState
 from ...render import format_named
+from .. import audit
 from ..site import Site
 from . import ClothFrozen
 
@@ -47,16 +48,26 @@ def settings_of(cloth: Cloth, **overrides: Any) -> ClothSettings:
     return ClothSettings(**values)
 
 
-def save_settings(site: Site, cloth: Cloth, values: dict[str, Any]) -> list[LayoutWarning]:
+def save_settings(site: Site, cloth: Cloth, values: dict[str, Any],
+                  by: Organiser | None = None) -> list[LayoutWarning]:
     """Check and store new settings for the cloth; return warnings to show the organiser."""
     require_unfrozen(cloth)
     cleaned = {k: v for k, v in values.items() if k in settings_fields()}
     warnings = settings_of(cloth, **cleaned).validate()  # refused values are never stored
+    old = cloth.settings or {}
+    changed = {k: v for k, v in cleaned.items() if old.get(k) != v}
+    if changed:
+        audit.record(site, "cloth.settings", f"edition {cloth.edition}",
+                     {k: _jsonable(v) for k, v in changed.items()}, organiser=by)
     cloth.settings = {**(cloth.settings or {}), **cleaned}
     if "title" in cleaned:
         cloth.title = cleaned["title"] or ""
     site.db.commit()
     return warnings
+
+
+def _jsonable(value: Any) -> Any:
+    return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
 
 
 # ---------------------------------------------------------------- photos and order
@@ -102,7 +113,8 @@ def _alternate(site: Site, photos: list[Photo], settings: ClothSettings) -> list
     return [by_code[spec.code] for spec in layout.order_for_cloth(specs, settings)]
 
 
-def save_order(site: Site, cloth: Cloth, order: Iterable[str] | None) -> None:
+def save_order(site: Site, cloth: Cloth, order: Iterable[str] | None,
+               by: Organiser | None = None) -> None:
     """Store a manual order of codes, or go back to alternating cities when order is None."""
     require_unfrozen(cloth)
     session = site.db
@@ -130,6 +142,8 @@ def save_order(site: Site, cloth: Cloth, order: Iterable[str] | None) -> None:
             position += 1
         settings[ORDER_KEY] = "manual"
     cloth.settings = settings
+    audit.record(site, "cloth.order", f"edition {cloth.edition}",
+                 {"mode": settings[ORDER_KEY], "photos": len(cloth.items)}, organiser=by)
     session.commit()
 
 

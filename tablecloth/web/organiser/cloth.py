@@ -154,7 +154,7 @@ def cloth_settings():
     site = context.site()
     current = editions.current_cloth(site)
     try:
-        warnings = design.save_settings(site, current, _settings_from_form())
+        warnings = design.save_settings(site, current, _settings_from_form(), by=g.organiser)
     except Refusal as refusal:
         flash(say_refusal(refusal), "error")
     else:
@@ -173,9 +173,9 @@ def cloth_order():
     try:
         if request.form.get("mode") == "manual":
             codes = [c for c in request.form.get("order", "").replace(",", " ").split() if c]
-            design.save_order(site, current, codes)
+            design.save_order(site, current, codes, by=g.organiser)
         else:
-            design.save_order(site, current, None)
+            design.save_order(site, current, None, by=g.organiser)
     except Refusal as refusal:
         flash(say_refusal(refusal), "error")
     else:
