@@ -112,6 +112,8 @@ def process(
         exif = _exif(im)
         orientation = _orientation(im, exif)
         _load(im)
+        if fmt == "JPEG":
+            _refuse_corrupt_jpeg(data)
         upright = _orient(_to_srgb(im), orientation)
     # The master needs the full decode anyway; shrinking that (reduce() then resample) measured
     # faster than decoding the JPEG a second time in draft mode, which web_and_thumb() does.
@@ -204,6 +206,24 @@ def _register_heif() -> None:
     """Let Pillow open HEIC/HEIF through pillow-heif (idempotent)."""
     if "HEIF" not in Image.OPEN:
         register_heif_opener()
+
+
+def _refuse_corrupt_jpeg(data: bytes) -> None:
+    """Refuse a JPEG that libjpeg reports as corrupt ("premature end of data segment").
+
+    libjpeg only warns about corrupt data, then fills what it could not decode with grey, and
+    Pillow passes the warning over: such a photo would be stored with flat grey rows. A
+    strict, 1/8-scale decode (every entropy-coded byte is still read) turns the warning into
+    a refusal in a few milliseconds.
+    """
+    import simplejpeg  # only JPEG uploads need it
+
+    try:
+        colorspace = simplejpeg.decode_jpeg_header(data)[2]
+        simplejpeg.decode_jpeg(data, colorspace="CMYK" if colorspace in ("CMYK", "YCCK")
+                               else "GRAY", min_factor=8, strict=True)
+    except ValueError as exc:
+        raise ImageError("damaged") from exc
 
 
 def _load(im: Image.Image) -> None:
