@@ -20,6 +20,8 @@ MASTER_QUALITY, WEB_QUALITY, THUMB_QUALITY = 92, 82, 80
 # Encoders write up to about ten scans a progressive JPEG; each scan costs a pass over every
 # block, so a few hundred tiny scans make a 300 KB file decode for minutes (measured).
 MAX_JPEG_SCANS = 64
+# How libjpeg words its warnings about data it could not decode (and filled with grey).
+CORRUPT_JPEG_WORDS = ("Corrupt JPEG data", "Premature end of JPEG file")
 # How each EXIF orientation is undone; 1 (upright) and unknown values are left alone.
 _TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
@@ -223,7 +225,10 @@ def _refuse_corrupt_jpeg(data: bytes) -> None:
         simplejpeg.decode_jpeg(data, colorspace="CMYK" if colorspace in ("CMYK", "YCCK")
                                else "GRAY", min_factor=8, strict=True)
     except ValueError as exc:
-        raise ImageError("damaged") from exc
+        # Only libjpeg's corrupt-data warnings: others (an odd progression order, say) leave
+        # every pixel decoded, and Pillow has decoded the file already.
+        if any(words in str(exc) for words in CORRUPT_JPEG_WORDS):
+            raise ImageError("damaged") from exc
 
 
 def _load(im: Image.Image) -> None:

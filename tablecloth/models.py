@@ -165,7 +165,11 @@ class Photo(Base):
     )
 
     def withdraw(self, now: datetime | None = None) -> None:
-        """Unpublish the photo at once; its code then answers 410 forever."""
+        """Mark a photo being built (a test's, a restored one) as withdrawn.
+
+        A live photo changes state only through services.photo_states, whose conditional
+        update keeps a withdrawal from being undone by a concurrent approve.
+        """
         self.state = PhotoState.WITHDRAWN
         self.withdrawn_at = now or utcnow()
 

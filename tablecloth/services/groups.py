@@ -6,7 +6,7 @@ import re
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ..codes import ALPHABET
 from ..errors import Refusal
@@ -131,11 +131,15 @@ def list_groups(site: Site) -> list[tuple[Group, int]]:
 def set_active(site: Site, code: str, active: bool, by: Organiser | None = None) -> Group:
     """Switch a group's invite code on or off."""
     group = group_or_refuse(site, code)
-    if group.active != active:
+    # Changed only if not already so: two organisers clicking at once log it once.
+    changed = site.db.execute(
+        update(Group).where(Group.id == group.id, Group.active.is_(not active))
+        .values(active=active).execution_options(synchronize_session=False)).rowcount
+    if changed:
         audit.record(site, "group.enable" if active else "group.disable", group.invite_code,
                      organiser=by)
-    group.active = active
     site.db.commit()
+    site.db.refresh(group)
     return group
 
 

@@ -37,9 +37,8 @@ def wants_json() -> bool:
         return True
     if request.path.endswith(".json"):
         return True
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json" and request.accept_mimetypes[best] > \
-        request.accept_mimetypes["text/html"]
+    accepted = request.accept_mimetypes
+    return accepted["application/json"] > accepted["text/html"]
 
 
 def _audience() -> str:
