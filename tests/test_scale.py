@@ -102,6 +102,8 @@ def test_healthz_reports_an_unreachable_bucket(tmp_path, s3_server):
         "TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
         "UPLOADS_DIR": str(tmp_path / "uploads"), **s3_server.config("bucket-that-is-not-there"),
     }, tmp_path / "instance")
+    with app.app_context():
+        db.upgrade()  # the probe row needs the schema: an unmigrated database is not ready
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["database"] == "ok"
