@@ -236,7 +236,18 @@ _SITE: dict[str, str] = {
         "run `tablecloth init-db` on the source first"),
 }
 
-CATALOGUE: dict[str, str] = {**_GENERAL, **_UPLOADS, **_PEOPLE, **_PRINT, **_SITE}
+# From file to fabric: printer presets, pieces, the test swatch, names in both scripts.
+_FABRIC: dict[str, str] = {
+    "jpeg_too_large": N_(
+        "A JPEG of %(width)s × %(height)s pixels is too large (JPEG stops at %(most)s pixels a "
+        "side, and we stop at 400 megapixels): send PNG or TIFF, or split the cloth into "
+        "panels."),
+    "piece_too_small": N_(
+        "The cloth cannot be cut into pieces of %(mm)s mm: one code with its label is larger. "
+        "Choose a larger sheet or roll, or smaller modules."),
+}
+
+CATALOGUE: dict[str, str] = {**_GENERAL, **_UPLOADS, **_PEOPLE, **_PRINT, **_SITE, **_FABRIC}
 
 
 def text(reason: str, detail: Mapping[str, Any] | None = None,

@@ -14,6 +14,7 @@ import zlib
 from functools import lru_cache
 
 PROFILE_NAME = "sRGB IEC61966-2.1"
+GREY_PROFILE_NAME = "sGray (sRGB tone curve, D65)"
 # D50, the profile connection space's white, and D65, sRGB's own white (media white point).
 D50 = (0.9642, 1.0, 0.8249)
 D65 = (0.9505, 1.0, 1.0891)
@@ -53,9 +54,9 @@ def _text(text: str) -> bytes:
 
 @lru_cache(maxsize=1)
 def srgb_profile() -> bytes:
-    """Return an ICC v2.1 sRGB profile (display class, RGB to XYZ), a little over 3 KB."""
+    """Return an ICC v2.1 sRGB profile (display class, RGB to XYZ), about 2.5 KB."""
     curve = _curve()
-    tags = [
+    return _profile(b"RGB ", [
         (b"desc", _desc(PROFILE_NAME)),
         (b"cprt", _text("No copyright, use freely")),
         (b"wtpt", _xyz(*D65)),
@@ -65,7 +66,33 @@ def srgb_profile() -> bytes:
         (b"rTRC", curve),
         (b"gTRC", curve),
         (b"bTRC", curve),
-    ]
+    ])
+
+
+@lru_cache(maxsize=1)
+def grey_profile() -> bytes:
+    """Return the grey twin of the sRGB profile: its tone curve, for a one-channel image.
+
+    An RGB profile in a greyscale file is invalid (PNG and TIFF say so), and a grey
+    image with this profile shows the same greys as the same pixels in sRGB.
+    """
+    return _profile(b"GRAY", [
+        (b"desc", _desc(GREY_PROFILE_NAME)),
+        (b"cprt", _text("No copyright, use freely")),
+        (b"wtpt", _xyz(*D65)),
+        (b"kTRC", _curve()),
+    ])
+
+
+def profile_for(mode: str) -> tuple[str, bytes]:
+    """Return the name and ICC profile for an image of a Pillow mode ("L" grey, else RGB)."""
+    if mode in ("L", "1", "LA"):
+        return GREY_PROFILE_NAME, grey_profile()
+    return PROFILE_NAME, srgb_profile()
+
+
+def _profile(space: bytes, tags: list[tuple[bytes, bytes]]) -> bytes:
+    """Return an ICC v2.1 display profile of colour space space with these tags."""
     table_end = 128 + 4 + 12 * len(tags)
     body = b""
     entries = []
@@ -80,7 +107,7 @@ def srgb_profile() -> bytes:
         body += data + bytes(-len(data) % 4)
     size = table_end + len(body)
     header = (
-        struct.pack(">I", size) + b"\0\0\0\0" + bytes((2, 0x10, 0, 0)) + b"mntrRGB XYZ "
+        struct.pack(">I", size) + b"\0\0\0\0" + bytes((2, 0x10, 0, 0)) + b"mntr" + space + b"XYZ "
         + struct.pack(">6H", 2026, 1, 1, 0, 0, 0) + b"acsp" + bytes(4 + 4 + 4 + 4 + 8)
         + struct.pack(">I", 0) + _s15(D50[0]) + _s15(D50[1]) + _s15(D50[2]) + bytes(4)
     )
@@ -90,6 +117,8 @@ def srgb_profile() -> bytes:
     return header + table + body
 
 
-def png_iccp_chunk_data() -> bytes:
-    """Return the data of a PNG iCCP chunk naming and carrying the sRGB profile."""
-    return PROFILE_NAME.encode("latin-1") + b"\0\0" + zlib.compress(srgb_profile(), 9)
+def png_iccp_chunk_data(mode: str = "RGB") -> bytes:
+    """Return the data of a PNG iCCP chunk naming and carrying the profile for mode."""
+    name, profile = profile_for(mode)
+    # PNG keywords are at most 79 Latin-1 characters.
+    return name.encode("latin-1")[:79] + b"\0\0" + zlib.compress(profile, 9)

@@ -15,6 +15,7 @@ from tablecloth.errors import Refusal
 from tablecloth.messages import N_
 from tablecloth.verify import (
     VerifyReport,
+    verify_jpeg,
     verify_pdf,
     verify_png,
     verify_proof,
@@ -22,6 +23,7 @@ from tablecloth.verify import (
     verify_tiff,
 )
 
+from .jpeg import render_jpeg
 from .pdf import render_pdf
 from .proof import render_proof
 from .raster import render_png, render_tiff
@@ -102,6 +104,8 @@ for _builtin in (
            label=N_("PNG (raster)")),
     Format("tiff", render_tiff, "tif", "image/tiff", verify_tiff, raster=True,
            label=N_("TIFF (raster)")),
+    Format("jpeg", render_jpeg, "jpg", "image/jpeg", verify_jpeg, raster=True,
+           label=N_("JPEG (raster, for online printers that ask for JPG)")),
     Format("proof", render_proof, "pdf", "application/pdf", verify_proof, proof=True,
            label=N_("Proof sheet (A4, for checking)"), ticked=True),
 ):

@@ -10,6 +10,7 @@ by page. The format registry (``render.FORMATS``) names the verifier of each for
 from __future__ import annotations
 
 from .cells import Source, decode_cell
+from .jpeg import verify_jpeg
 from .pdf import verify_pdf
 from .proof import verify_proof
 from .raster import verify_png, verify_tiff
@@ -17,6 +18,7 @@ from .report import MISSING, UNREADABLE, Failure, VerifyReport
 from .svg import verify_svg
 
 __all__ = [
-    "MISSING", "UNREADABLE", "Failure", "Source", "VerifyReport", "decode_cell", "verify_pdf",
+    "MISSING", "UNREADABLE", "Failure", "Source", "VerifyReport", "decode_cell", "verify_jpeg",
+    "verify_pdf",
     "verify_png", "verify_proof", "verify_svg", "verify_tiff",
 ]
