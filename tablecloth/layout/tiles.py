@@ -9,7 +9,9 @@ cut between rows; an office printer gets A4 or A3 sheets cut between rows and co
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .geometry import PlacedCell
 from .plan import Plan
@@ -142,3 +144,28 @@ def sheets(plan: Plan, width_mm: float, height_mm: float) -> list[Tile]:
                 out.append(Tile(len(out), panel.index, r, c, len(ys) - 1, len(xs) - 1,
                                 xs[c], ys[r], xs[c + 1], ys[r + 1]))
     return out
+
+
+# The office test print: sheets of paper at 1:1 (render.sheets draws them).
+PAPERS_MM = {"a4": (210.0, 297.0), "a3": (297.0, 420.0)}
+SHEET_MARGIN_MM = 14.0  # office printers leave 3-5 mm blank; the rest holds marks and names
+FOOTER_MM = 8.0  # under the tile: what the sheet is
+
+
+def paper_of(options: Mapping[str, Any]) -> tuple[str, tuple[float, float]]:
+    """Return the paper name and (width, height) in mm from options; refuse another size."""
+    name = str(options.get("paper") or "a4").lower()
+    if name not in PAPERS_MM:
+        raise LayoutError("paper_not_offered", paper=name, choices=", ".join(PAPERS_MM))
+    return name, PAPERS_MM[name]
+
+
+def sheet_tiles(plan: Plan, options: Mapping[str, Any]) -> list[Tile]:
+    """Return the tiles of the cloth, one a sheet, for the paper named in options."""
+    _name, (w, h) = paper_of(options)
+    return sheets(plan, w - 2 * SHEET_MARGIN_MM, h - 2 * SHEET_MARGIN_MM - FOOTER_MM)
+
+
+def sheet_frame(plan: Plan, tile: Tile) -> Frame:
+    """Return where a tile sits on its sheet: its top-left corner at the margin."""
+    return tile.frame(plan, SHEET_MARGIN_MM)
