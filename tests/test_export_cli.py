@@ -109,7 +109,7 @@ def test_export_refuses_what_cannot_print(app, runner, corpus):
     assert bad_size.exit_code == 2 and "WIDTHxHEIGHT" in bad_size.output
     bad_format = runner.invoke(args=["export", "--size", SIZE, "--format", "pdf,webp"])
     assert bad_format.exit_code == 2 and "Unknown format webp" in bad_format.output
-    assert "choose from pdf, svg, png, tiff, jpeg, proof" in bad_format.output
+    assert "choose from pdf, svg, png, tiff, jpeg, sheets, proof" in bad_format.output
 
 
 def test_export_with_no_photos_says_so(runner):

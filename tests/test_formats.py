@@ -52,7 +52,7 @@ def toy():
 
 
 def test_builtin_formats_in_the_order_offered():
-    assert list(FORMATS) == ["pdf", "svg", "png", "tiff", "jpeg", "proof"]
+    assert list(FORMATS) == ["pdf", "svg", "png", "tiff", "jpeg", "sheets", "proof"]
     assert all(f.preflighted for f in FORMATS.values())
     assert [f.name for f in FORMATS.values() if f.raster] == ["png", "tiff", "jpeg"]
     assert [f.name for f in FORMATS.values() if f.proof] == ["proof"]
@@ -92,8 +92,8 @@ def test_a_registered_format_is_exported_checked_and_served(app, corpus, toy, lo
 def test_a_registered_format_is_offered_by_the_cli(app, runner, corpus, toy, tmp_path):
     with app.app_context():
         add_photos(corpus, 2)
-    assert "pdf|svg|png|tiff|jpeg|proof|toy" in runner.invoke(args=["export", "--help"]).output
-    assert "pdf|svg|png|tiff|jpeg|proof|toy" in runner.invoke(args=["verify", "--help"]).output
+    assert "pdf|svg|png|tiff|jpeg|sheets|proof|toy" in runner.invoke(args=["export", "--help"]).output
+    assert "pdf|svg|png|tiff|jpeg|sheets|proof|toy" in runner.invoke(args=["verify", "--help"]).output
     size = f"{SMALL['width_mm']:g}x{SMALL['height_mm']:g}"
     result = runner.invoke(args=["export", "--size", size, "--format", "toy", "--out",
                                  str(tmp_path)])
