@@ -6,11 +6,12 @@ import io
 import re
 import shutil
 import subprocess
+import threading
 import warnings
 from dataclasses import replace
 
 import pytest
-from helpers import plan_cells
+from helpers import csrf_token, plan_cells
 from PIL import Image
 from sqlalchemy import select
 
@@ -226,3 +227,40 @@ def test_a_file_over_the_upload_cap_fails_the_export_in_plain_words(app):
         assert export.status == "failed"
         assert "cloth-edition1.jpg is" in export.message
         assert export.report["status_message"]["reason"] == "printer_file_too_large"
+
+
+def test_the_designer_offers_presets_and_exports_for_the_chosen_one(app, logged_in):
+    with app.app_context():
+        add_rows(12)
+    page = logged_in.get("/organiser/cloth").get_data(as_text=True)
+    for preset in printers.PRINTERS.values():
+        assert f'<option value="{preset.name}"' in page
+    token = csrf_token(logged_in, "/organiser/cloth")
+    saved = logged_in.post("/organiser/cloth/settings", data={
+        "csrf_token": token, "preset": "custom", "width_mm": "1500", "height_mm": "1500",
+        "printer": "online-roll"}, follow_redirects=True)
+    html = saved.get_data(as_text=True)
+    assert "Settings saved." in html and "Print-on-demand fabric shops" in html
+    with app.app_context():
+        cloth = editions.current_cloth(context.site())
+        assert design.printer_of(cloth) == "online-roll"
+        assert design.settings_of(cloth).roll_width_mm == 1370  # the preset's roll width
+    offered = re.findall(r'name="format" value="(\w+)"', html)
+    assert offered == ["png", "tiff", "jpeg", "proof"]
+    assert re.search(r'value="png" checked', html)
+    started = logged_in.post("/organiser/cloth/export", data={
+        "csrf_token": token, "format": "png"})
+    assert started.status_code == 302
+    export_id = int(started.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    for _ in range(600):
+        status = logged_in.get(f"/organiser/cloth/exports/{export_id}/status").get_json()
+        if status["finished"]:
+            break
+        threading.Event().wait(0.1)
+    assert status["ok"], status["message"]
+    names = [f["name"] for f in status["files"]]
+    assert names == ["cloth-edition1-panel1of2.png", "cloth-edition1-panel2of2.png"]
+    second = logged_in.get(status["files"][1]["url"])
+    assert second.status_code == 200 and second.mimetype == "image/png"
+    ru = logged_in.get("/organiser/cloth?lang=ru").get_data(as_text=True)
+    assert "Принтер" in ru
