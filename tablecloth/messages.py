@@ -266,6 +266,10 @@ _FABRIC: dict[str, str] = {
         "%(file)s is %(mb)s MB, and this kind of printer takes files of at most %(most)s MB: "
         "choose PNG instead of JPEG or TIFF, 150 ppi, or a narrower roll."),
     "paper_not_offered": N_("Sheets can be %(choices)s, not %(paper)s."),
+    "swatch_too_full": N_(
+        "%(count)s sample codes do not fit on a 300 mm swatch: choose a smaller module size."),
+    "swatch_failed_preflight": N_(
+        "The test swatch did not pass its check, so it was not kept: %(summary)s"),
     "piece_too_small": N_(
         "The cloth cannot be cut into pieces of %(mm)s mm: one code with its label is larger. "
         "Choose a larger sheet or roll, or smaller modules."),

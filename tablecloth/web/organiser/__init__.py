@@ -22,4 +22,5 @@ from . import (  # noqa: E402,F401  (routes register on bp)
     moderation,
     moved,
     reports,
+    swatches,
 )

@@ -23,7 +23,7 @@ from ... import context, printers
 from ...errors import Refusal
 from ...layout import MIN_CONTRAST
 from ...render import FORMATS, PPI_CHOICES
-from ...services.cloth import BaseUrlRefused, ClothError, design, editions, exports
+from ...services.cloth import BaseUrlRefused, ClothError, design, editions, exports, swatches
 from ...services.cloth.base_url import check_base_url
 from ..messages import say, say_refusal
 from . import bp
@@ -136,6 +136,9 @@ def cloth():
         ppi_choices=printer.ppi if printer and printer.ppi else PPI_CHOICES,
         printers=printers.PRINTERS.values(),
         printer=printer,
+        swatches=swatches.swatches_of(site, current),
+        confirmed=swatches.confirmed_sizes(site, current),
+        recommended=swatches.recommended_module_mm(site, current),
         min_contrast=MIN_CONTRAST,
         base_url_problem=_base_url_problem(),
         thumb_url=_thumb_url,
