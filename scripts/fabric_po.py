@@ -61,6 +61,11 @@ RU = {
     "Choose a larger sheet or roll, or smaller modules.":
         "Скатерть нельзя разрезать на части по %(mm)s мм: один код с подписью больше. "
         "Выберите лист или рулон побольше или модуль поменьше.",
+    "A name in the other script can have at most %(count)s characters.":
+        "Имя в другой письменности может быть не длиннее %(count)s знаков.",
+    # names: templates/organiser/moderation.html, web/organiser/names.py
+    "On the cloth also as": "На скатерти также как",
+    "On the cloth: %(label)s": "На скатерти: %(label)s",
     # printers.py
     "Online roll printer": "Онлайн-печать на рулоне",
     "Print-on-demand fabric shops that take image files by upload: PNG, TIFF or JPG at "

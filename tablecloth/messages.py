@@ -270,6 +270,8 @@ _FABRIC: dict[str, str] = {
         "%(count)s sample codes do not fit on a 300 mm swatch: choose a smaller module size."),
     "swatch_failed_preflight": N_(
         "The test swatch did not pass its check, so it was not kept: %(summary)s"),
+    "name_other_too_long": N_("A name in the other script can have at most %(count)s "
+                              "characters."),
     "piece_too_small": N_(
         "The cloth cannot be cut into pieces of %(mm)s mm: one code with its label is larger. "
         "Choose a larger sheet or roll, or smaller modules."),

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ... import codes, layout, printers, qr
+from ... import codes, layout, names, printers, qr
 from ...layout import CellSpec, ClothSettings, LayoutError, LayoutWarning, Plan
 from ...models import Cloth, ClothItem, Photo, PhotoState
 from ...render import format_named
@@ -171,7 +171,14 @@ def _spec(photo: Photo, base_url: str) -> CellSpec:
         name=photo.first_name,
         city_label=photo.city.bilingual(),
         city_slug=photo.city.slug,
+        name_other=_other(photo),
     )
+
+
+def _other(photo: Photo) -> str:
+    """Return the photo's first name in the other script, unless it is the same."""
+    other = names.other_script(photo.first_name, photo.name_other_script)
+    return other if other != photo.first_name else ""
 
 
 def cell_specs(site: Site, cloth: Cloth, base_url: str | None = None) -> list[CellSpec]:
