@@ -260,7 +260,7 @@ def test_the_designer_offers_presets_and_exports_for_the_chosen_one(app, logged_
     assert status["ok"], status["message"]
     names = [f["name"] for f in status["files"]]
     assert names == ["cloth-edition1-panel1of2.png", "cloth-edition1-panel2of2.png"]
-    second = logged_in.get(status["files"][1]["url"])
-    assert second.status_code == 200 and second.mimetype == "image/png"
+    with logged_in.get(status["files"][1]["url"]) as second:
+        assert second.status_code == 200 and second.mimetype == "image/png"
     ru = logged_in.get("/organiser/cloth?lang=ru").get_data(as_text=True)
     assert "Принтер" in ru

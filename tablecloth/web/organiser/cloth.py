@@ -283,8 +283,9 @@ def cloth_export_page(export_id: int):
 def _status(export) -> dict:
     files = [
         {**{k: entry.get(k) for k in ("format", "name", "size", "sha256", "preflight_ok")},
+         # A piece (a panel, a length) by its file name; a format's one file by the format.
          "url": url_for("organiser.cloth_export_file", export_id=export.id,
-                        fmt=entry["name"])}
+                        fmt=entry["name"] if entry.get("options") else entry["format"])}
         for entry in export.files or []
     ]
     return {
