@@ -15,12 +15,12 @@ from .site import Site
 # Actions the services record; the audit page offers them as a filter.
 ACTIONS = (
     "photo.approve", "photo.reject", "photo.withdraw", "photo.caption", "photo.hide",
-    "photo.restore", "photo.report_dismissed", "consent.recorded", "account.invite",
-    "account.revoke", "account.create", "account.deactivate", "account.reactivate",
-    "account.password", "account.reset_link", "account.password_reset",
+    "photo.restore", "photo.report_dismissed", "photo.name", "consent.recorded",
+    "account.invite", "account.revoke", "account.create", "account.deactivate",
+    "account.reactivate", "account.password", "account.reset_link", "account.password_reset",
     "account.sessions_end", "group.create", "group.disable", "group.enable", "group.quota",
     "group.expiry", "city.add", "cloth.settings", "cloth.order", "cloth.freeze",
-    "cloth.export",
+    "cloth.export", "cloth.swatch",
 )
 CSV_COLUMNS = ("at", "organiser", "action", "target", "detail")
 

@@ -57,7 +57,7 @@ def _seed(live_server) -> dict[str, str]:
 
 PUBLIC = ["/", "/?lang=ru", "/cloth", "/P/7K3QZ9", "/P/7K3QZ9/report", "/P/7K3QZ9/reported",
           "/P/WD0001", "/P/ZZZZZZ", "/upload", "/upload?code=COV-7K3QZ9AB", "/upload/terms",
-          "/organiser/login"]
+          "/organiser/login", "/S/NOTACODE"]
 ORGANISER = ["/organiser/", "/organiser/moderation", "/organiser/moderation?state=all",
              "/organiser/reports", "/organiser/groups", "/organiser/cities",
              "/organiser/cloth", "/organiser/cloth/exports/1", "/organiser/accounts",
