@@ -52,24 +52,38 @@
     var viewport = document.getElementById("viewport");
     if (!root || !canvas) return;
     var zoom = 1;
-    function apply() {
+    // Zoom keeps one point of the cloth still: the pointer's (wheel, pinch) or the middle of
+    // the view (buttons, keys), so the codes being looked at stay in view.
+    function zoomTo(next, clientX, clientY) {
+      next = Math.min(12, Math.max(1, next));
+      var view = viewport.getBoundingClientRect();
+      if (clientX === undefined) {
+        clientX = view.left + viewport.clientWidth / 2;
+        clientY = view.top + viewport.clientHeight / 2;
+      }
+      var before = canvas.getBoundingClientRect();
+      var fx = (clientX - before.left) / before.width;
+      var fy = (clientY - before.top) / before.height;
+      zoom = next;
       canvas.style.width = zoom === 1 ? "" : "calc(" + zoom + " * min(100%, 74vh))";
+      var after = canvas.getBoundingClientRect();
+      viewport.scrollLeft += after.left + fx * after.width - clientX;
+      viewport.scrollTop += after.top + fy * after.height - clientY;
     }
-    function by(factor) { zoom = Math.min(12, Math.max(1, zoom * factor)); apply(); }
     document.querySelectorAll("[data-zoom]").forEach(function (button) {
       button.addEventListener("click", function () {
         var how = button.dataset.zoom;
-        if (how === "in") by(1.5); else if (how === "out") by(1 / 1.5); else { zoom = 1; apply(); }
+        zoomTo(how === "in" ? zoom * 1.5 : how === "out" ? zoom / 1.5 : 1);
       });
     });
     viewport.addEventListener("wheel", function (event) {
       if (!event.ctrlKey) return; // trackpad pinch arrives as ctrl+wheel
       event.preventDefault();
-      by(event.deltaY < 0 ? 1.15 : 1 / 1.15);
+      zoomTo(zoom * (event.deltaY < 0 ? 1.15 : 1 / 1.15), event.clientX, event.clientY);
     }, {passive: false});
     viewport.addEventListener("keydown", function (event) {
-      if (event.key === "+" || event.key === "=") by(1.5);
-      if (event.key === "-") by(1 / 1.5);
+      if (event.key === "+" || event.key === "=") zoomTo(zoom * 1.5);
+      if (event.key === "-") zoomTo(zoom / 1.5);
     });
     var pointers = {}, startDistance = 0, startZoom = 1;
     function distance() {
@@ -84,7 +98,9 @@
       if (!pointers[e.pointerId]) return;
       pointers[e.pointerId] = {x: e.clientX, y: e.clientY};
       if (Object.keys(pointers).length === 2 && startDistance) {
-        zoom = Math.min(12, Math.max(1, startZoom * distance() / startDistance)); apply();
+        var p = Object.values(pointers);
+        zoomTo(startZoom * distance() / startDistance, (p[0].x + p[1].x) / 2,
+               (p[0].y + p[1].y) / 2);
       }
     });
     ["pointerup", "pointercancel", "pointerleave"].forEach(function (name) {

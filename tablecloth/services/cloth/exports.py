@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import select
 
 from ... import messages
+from ...errors import Refusal
 from ...layout import CellSpec, ClothSettings, Plan, plan_cloth
 from ...models import Cloth, Export, Organiser, Photo, utcnow
 from ...render import PPI_CHOICES, Format, check_ppi, content_type_for, format_named
@@ -38,11 +39,18 @@ STATUS_KEY = "status_message"  # in Export.report: {"reason", "detail", "step"}
 # ---------------------------------------------------------------- what an export says
 
 
-def _note(export: Export, reason: str, step: str = "", **detail: Any) -> None:
-    """Record what the export is doing: a reason for readers, English text for the record."""
+def _note(export: Export, reason: str, step: str = "", cause: Refusal | None = None,
+          **detail: Any) -> None:
+    """Record what the export is doing: a reason for readers, English text for the record.
+
+    A refusal that stopped the export is kept as its own reason (``cause``), so that it too
+    reaches each reader in their language.
+    """
     export.message = _words(messages.text, reason, detail, step)
-    export.report = {**(export.report or {}),
-                     STATUS_KEY: {"reason": reason, "detail": detail, "step": step}}
+    note: dict[str, Any] = {"reason": reason, "detail": detail, "step": step}
+    if cause is not None:
+        note["cause"] = {"reason": cause.reason, "detail": _jsonable(cause.detail)}
+    export.report = {**(export.report or {}), STATUS_KEY: note}
 
 
 def _words(say: Say, reason: str, detail: dict[str, Any], step: str) -> str:
@@ -50,12 +58,30 @@ def _words(say: Say, reason: str, detail: dict[str, Any], step: str) -> str:
     return f"{text}: {step}" if step else text
 
 
-def message(export: Export, say: Say = messages.text) -> str:
-    """Return what the export is doing or how it ended, in the words of say."""
+def message(export: Export, say: Say = messages.text, steps: bool = True) -> str:
+    """Return what the export is doing or how it ended, in the words of say.
+
+    ``steps=False`` leaves out the renderer's own step ("panel 1 of 2"), which is English.
+    """
     note = (export.report or {}).get(STATUS_KEY)
     if not note:
         return export.message or ""  # a row written before reasons were stored
-    return _words(say, note["reason"], note.get("detail") or {}, note.get("step") or "")
+    detail = dict(note.get("detail") or {})
+    cause = note.get("cause")
+    if cause:
+        detail["error"] = say(cause["reason"], cause.get("detail") or {})
+    step = (note.get("step") or "") if steps else ""
+    return _words(say, note["reason"], detail, step)
+
+
+def status_note(export: Export) -> dict[str, Any]:
+    """Return what the export last said: {"reason", "detail", "step"[, "cause"]}, or {}."""
+    return dict((export.report or {}).get(STATUS_KEY) or {})
+
+
+def status_reason(export: Export) -> str:
+    """Return the reason code of what the export last said ("" for a row without one)."""
+    return status_note(export).get("reason", "")
 
 
 def summary(export: Export, say: Say = messages.text) -> str:
@@ -241,7 +267,8 @@ def run_export(site: Site, export: Export, progress: Progress | None = None) -> 
         export.status = "failed"
         export.files = _copied(files)
         export.report = {"ok": False, "formats": results}
-        _note(export, "export_stopped", error=str(exc) or repr(exc))
+        _note(export, "export_stopped", error=str(exc) or repr(exc),
+              cause=exc if isinstance(exc, Refusal) else None)
         export.report = {**export.report, "summary": export.message}
     export.finished_at = utcnow()
     session.commit()
@@ -253,7 +280,10 @@ def _finish(job: _Job, export: Export, plan: Plan, results: dict[str, Any]) -> N
     failing = {name: result["failing_cells"] for name, result in results.items()
                if not result["ok"]}
     export.report = {"ok": not failing, "formats": results, "cells": len(plan.cells),
-                     "draft": export.draft}
+                     "draft": export.draft,
+                     # The plan's warnings as reasons, for each reader's language.
+                     "warnings": [{"reason": w.reason, "detail": _jsonable(w.detail)}
+                                  for w in plan.warnings]}
     export.report = {**export.report, "summary": summary(export)}
     if failing:
         export.status = "failed"
