@@ -95,7 +95,7 @@ def test_photo_page_in_russian(app, client, corpus):
     html = client.get(f"/P/{code}", headers={"Accept-Language": "ru-RU,ru;q=0.9"}).get_data(
         as_text=True)
     assert '<html lang="ru">' in html
-    assert "О цифровой скатерти" in html
+    assert "Посмотреть всю скатерть" in html
 
 
 def test_photo_page_takes_one_query(app, client, corpus):
