@@ -54,21 +54,24 @@
     var zoom = 1;
     // Zoom keeps one point of the cloth still: the pointer's (wheel, pinch) or the middle of
     // the view (buttons, keys), so the codes being looked at stay in view.
+    function middle() {
+      var view = viewport.getBoundingClientRect();
+      return [view.left + viewport.clientWidth / 2, view.top + viewport.clientHeight / 2];
+    }
     function zoomTo(next, clientX, clientY) {
       next = Math.min(12, Math.max(1, next));
-      var view = viewport.getBoundingClientRect();
-      if (clientX === undefined) {
-        clientX = view.left + viewport.clientWidth / 2;
-        clientY = view.top + viewport.clientHeight / 2;
-      }
+      var centred = clientX === undefined;
+      var at = centred ? middle() : [clientX, clientY];
       var before = canvas.getBoundingClientRect();
-      var fx = (clientX - before.left) / before.width;
-      var fy = (clientY - before.top) / before.height;
+      var fx = (at[0] - before.left) / before.width;
+      var fy = (at[1] - before.top) / before.height;
       zoom = next;
       canvas.style.width = zoom === 1 ? "" : "calc(" + zoom + " * min(100%, 74vh))";
+      // The view itself may grow with the cloth: aim at its new middle, or the pointer.
+      if (centred) at = middle();
       var after = canvas.getBoundingClientRect();
-      viewport.scrollLeft += after.left + fx * after.width - clientX;
-      viewport.scrollTop += after.top + fy * after.height - clientY;
+      viewport.scrollLeft += after.left + fx * after.width - at[0];
+      viewport.scrollTop += after.top + fy * after.height - at[1];
     }
     document.querySelectorAll("[data-zoom]").forEach(function (button) {
       button.addEventListener("click", function () {
