@@ -107,7 +107,7 @@ def test_a_finished_export_says_what_to_do_next(app, logged_in, corpus):
     steps = page.split('<ol class="next">', 1)[1].split("</ol>", 1)[0]
     assert [re.sub(r"\s+", " ", s) for s in re.findall(r"<strong>(.*?)</strong>", steps)] == [
         "Check the proof sheet.", "Send the print file to the fabric printer.",
-        "Order a test swatch first.", "Freeze the edition"]
+        "Order a test swatch first.", "Freeze the edition."]
     # The proof sheet opens in a new tab, in the browser; the print file downloads.
     proof = f"/organiser/cloth/exports/{number}/files/proof?view=1"
     assert f'href="{proof}"\n     target="_blank" rel="noopener"' in steps
