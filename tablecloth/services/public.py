@@ -20,14 +20,14 @@ PUBLIC, UNKNOWN, WITHDRAWN, HIDDEN = "public", "unknown", "withdrawn", "hidden"
 # Only these renditions are ever public; the master never is.
 PUBLIC_KINDS = ("web", "thumb")
 
-# Built once: every scan of a printed code runs these, and building a statement with its
-# loader options costs more than SQLAlchemy's cached compilation of it.
 # Whether participants can send photos now (any group's invite code works), asked in the
 # same query as the photo, so that its page can invite the viewer to take part.
 UPLOADS_OPEN = exists().where(
     Group.active.is_(True),
     or_(Group.expires_at.is_(None), Group.expires_at > bindparam("now", type_=UTCDateTime())),
 )
+# Built once: every scan of a printed code runs these, and building a statement with its
+# loader options costs more than SQLAlchemy's cached compilation of it.
 PHOTO_QUERY = (
     select(Photo)
     .options(joinedload(Photo.city), joinedload(Photo.files),

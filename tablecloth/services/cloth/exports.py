@@ -33,7 +33,7 @@ from .design import build_plan, cell_specs, settings_fields, settings_of
 Progress = Callable[[float, str], None]
 Say = Callable[[str, dict[str, Any]], str]  # reason, detail -> words for the reader
 STALLED_AFTER = timedelta(minutes=10)
-STATUS_KEY = "status_message"  # in Export.report: {"reason", "detail", "step"}
+STATUS_KEY = "status_message"  # in Export.report: {"reason", "detail", "step"[, "cause"]}
 
 
 # ---------------------------------------------------------------- what an export says

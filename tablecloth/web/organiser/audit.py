@@ -118,7 +118,6 @@ def _known_value(action: str, key: str, value: Any, cities: dict) -> str | None:
     return None
 
 
-
 def _cell(value: str) -> str:
     # A spreadsheet would run a cell starting with = as a formula.
     return "'" + value if value.startswith(FORMULA_STARTS) else value
