@@ -107,7 +107,7 @@ def test_the_audit_log_reads_in_russian(app, logged_in, corpus):
     assert by_action["Код приглашения отключён"] == ""
     assert by_action["Организатор приглашён"] == "роль: модератор"
     assert rows[("Файлы для печати выгружены", "выпуск 1")].startswith(
-        "экспорт: 1; файлы: PDF, контрольный лист; черновик: да; фото: ")
+        "экспорт: 1; файлы: PDF, Контрольный лист; черновик: да; фото: ")
     assert "photo.approve" not in page.split("<tbody>", 1)[1]
     # The filter offers the actions by name; the codes stay in the form's values.
     assert '<option value="photo.approve" >Фотография одобрена</option>' in page

@@ -166,7 +166,7 @@ def test_a_failed_preflight_lists_each_code_and_where_it_is(app, logged_in, corp
         as_text=True)
     assert "Не печатайте эти файлы" in russian
     row = russian.split(f"<code>{code}</code>", 1)[1].split("</tr>", 1)[0]
-    assert "полотно {}, ряд {}, клетка {} слева".format(*where) in row
+    assert "полотнище {}, ряд {}, клетка {} слева".format(*where) in row
     assert "код есть, но не читается" in row
     assert "Кодов в файле PDF, которые не ведут к своим фотографиям: 1 из 3." in russian
     status = logged_in.get(f"/organiser/cloth/exports/{number}/status", headers=EN).get_json()
@@ -188,8 +188,7 @@ def test_an_export_stopped_by_a_refusal_says_why_in_russian(app, logged_in, corp
         number = export.id
         assert "too small to print on fabric" in export.message  # the record, in English
     status = logged_in.get(f"/organiser/cloth/exports/{number}/status", headers=RU).get_json()
-    assert status["message"].startswith("Экспорт прервался:")
-    assert "слишком мал для печати на ткани" in status["message"]
+    assert status["message"].startswith("Модуль 0,5 мм слишком мал для печати на ткани")
 
 
 def test_an_export_that_broke_keeps_the_servers_words_under_details(app, logged_in, corpus):
@@ -230,3 +229,22 @@ def test_file_sizes_read_in_the_readers_numbers(app):
         assert file_size(3 * 1024 * 1024 + 300_000) == "3,3 МБ"
     with app.test_request_context(headers=EN):
         assert file_size(300) == "1 KB" and file_size(3 * 1024 * 1024 + 300_000) == "3.3 MB"
+
+
+def test_each_piece_of_a_printers_export_is_named_in_words(app):
+    from tablecloth.models import Export
+    from tablecloth.web.organiser.export_words import format_name, result_lines
+
+    export = Export(report={"formats": {
+        "png-panel2of2-length1of3": {"ok": True, "passed": 4, "expected": 4},
+        "sheets": {"ok": True, "passed": 4, "expected": 4, "px_per_module": 6.0},
+        "proof": {"ok": True, "passed": 4, "expected": 4, "whole_page": True}}})
+    results = preflight.results(export)
+    assert [(r.name, r.panel, r.length) for r in results] == [
+        ("png", (2, 2), (1, 3)), ("sheets", None, None), ("proof", None, None)]
+    with app.test_request_context(headers=RU):
+        assert [format_name(r) for r in results] == [
+            "PNG, полотнище 2 из 2, часть 1 из 3", "Пробная печать в офисе", "Контрольный лист"]
+        assert result_lines(results[1])[0] == "Все коды в файле PDF (4) ведут к своим фотографиям."
+    with app.test_request_context(headers=EN):
+        assert format_name(results[0]) == "PNG, panel 2 of 2, length 1 of 3"

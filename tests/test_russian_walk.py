@@ -27,15 +27,16 @@ import tablecloth
 from tablecloth import context, db
 from tablecloth.models import Export, Organiser, utcnow
 from tablecloth.services import accounts, groups, moderation, reports
-from tablecloth.services.cloth import design, editions, exports
+from tablecloth.services.cloth import design, editions, exports, swatches
 from tablecloth.verify import VerifyReport
 from tablecloth.verify.report import UNREADABLE, Failure
 
 PACKAGE = Path(tablecloth.__file__).parent
 RU = {"Accept-Language": "ru-RU,ru;q=0.9"}
 # Abbreviations Russian print shops and organisers write in Latin letters too.
-ABBREVIATIONS = {"PDF", "SVG", "PNG", "TIFF", "TIF", "JSON", "CSV", "SHA-256", "QR", "UTC",
-                 "ppi", "DRAFT", "https", "A4",
+ABBREVIATIONS = {"PDF", "SVG", "PNG", "TIFF", "TIF", "JPEG", "JPG", "JSON", "CSV", "SHA-256",
+                 "QR", "UTC", "ppi", "DRAFT", "https", "A4", "A3",
+                 "README",  # a file name
                  "Ctrl",  # the key, as Russian keyboards label it
                  "dresden"}  # the example city code: a city's short name is Latin by rule
 # Where a browser shows an attribute's words to a person.
@@ -171,9 +172,12 @@ def _seed(app, corpus) -> dict:
         done = exports.new_export(site, editions.current_cloth(site), ["pdf", "proof"],
                                   by=admin)
         exports.run_export(site, done)
-        draft = exports.new_export(site, editions.current_cloth(site), ["svg"], draft=True,
-                                   by=admin)
+        draft = exports.new_export(site, editions.current_cloth(site), ["svg", "sheets"],
+                                   draft=True, by=admin)
         exports.run_export(site, draft)
+        swatch = swatches.create_swatch(site, editions.current_cloth(site), note="хлопок",
+                                        by=admin)
+        swatches.record_read(site, swatch.samples[0].code)
         failed = exports.new_export(site, editions.current_cloth(site), ["pdf"], by=admin)
         _failed_preflight(failed)
         refused = exports.new_export(site, editions.current_cloth(site), ["pdf"], by=admin)

@@ -34,6 +34,8 @@ ACTION_LABELS = {
     "group.enable": N_("Invite code switched on again"),
     "cloth.freeze": N_("Edition frozen"),
     "cloth.export": N_("Print files exported"),
+    "cloth.swatch": N_("Test swatch made"),
+    "photo.name": N_("Name in the other script changed"),
 }
 ACTIONS = tuple(ACTION_LABELS)
 # The keys of an entry's detail, with their English names.
@@ -55,6 +57,9 @@ DETAIL_LABELS = {
     "formats": N_("files"),
     "draft": N_("draft"),
     "photos": N_("photos"),
+    "swatch": N_("swatch"),
+    "sizes": N_("module sizes, mm"),
+    "corrected": N_("corrected by hand"),
 }
 CSV_COLUMNS = ("at", "organiser", "action", "target", "detail")
 

@@ -26,6 +26,10 @@ _PROBLEMS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^listed (?P<value>\d+) times$"), "listed"),
 )
 _POSITION = re.compile(r"^row (\d+), column (\d+), panel (\d+)$")
+# A result's key: the format, then the piece for a printer that takes one panel or length
+# a file (services/cloth/exports.py, printers.pieces): "png-panel1of2-length2of3".
+_PIECE = re.compile(r"^(?P<fmt>[a-z0-9_]+)(?:-panel(?P<panel>\d+)of(?P<panels>\d+))?"
+                    r"(?:-length(?P<length>\d+)of(?P<lengths>\d+))?$")
 PRINT_ORDER = ("pdf", "tiff", "png", "svg")  # what a fabric shop takes, most wanted first
 
 
@@ -43,9 +47,9 @@ class Failure:
 
 @dataclass(frozen=True)
 class FormatResult:
-    """What preflight found in one file of an export."""
+    """What preflight found in one file of an export (one piece of a format, for some)."""
 
-    name: str
+    name: str  # the format: pdf, png, proof, sheets ...
     ok: bool
     passed: int
     expected: int
@@ -55,6 +59,8 @@ class FormatResult:
     contrast: float
     scan_distance_cm: float
     failures: list[Failure] = field(default_factory=list)
+    panel: tuple[int, int] | None = None  # (panel, of how many), for one panel's file
+    length: tuple[int, int] | None = None  # (length, of how many), for one length's file
 
     @property
     def failed(self) -> int:
@@ -80,9 +86,16 @@ def results(export: Export) -> list[FormatResult]:
     """Return what preflight found in each checked file of the export, in the files' order."""
     stored = (export.report or {}).get("formats") or {}
     found = []
-    for name, raw in stored.items():
+    for key, raw in stored.items():
+        piece = _PIECE.match(key)
+        parts = piece.groupdict() if piece else {"fmt": key}
+
+        def pair(first: str, second: str, parts=parts) -> tuple[int, int] | None:
+            return (int(parts[first]), int(parts[second])) if parts.get(first) else None
+
         found.append(FormatResult(
-            name=name, ok=bool(raw.get("ok")), passed=int(raw.get("passed") or 0),
+            name=parts["fmt"], panel=pair("panel", "panels"), length=pair("length", "lengths"),
+            ok=bool(raw.get("ok")), passed=int(raw.get("passed") or 0),
             expected=int(raw.get("expected") or 0), whole_page=bool(raw.get("whole_page")),
             px_per_module=float(raw.get("px_per_module") or 0),
             min_module_mm=float(raw.get("min_module_mm") or 0),

@@ -12,7 +12,6 @@ from flask_babel import format_decimal, get_locale, gettext, ngettext
 
 from ... import context
 from ...models import AgeBand, AuditEntry, PhotoState, Role
-from ...render import FORMATS
 from ...services import audit, reports
 from ...services import groups as group_service
 from ..messages import labels
@@ -20,6 +19,7 @@ from . import bp
 from .accounts import ROLE_LABELS
 from .auth import admin_required
 from .common import AGE_LABELS, STATE_LABELS
+from .export_words import kind_name
 
 PAGE_SIZE = 50
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -84,10 +84,10 @@ def _value(action: str, key: str, value: Any, cities: dict) -> str:
     words = _known_value(action, key, value, cities)
     if words is not None:
         return words
+    if isinstance(value, list):
+        return ", ".join(_value(action, key, item, cities) for item in value)
     if isinstance(value, int | float):
         return format_decimal(value)
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
     return str(value)
 
 
@@ -112,7 +112,7 @@ def _known_value(action: str, key: str, value: Any, cities: dict) -> str | None:
     if key == "length" and isinstance(value, int):
         return ngettext("%(num)d character", "%(num)d characters", value)
     if key == "formats" and isinstance(value, list):
-        return ", ".join(_format_words(str(name)) for name in value)
+        return ", ".join(kind_name(str(name)) for name in value)
     if key == "reason" and action == "photo.report_dismissed":
         return labels(reports.REASONS).get(value)
     return None
@@ -147,7 +147,3 @@ def audit_csv():
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
-
-def _format_words(name: str) -> str:
-    known = FORMATS.get(name)
-    return gettext("proof sheet") if known is not None and known.proof else name.upper()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import format_decimal, gettext, ngettext
 
 from ...models import Export
+from ...render import FORMATS
 from ...services.cloth import exports, preflight
 from ..messages import say
 
@@ -32,22 +33,46 @@ def status_message(export: Export) -> str:
 def technical_error(export: Export) -> str:
     """Return the server's own words for an error that stopped the export, if any.
 
-    A refusal that stopped it is said in the reader's language instead (its cause).
+    A refusal that stopped it is stored as its own reason, said in the reader's language.
     """
     note = exports.status_note(export)
-    if note.get("reason") != "export_stopped" or note.get("cause"):
+    if note.get("reason") != "export_stopped":
         return ""
     return str((note.get("detail") or {}).get("error") or "")
 
 
+def kind_name(fmt: str) -> str:
+    """Return how pages name a format: its kind for sheets for people, else its name."""
+    known = FORMATS.get(fmt)
+    if known is not None and known.proof:
+        return gettext("Proof sheet")
+    if fmt == "sheets":
+        return gettext("Office test print")
+    return fmt.upper()
+
+
 def format_name(result: preflight.FormatResult) -> str:
-    """Return how the page names a checked file: its format, or "proof sheet"."""
-    return gettext("Proof sheet") if result.whole_page else result.name.upper()
+    """Return how the page names a checked file: its format or kind, and its piece if any."""
+    name = kind_name(result.name)
+    if result.panel:
+        name = gettext("%(file)s, panel %(n)d of %(count)d", file=name, n=result.panel[0],
+                       count=result.panel[1])
+    if result.length:
+        name = gettext("%(file)s, length %(n)d of %(count)d", file=name, n=result.length[0],
+                       count=result.length[1])
+    return name
+
+
+def file_type(result: preflight.FormatResult) -> str:
+    """Return the kind of file a result is about, as its type is written: PDF, PNG, TIFF."""
+    known = FORMATS.get(result.name)
+    extension = known.extension if known is not None else result.name
+    return {"tif": "TIFF", "jpg": "JPEG"}.get(extension, extension.upper())
 
 
 def result_lines(result: preflight.FormatResult) -> list[str]:
     """Return what preflight found in one file, as sentences."""
-    n, name = result.expected, result.name.upper()
+    n, name = result.expected, file_type(result)
     if result.whole_page:
         found = (ngettext("The one code on the proof sheet leads to its photo.",
                           "All %(num)d codes on the proof sheet lead to their photos.", n)
