@@ -113,6 +113,7 @@ def test_a_finished_export_says_what_to_do_next(app, logged_in, corpus):
     assert f'href="{proof}"\n     target="_blank" rel="noopener"' in steps
     assert f'href="/organiser/cloth/exports/{number}/files/pdf"' in steps
     assert 'href="/organiser/cloth#freeze"' in steps
+    assert 'href="/organiser/cloth?edition=1#swatch"' in steps
     # Checksums and the JSON are there, under Details only.
     details = page.split('<details class="more"', 1)[1]
     assert all(h in details for h in hashes) and not any(h in page.split("<details", 1)[0]
