@@ -249,3 +249,22 @@ def test_each_piece_of_a_printers_export_is_named_in_words(app):
         assert result_lines(results[1])[0] == "Все коды в файле PDF (4) ведут к своим фотографиям."
     with app.test_request_context(headers=EN):
         assert format_name(results[0]) == "PNG, panel 2 of 2, length 1 of 3"
+
+
+def test_an_export_in_pieces_asks_for_every_piece_to_be_sent(app, logged_in, corpus):
+    with app.app_context():
+        add_photos(corpus, 2)
+        site = context.site()
+        export = exports.new_export(site, editions.current_cloth(site), ["png"])
+        # What run_export records for an online roll printer's two panels (printers.pieces).
+        export.files = [{"format": "png", "name": f"cloth-edition1-panel{n}of2.png",
+                         "key": f"exports/{export.id}/p{n}", "size": 2048, "sha256": "0" * 64,
+                         "piece": f"panel {n}", "options": {"tile": {}}} for n in (1, 2)]
+        export.status = "done"
+        exports._note(export, "export_done")
+        site.db.commit()
+        number = export.id
+    page = logged_in.get(f"/organiser/cloth/exports/{number}", headers=EN).get_data(
+        as_text=True)
+    assert "send all of them" in page and "Send only one of them." not in page
+    assert f'href="/organiser/cloth/exports/{number}/files/cloth-edition1-panel2of2.png"' in page
