@@ -33,8 +33,7 @@ def test_group_quota_and_expiry_changes_are_audited(app, logged_in, organiser, g
          expires="2099-12-31")
     [quota] = entries(app, "group.quota")
     assert quota.target == group and quota.organiser_id == organiser
-    assert quota.detail == {"from": {"photos": None, "mb": None},
-                            "to": {"photos": 30, "mb": None}}
+    assert quota.detail == {"photos": 30, "mb": None}
     [expiry] = entries(app, "group.expiry")
     assert expiry.detail == {"from": None, "to": "2099-12-31"}
     assert expiry.organiser_id == organiser

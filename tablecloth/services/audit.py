@@ -9,19 +9,77 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from ..messages import N_
 from ..models import AuditEntry, Organiser
 from .site import Site
 
-# Actions the services record; the audit page offers them as a filter.
-ACTIONS = (
-    "photo.approve", "photo.reject", "photo.withdraw", "photo.caption", "photo.hide",
-    "photo.restore", "photo.report_dismissed", "photo.name", "consent.recorded",
-    "account.invite", "account.revoke", "account.create", "account.deactivate",
-    "account.reactivate", "account.password", "account.reset_link", "account.password_reset",
-    "account.sessions_end", "group.create", "group.disable", "group.enable", "group.quota",
-    "group.expiry", "city.add", "cloth.settings", "cloth.order", "cloth.freeze",
-    "cloth.export", "cloth.swatch",
-)
+# Actions the services record, with what each means in English (the web translates it);
+# the audit page offers them as a filter. A new action gets its words here.
+ACTION_LABELS = {
+    "photo.approve": N_("Photo approved"),
+    "photo.reject": N_("Photo rejected"),
+    "photo.withdraw": N_("Photo withdrawn"),
+    "photo.caption": N_("Caption changed"),
+    "photo.hide": N_("Photo hidden after a report"),
+    "photo.restore": N_("Photo shown again"),
+    "photo.report_dismissed": N_("Report dismissed"),
+    "consent.recorded": N_("Photo received, consent recorded"),
+    "account.invite": N_("Organiser invited"),
+    "account.revoke": N_("Invitation withdrawn"),
+    "account.create": N_("Account created"),
+    "account.deactivate": N_("Account switched off"),
+    "account.reactivate": N_("Account switched on again"),
+    "group.create": N_("Group created"),
+    "group.disable": N_("Invite code switched off"),
+    "group.enable": N_("Invite code switched on again"),
+    "cloth.freeze": N_("Edition frozen"),
+    "cloth.export": N_("Print files exported"),
+    "cloth.swatch": N_("Test swatch made"),
+    "photo.name": N_("Name in the other script changed"),
+    "account.password": N_("Password changed"),
+    "account.reset_link": N_("Password reset link made"),
+    "account.password_reset": N_("Password set with a reset link"),
+    "account.sessions_end": N_("Every session ended"),
+    "group.quota": N_("Group quota changed"),
+    "group.expiry": N_("Invite code's last day changed"),
+    "city.add": N_("City added"),
+    "cloth.settings": N_("Print settings changed"),
+    "cloth.order": N_("Photo order changed"),
+}
+ACTIONS = tuple(ACTION_LABELS)
+# The keys of an entry's detail, with their English names.
+DETAIL_LABELS = {
+    "from": N_("before"),
+    "reason": N_("reason"),
+    "by": N_("by"),
+    "length": N_("length"),
+    "translation": N_("translation"),
+    "consent_self": N_("own consent"),
+    "consent_guardian": N_("guardian's consent"),
+    "age_band": N_("age"),
+    "by_organiser": N_("sent by an organiser"),
+    "role": N_("role"),
+    "via": N_("made with"),
+    "invitation": N_("invitation"),
+    "city": N_("city"),
+    "export": N_("export"),
+    "formats": N_("files"),
+    "draft": N_("draft"),
+    "photos": N_("photos"),
+    "swatch": N_("swatch"),
+    "sizes": N_("module sizes, mm"),
+    "corrected": N_("corrected by hand"),
+    "to": N_("after"),
+    "mb": N_("megabytes"),
+    "sessions": N_("sessions"),
+    "sessions_ended": N_("sessions ended"),
+    "hours": N_("hours valid"),
+    "en": N_("name in English"),
+    "ru": N_("name in Russian"),
+    "home": N_("home language"),
+    "mode": N_("order"),
+    "printer": N_("printer"),
+}
 CSV_COLUMNS = ("at", "organiser", "action", "target", "detail")
 
 

@@ -164,11 +164,11 @@ def set_quota(site: Site, code: str, photos: int | None, mb: int | None,
     for value in (photos, mb):
         if value is not None and value < 0:
             raise GroupError("quota_invalid")
-    before = {"photos": group.quota_photos, "mb": group.quota_mb}
+    changed = (group.quota_photos, group.quota_mb) != (photos, mb)
     group.quota_photos, group.quota_mb = photos, mb
-    if before != {"photos": photos, "mb": mb}:
-        audit.record(site, "group.quota", group.invite_code,
-                     {"from": before, "to": {"photos": photos, "mb": mb}}, organiser=by)
+    if changed:
+        audit.record(site, "group.quota", group.invite_code, {"photos": photos, "mb": mb},
+                     organiser=by)
     site.db.commit()
     return group
 
