@@ -167,6 +167,22 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=1,
     ),
     Setting(
+        "UPLOAD_CHUNK_BYTES",
+        1 * MB,
+        "Size of each piece the upload page sends over the resumable (tus) endpoint; after a "
+        "dropped connection at most about this much is sent again.",
+        type=int,
+        minimum=64 * 1024,
+    ),
+    Setting(
+        "TUS_EXPIRY_HOURS",
+        24,
+        "Hours an unfinished resumable upload is kept; after that its pieces are deleted "
+        "(also by `tablecloth check --repair`).",
+        type=int,
+        minimum=1,
+    ),
+    Setting(
         "UPLOAD_RATE_LIMIT",
         600,
         "Photos accepted from one address in an hour (a whole class behind one school "

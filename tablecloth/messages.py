@@ -25,6 +25,14 @@ _GENERAL: dict[str, str] = {
 
 # Photos and uploads: images.py, services/uploads.py, web/upload/.
 _UPLOADS: dict[str, str] = {
+    "upload_key_taken": N_("This photo was already started from another page. Reload the page "
+                           "and choose it again."),
+    "upload_offset_mismatch": N_("Part of this photo went missing on the way. It will be sent "
+                                 "again from where the server stopped."),
+    "upload_too_long": N_("This photo is longer than the page said it would be. Choose it "
+                          "again."),
+    "upload_incomplete": N_("This photo has not fully arrived yet. It will be sent again from "
+                            "where the server stopped."),
 }
 
 # People: groups, cities, accounts, moderation, reports.
