@@ -106,7 +106,7 @@ def case_pdf_obvious(n: int, out: str) -> dict:
     from reportlab.pdfgen.canvas import Canvas
 
     from tablecloth.layout import order_for_cloth, plan_cloth
-    from tablecloth.render.units import PT_PER_MM, Frame
+    from tablecloth.layout.units import PT_PER_MM, Frame
 
     s = _settings(n)
     cells = _cells(n)
@@ -144,7 +144,7 @@ def case_preflight(n: int, out: str) -> dict:
     from tablecloth import qr
     from tablecloth.layout import order_for_cloth, plan_cloth
     from tablecloth.render import render
-    from tablecloth.verify import verify
+    from tablecloth.verify import verify_pdf
 
     s = _settings(n)
     cells = _cells(n)
@@ -153,15 +153,15 @@ def case_preflight(n: int, out: str) -> dict:
     render("pdf", plan, out)
     render_s = time.perf_counter() - t
     t = time.perf_counter()
-    report = verify(out, "pdf", plan)
+    report = verify_pdf(out, plan)
     return {"seconds": time.perf_counter() - t, "render_seconds": render_s, "ok": report.ok,
             "checked": report.checked}
 
 
 def case_raster(fmt: str, ppi: int, out: str) -> dict:
     from tablecloth.layout import ClothSettings, capacity, order_for_cloth, plan_cloth
+    from tablecloth.layout.units import Frame
     from tablecloth.render import render
-    from tablecloth.render.units import Frame
 
     s = ClothSettings()
     cells = _cells(capacity(s))

@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None, *,
+               instance_path: str | os.PathLike[str] | None = None,
+               environ: Mapping[str, str] | None = None) -> Flask:
     """Create and configure the tablecloth app."""
-    from . import config as settings
-    from . import db, i18n, storage, web
+    # Imported here, not above: this file runs before any tablecloth module is imported, and
+    # the core and storage must load without Flask.
+    from flask import Flask
 
-    app = Flask(__name__, instance_relative_config=True)
+    from . import config as settings
+    from . import context, db, i18n, web
+    from .storage import make_storage
+
+    # Tests pass their own instance folder and environment, so that neither the developer's
+    # settings.toml nor TABLECLOTH_* variables reach them; None means the real ones.
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=None if instance_path is None else os.path.abspath(instance_path))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.update(settings.load(app.instance_path, overrides=test_config))
+    app.config.update(settings.load(app.instance_path, environ=environ, overrides=test_config))
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
     if not app.config["UPLOADS_DIR"]:
@@ -30,7 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     db.init_app(app)
-    storage.init_app(app)
+    app.extensions[context.STORE] = make_storage(app.config)
     i18n.init_app(app)
     web.init_app(app)
     return app

@@ -1,4 +1,9 @@
-"""The Flask side of services: build the Site of the current app context."""
+"""The Flask side of services: build the Site of the current app context.
+
+The one place below web/ and cli/ (with ``db.init_app``) that knows about Flask: it reads
+what ``create_app`` attached to the app (the store, the session factory, the settings) and
+hands services a plain ``Site``.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +16,12 @@ from . import db
 from .services.site import Site
 from .storage import Storage
 
+STORE = "tablecloth.storage"  # the app.extensions key create_app attaches the store under
+
 
 def store(app: Flask | None = None) -> Storage:
-    """Return the app's storage backend."""
-    return (app or current_app).extensions["tablecloth.storage"]
+    """Return the app's storage backend (the current app's when none is given)."""
+    return (app or current_app).extensions[STORE]
 
 
 def site() -> Site:

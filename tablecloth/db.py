@@ -1,4 +1,10 @@
-"""The database: engine, a session per request, schema migrations and seed data."""
+"""The database: engines, schema migrations and seed data, and each app context's session.
+
+Everything down to "Flask glue" works on a URL or a Session and needs no app (the migration
+of a site to another database uses it with no app at all). The glue gives each app context
+(a request, a CLI command) one session, closed when the context ends; services receive it
+as ``site.db`` (``context.site()``).
+"""
 
 from __future__ import annotations
 
@@ -37,15 +43,61 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+def make_sessions(engine: Engine) -> sessionmaker[Session]:
+    """Return a session factory whose objects stay readable after a commit."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(url: str):
+    """Return an Alembic configuration pointing at our migrations and the given database."""
+    # Alembic is imported here, not above: only schema work needs it, and every app process
+    # would otherwise pay for loading it.
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str | None = None) -> None:
+    """Bring the schema at url up to the newest migration and add the default cities.
+
+    Without url, upgrade the current app's database (for callers inside an app context).
+    """
+    from alembic import command
+
+    url = url or current_app.config["DATABASE_URL"]
+    command.upgrade(alembic_config(url), "head")
+    engine = make_engine(url)
+    try:
+        with make_sessions(engine)() as session:
+            seed_cities(session)
+    finally:
+        engine.dispose()
+
+
+def seed_cities(session: Session) -> None:
+    """Add Coventry and Volgograd when no city exists yet."""
+    if session.scalars(select(City).limit(1)).first() is None:
+        for position, (slug, name_en, name_ru, language) in enumerate(DEFAULT_CITIES):
+            session.add(City(slug=slug, name_en=name_en, name_ru=name_ru,
+                             home_language=language, position=position))
+        session.commit()
+
+
+# ---------------------------------------------------------------- Flask glue
+
+
 def init_app(app: Flask) -> None:
-    """Attach an engine and session factory to the app; close sessions after each request."""
+    """Attach an engine and session factory to the app; close sessions after each context."""
     url = app.config["DATABASE_URL"]
     if not url:
         url = "sqlite:///" + str(Path(app.instance_path) / "tablecloth.sqlite3")
         app.config["DATABASE_URL"] = url
     engine = make_engine(url)
     app.extensions["tablecloth.engine"] = engine
-    app.extensions["tablecloth.sessions"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["tablecloth.sessions"] = make_sessions(engine)
     app.teardown_appcontext(_close_session)
 
 
@@ -65,32 +117,3 @@ def _close_session(_exc: BaseException | None) -> None:
     db_session = g.pop("db_session", None)
     if db_session is not None:
         db_session.close()
-
-
-def alembic_config(url: str):
-    """Return an Alembic configuration pointing at our migrations and the given database."""
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    return config
-
-
-def upgrade(url: str | None = None) -> None:
-    """Bring the schema up to the newest migration and add the default cities."""
-    from alembic import command
-
-    url = url or current_app.config["DATABASE_URL"]
-    command.upgrade(alembic_config(url), "head")
-    seed_cities()
-
-
-def seed_cities() -> None:
-    """Add Coventry and Volgograd when no city exists yet."""
-    db = session()
-    if db.scalars(select(City).limit(1)).first() is None:
-        for position, (slug, name_en, name_ru, language) in enumerate(DEFAULT_CITIES):
-            db.add(City(slug=slug, name_en=name_en, name_ru=name_ru,
-                        home_language=language, position=position))
-        db.commit()

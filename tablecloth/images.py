@@ -7,19 +7,12 @@ import io
 import warnings
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from PIL import Image, ImageCms, ImageFile
 from pillow_heif import register_heif_opener
 
-# Stable reasons for refusal; the web layer turns each into a translated message.
-EMPTY = "empty"                    # zero bytes
-TOO_LARGE = "too_large"            # more bytes than max_bytes; detail: limit_bytes
-TOO_MANY_PIXELS = "too_many_pixels"  # over max_pixels or a decompression bomb; detail: limit_pixels
-NOT_AN_IMAGE = "not_an_image"      # not recognised as any image
-UNSUPPORTED = "unsupported"        # a format we refuse (SVG, PDF, ...); detail: format
-ANIMATED = "animated"              # more than one frame
-DAMAGED = "damaged"                # recognised but truncated or corrupt
-REASONS = (EMPTY, TOO_LARGE, TOO_MANY_PIXELS, NOT_AN_IMAGE, UNSUPPORTED, ANIMATED, DAMAGED)
+from .errors import Refusal
 
 # Pillow format names we accept, recognised from the content; everything else is refused.
 ACCEPTED = ("JPEG", "PNG", "WEBP", "HEIF", "AVIF", "GIF")
@@ -36,13 +29,34 @@ _TRANSPOSE = {
 _SRGB = ImageCms.createProfile("sRGB")
 
 
-class ImageError(ValueError):
-    """The bytes are not a photo we accept; reason is one of REASONS."""
+class ImageError(Refusal):
+    """The bytes are not a photo we accept; the reason names the message (messages._UPLOADS).
 
-    def __init__(self, reason: str, message: str, **detail) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.detail = detail
+    Reasons: empty, too_large (detail limit_bytes, limit in MB), too_many_pixels (detail
+    limit_pixels, limit in megapixels), not_an_image, unsupported (detail format), animated,
+    damaged.
+    """
+
+
+MB = 1024 * 1024
+
+
+def in_megabytes(size_bytes: float) -> float:
+    """Return a size in megabytes to one decimal place, the way refusals show a limit."""
+    return _one_decimal(size_bytes / MB)
+
+
+def _one_decimal(value: float) -> float:
+    # Rounded as Babel rounds a number for display (half to even on its decimal form), so a
+    # limit reads the same in English and in the visitor's language.
+    return float(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN))
+
+
+def _too_many_pixels(max_pixels: int | None) -> ImageError:
+    if max_pixels is None:  # remaking derivatives of a photo accepted before
+        return ImageError("too_many_pixels")
+    return ImageError("too_many_pixels", limit_pixels=max_pixels,
+                      limit=_one_decimal(max_pixels / 1_000_000))
 
 
 @dataclass(frozen=True)
@@ -82,19 +96,19 @@ def process(
     The format is recognised from the content alone. The image is fully decoded and
     re-encoded as sRGB JPEG without any metadata (which also destroys polyglot payloads);
     EXIF orientation is applied and the capture date is kept only as ``taken_on``.
-    Raises ImageError with one of REASONS when the bytes are refused.
+    Raises ImageError with its reason when the bytes are refused.
     """
     if not data:
-        raise ImageError(EMPTY, "The file is empty.")
+        raise ImageError("empty")
     if len(data) > max_bytes:
-        raise ImageError(TOO_LARGE, "The file is too large.", limit_bytes=max_bytes)
+        raise ImageError("too_large", limit_bytes=max_bytes, limit=in_megabytes(max_bytes))
     _refuse_documents(data)
     with _open(data, max_pixels) as im:
         fmt = im.format
         if getattr(im, "is_animated", False):
-            raise ImageError(ANIMATED, "Animated images are not accepted.")
+            raise ImageError("animated")
         if fmt == "JPEG" and data.count(b"\xff\xda") > MAX_JPEG_SCANS:
-            raise ImageError(DAMAGED, "The image is damaged.")
+            raise ImageError("damaged")
         exif = _exif(im)
         orientation = _orientation(im, exif)
         _load(im)
@@ -139,12 +153,12 @@ def _refuse_documents(data: bytes) -> None:
     """Name the non-photo formats Pillow would merely fail to identify (SVG, PDF)."""
     head = data[:4096]
     if head.startswith(b"%PDF-"):
-        raise ImageError(UNSUPPORTED, "PDF documents are not accepted.", format="PDF")
+        raise ImageError("unsupported", format="PDF")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         head = head.decode("utf-16", "ignore").encode()
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith(b"<") and b"<svg" in text:
-        raise ImageError(UNSUPPORTED, "SVG drawings are not accepted.", format="SVG")
+        raise ImageError("unsupported", format="SVG")
 
 
 def _open(data: bytes, max_pixels: int | None) -> Image.Image:
@@ -153,19 +167,17 @@ def _open(data: bytes, max_pixels: int | None) -> Image.Image:
     try:
         im = _pillow_open(data, ACCEPTED)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageError(TOO_MANY_PIXELS, "The image has too many pixels.",
-                         limit_pixels=max_pixels) from exc
+        raise _too_many_pixels(max_pixels) from exc
     except Image.UnidentifiedImageError:
         fmt = _identify_any(data)
         if fmt:
-            raise ImageError(UNSUPPORTED, f"{fmt} images are not accepted.", format=fmt) from None
-        raise ImageError(NOT_AN_IMAGE, "The file is not an image.") from None
+            raise ImageError("unsupported", format=fmt[:20]) from None
+        raise ImageError("not_an_image") from None
     except Exception as exc:  # any parser failure on hostile bytes
-        raise ImageError(DAMAGED, "The image is damaged.") from exc
+        raise ImageError("damaged") from exc
     if max_pixels is not None and im.width * im.height > max_pixels:
         im.close()
-        raise ImageError(TOO_MANY_PIXELS, "The image has too many pixels.",
-                         limit_pixels=max_pixels)
+        raise _too_many_pixels(max_pixels)
     return im
 
 
@@ -203,7 +215,7 @@ def _load(im: Image.Image) -> None:
             warnings.simplefilter("ignore")  # only the outcome matters: pixels or an error
             im.load()
     except Exception as exc:
-        raise ImageError(DAMAGED, "The image is damaged or incomplete.") from exc
+        raise ImageError("damaged") from exc
 
 
 def _exif(im: Image.Image) -> dict:

@@ -6,15 +6,12 @@ import random
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
-from flask import current_app
 from sqlalchemy import Engine, delete, func, insert, select
 
 from .models import RateLimitHit
-
-EXTENSION = "tablecloth.ratelimit"
 
 
 class Limiter(Protocol):
@@ -124,28 +121,8 @@ class DatabaseLimiter:
             conn.execute(delete(table).where(table.c.key == key))
 
 
-def limiter() -> Limiter:
-    """Return the current app's limiter (RATELIMIT_STORAGE), making it on first use."""
-    found = current_app.extensions.get(EXTENSION)
-    if found is None:
-        if current_app.config.get("RATELIMIT_STORAGE", "memory") == "database":
-            found = DatabaseLimiter(current_app.extensions["tablecloth.engine"])
-        else:
-            found = MemoryLimiter()
-        found = current_app.extensions.setdefault(EXTENSION, found)
-    return found
-
-
-def hit(key: str, limit: int, window_s: float) -> bool:
-    """Record one event for key in the app's limiter; return True while within limit."""
-    return limiter().hit(key, limit, window_s)
-
-
-def retry_after(key: str, limit: int, window_s: float) -> float:
-    """Return seconds until key may act again in the app's limiter."""
-    return limiter().retry_after(key, limit, window_s)
-
-
-def reset(key: str) -> None:
-    """Forget key's events in the app's limiter."""
-    limiter().reset(key)
+def make_limiter(settings: Mapping[str, Any], engine: Engine) -> Limiter:
+    """Return the store RATELIMIT_STORAGE names: "memory" (default) or "database" (engine)."""
+    if settings.get("RATELIMIT_STORAGE", "memory") == "database":
+        return DatabaseLimiter(engine)
+    return MemoryLimiter()

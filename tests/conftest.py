@@ -1,15 +1,27 @@
-"""Shared fixtures: a fresh app and database per test, a client, a CLI runner, the corpus."""
+"""Shared fixtures: a fresh app and database per test, a client, a CLI runner, an organiser
+and the `auth` helper that logs in through the real form, the corpus."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
 import servers
-from helpers import cli_runner
+from helpers import (
+    ORGANISER_EMAIL,
+    ORGANISER_PASSWORD,
+    TEST_CONFIG,
+    AuthActions,
+    cli_runner,
+    make_app,
+    quick_hash,
+)
+from werkzeug.routing import Rule
 
-from tablecloth import create_app, db
+from tablecloth import db
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -65,6 +77,33 @@ def unavailable(reason: str):
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _url_builders_compiled_once():
+    """Let Werkzeug compile each route's URL builder once a session, not once for every app."""
+    # Registering a route turns it into generated Python code: about 15 ms for our routes, for
+    # each test's new app. The code depends only on the rule's parts, never on the app (the
+    # rule is passed in when the builder is called), so every app can share it. A rule with
+    # defaults bakes their values in: it compiles as usual. _compile_builder is Werkzeug's
+    # private method: if a release renames it, the suite runs as before, only slower.
+    compile_builder = getattr(Rule, "_compile_builder", None)
+    if compile_builder is None:
+        yield
+        return
+    compiled: dict = {}
+
+    def compile_once(rule: Rule, append_unknown: bool = True):
+        if rule.defaults:
+            return compile_builder(rule, append_unknown)
+        key = (rule.rule, tuple(rule._trace), append_unknown)
+        if key not in compiled:
+            compiled[key] = compile_builder(rule, append_unknown)
+        return compiled[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Rule, "_compile_builder", compile_once)
+        yield
+
+
 @pytest.fixture(scope="session")
 def pg_cluster():
     """Start a throwaway PostgreSQL cluster on a free loopback port for the session."""
@@ -76,18 +115,45 @@ def pg_cluster():
     cluster.stop()
 
 
+def _migrate_and_seed(url: str, folder: Path) -> None:
+    """Bring the database at url to the newest schema with the default cities."""
+    template_app = make_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": url,
+                             "UPLOADS_DIR": str(folder / "uploads")}, folder / "instance")
+    with template_app.app_context():
+        db.upgrade()
+    template_app.extensions["tablecloth.engine"].dispose()
+
+
 @pytest.fixture(scope="session")
 def pg_template(pg_cluster, tmp_path_factory):
     """Create a migrated, seeded database once; each test copies it (much faster than migrating)."""
     name = "tablecloth_template"
     url = pg_cluster.create_database(name)
-    folder = tmp_path_factory.mktemp("pg-template")
-    template_app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": url,
-                               "UPLOADS_DIR": str(folder / "uploads")})
-    with template_app.app_context():
-        db.upgrade()
-    template_app.extensions["tablecloth.engine"].dispose()
+    _migrate_and_seed(url, tmp_path_factory.mktemp("pg-template"))
     return name
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """Create a migrated, seeded SQLite file once; each test copies it, as with PostgreSQL."""
+    folder = tmp_path_factory.mktemp("sqlite-template")
+    path = folder / "template.sqlite3"
+    _migrate_and_seed(f"sqlite:///{path}", folder)
+    # Fold the write-ahead log into the file, so that copying the one file copies everything.
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    wal = path.with_name(path.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0, "the template's log was not folded in"
+    return path
+
+
+@pytest.fixture(scope="session")
+def external_database(tmp_path_factory) -> str:
+    """Migrate the database named by $TABLECLOTH_TEST_DATABASE_URL once; every test shares it."""
+    url = os.environ["TABLECLOTH_TEST_DATABASE_URL"]
+    _migrate_and_seed(url, tmp_path_factory.mktemp("external-database"))
+    return url
 
 
 @pytest.fixture(scope="session")
@@ -106,7 +172,7 @@ def backend_settings(request, tmp_path):
     """Return DATABASE_URL and storage settings for a fresh database and store for this test."""
     settings = {"UPLOADS_DIR": str(tmp_path / "uploads")}
     if os.environ.get("TABLECLOTH_TEST_DATABASE_URL"):
-        settings["DATABASE_URL"] = os.environ["TABLECLOTH_TEST_DATABASE_URL"]
+        settings["DATABASE_URL"] = request.getfixturevalue("external_database")
     elif request.config.getoption("--db") == "postgresql":
         cluster = request.getfixturevalue("pg_cluster")
         template = request.getfixturevalue("pg_template")
@@ -114,7 +180,9 @@ def backend_settings(request, tmp_path):
         settings["DATABASE_URL"] = cluster.create_database(name, template=template)
         request.addfinalizer(lambda: cluster.drop_database(name))
     else:
-        settings["DATABASE_URL"] = f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        path = tmp_path / "test.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        settings["DATABASE_URL"] = f"sqlite:///{path}"
     if request.config.getoption("--storage") == "s3":
         server = request.getfixturevalue("s3_server")
         bucket = server.create_bucket(servers.unique_name("t-"))
@@ -140,19 +208,12 @@ def corpus() -> Path:
 
 @pytest.fixture
 def app(tmp_path, backend_settings):
-    """Return an app on a fresh database and store (SQLite and uploads folder by default)."""
-    instance = tmp_path / "instance"
-    instance.mkdir()
-    application = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            **backend_settings,
-            "PUBLIC_BASE_URL": "https://tablecloth.example.org",
-        }
-    )
-    with application.app_context():
-        db.upgrade()
+    """Return an app on a fresh, migrated database and store (SQLite and uploads by default).
+
+    Its instance folder is a temporary one and its environment empty: the developer's
+    instance/settings.toml and TABLECLOTH_* variables never reach a test.
+    """
+    application = make_app({**TEST_CONFIG, **backend_settings}, tmp_path / "instance")
     yield application
     application.extensions["tablecloth.engine"].dispose()
 
@@ -169,28 +230,33 @@ def runner(app):
     return cli_runner(app)
 
 
-ORGANISER_PASSWORD = "correct horse battery staple"
-
-
 @pytest.fixture
 def organiser(app):
-    """Create an admin organiser and return its id."""
-    from werkzeug.security import generate_password_hash
-
+    """Create an admin organiser (helpers.ORGANISER_EMAIL, ORGANISER_PASSWORD); return its id."""
     from tablecloth.models import Organiser, Role
 
     with app.app_context():
         session = db.session()
-        person = Organiser(email="admin@example.org", role=Role.ADMIN,
-                           password_hash=generate_password_hash(ORGANISER_PASSWORD))
+        person = Organiser(email=ORGANISER_EMAIL, role=Role.ADMIN,
+                           password_hash=quick_hash(ORGANISER_PASSWORD))
         session.add(person)
         session.commit()
         return person.id
 
 
 @pytest.fixture
+def auth(client, organiser):
+    """Return log-in and log-out actions for the client, through the real organiser forms."""
+    return AuthActions(client)
+
+
+@pytest.fixture
 def logged_in(client, organiser):
-    """Return a client logged in as the admin organiser (session set directly)."""
+    """Return a client logged in as the admin organiser.
+
+    The session is set directly, for the many tests about what an organiser does once in;
+    tests about logging in use `auth`.
+    """
     with client.session_transaction() as flask_session:
         flask_session["organiser_id"] = organiser
     return client

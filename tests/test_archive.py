@@ -14,18 +14,19 @@ import servers
 from helpers import cli_runner
 from sqlalchemy import select
 
-from tablecloth import create_app, db
+from tablecloth import context, create_app, db, render
 from tablecloth.models import AgeBand, City, Cloth, Export, Photo
-from tablecloth.services import cloth as cloth_service
 from tablecloth.services import moderation, uploads
-from tablecloth.storage import storage
+from tablecloth.services.cloth import design, editions, exports
+from tablecloth.storage import S3Storage
 
 SOURCES = ("jpg_Canon_40D.jpg", "jpg_mobile_jolla.jpg", "jpg_gps_DSCN0010.jpg",
            "jpg_orientation_portrait_8.jpg", "jpg_gps_DSCN0021.jpg")
 
 
 def _upload(city: City, source, name: str, caption: str):
-    return uploads.accept_upload(source.read_bytes(), city=city, first_name=name, caption=caption,
+    return uploads.accept_upload(context.site(), source.read_bytes(), city=city, first_name=name,
+                                 caption=caption,
                                  age_band=AgeBand.FROM_16_TO_17, consent_self=True,
                                  consent_guardian=True)
 
@@ -47,26 +48,26 @@ def site(app, corpus):
         ]
         photos = [result.photo for result in made]
         for photo in photos[:4]:
-            moderation.approve(photo)
-        cloth = cloth_service.current_cloth()
-        cloth_service.save_settings(cloth, {"width_mm": 600.0, "height_mm": 600.0})
+            moderation.approve(context.site(), photo)
+        site = context.site()
+        cloth = editions.current_cloth(site)
+        design.save_settings(site, cloth, {"width_mm": 600.0, "height_mm": 600.0})
         order = [photos[2].code, photos[0].code, photos[3].code, photos[1].code]
-        cloth_service.save_order(cloth, order)
-        export = cloth_service.new_export(cloth, ["pdf", "proof"])
-        export = cloth_service.run_export(export)
+        design.save_order(site, cloth, order)
+        export = exports.run_export(site, exports.new_export(site, cloth, ["pdf", "proof"]))
         assert export.status == "done", export.message
-        cloth_service.freeze(cloth)
-        moderation.withdraw(photos[1])  # on the printed cloth, then withdrawn: 410
-        moderation.approve(photos[4])  # goes to the next edition
+        editions.freeze(site, cloth)
+        moderation.withdraw(site, photos[1])  # on the printed cloth, then withdrawn: 410
+        moderation.approve(site, photos[4])  # goes to the next edition
         expected = {
             "approved": {p.code: (p.first_name, p.caption) for p in (photos[0], photos[2],
                                                                       photos[3], photos[4])},
             "withdrawn": photos[1].code,
             "order": order,
             "token": made[0].withdraw_token,
-            "edition2_settings": cloth_service.current_cloth().settings,
+            "edition2_settings": editions.current_cloth(site).settings,
         }
-        pending = uploads.accept_upload(
+        pending = uploads.accept_upload(context.site(),
             (corpus / "jpg_orientation_landscape_6.jpg").read_bytes(), city=coventry,
             first_name="Sam", caption="waiting", age_band=AgeBand.ADULT, consent_self=True)
         expected["pending"] = pending.photo.code
@@ -167,9 +168,9 @@ def test_round_trip_keeps_every_code(app, client, runner, site, fresh_app, tmp_p
         export = session.scalars(select(Export)).one()
         entry = export.files[0]
         assert entry["key"] == f"exports/{export.id}/cloth-edition1.pdf"
-        assert hashlib.sha256(storage().get(entry["key"])).hexdigest() == entry["sha256"]
+        assert hashlib.sha256(context.store().get(entry["key"])).hexdigest() == entry["sha256"]
         # The participant's private link still works on the restored site.
-        photo = uploads.find_by_token(site["token"])
+        photo = uploads.find_by_token(context.site(), site["token"])
         assert photo is not None and photo.code in site["approved"]
         # Every restored file is what was recorded.
         assert len(session.scalars(select(Photo)).all()) == 6
@@ -196,7 +197,7 @@ def test_restore_accepts_the_organiser_download(app, logged_in, site, fresh_app,
         assert gone.status_code == 410
 
 
-def test_archive_download_is_for_admins_only(app, client, organiser):
+def test_archive_download_is_for_admins_only(app, client, organiser, auth):
     from tablecloth.models import Organiser, Role
 
     anonymous = client.get("/organiser/archive")
@@ -205,8 +206,7 @@ def test_archive_download_is_for_admins_only(app, client, organiser):
     with app.app_context():
         db.session().get(Organiser, organiser).role = Role.MODERATOR
         db.session().commit()
-    with client.session_transaction() as flask_session:
-        flask_session["organiser_id"] = organiser
+    assert auth.login().status_code == 302
     assert client.get("/organiser/archive").status_code == 403
 
 
@@ -223,7 +223,7 @@ def test_restore_refuses_a_tampered_bag(app, runner, site, fresh_app, tmp_path):
     assert f"{target.relative_to(bag_dir).as_posix()} sha256 validation failed" in result.output
     with fresh_app.app_context():
         assert db.session().scalars(select(Photo)).first() is None
-        assert list(storage().keys()) == []
+        assert list(context.store().keys()) == []
 
 
 def test_restore_refuses_a_non_empty_instance(app, runner, site, tmp_path):
@@ -247,7 +247,7 @@ def test_archive_leaves_out_a_lost_file_and_says_so(app, runner, site, tmp_path)
     code = next(iter(site["approved"]))
     with app.app_context():
         photo = db.session().scalars(select(Photo).where(Photo.code == code)).one()
-        storage().delete(photo.file("thumb").key)
+        context.store().delete(photo.file("thumb").key)
     bag_dir = tmp_path / "bag"
     result = runner.invoke(args=["archive", "--out", str(bag_dir)])
     assert result.exit_code == 1
@@ -270,3 +270,46 @@ def test_restore_refuses_what_is_not_a_tablecloth_bag(app, runner, tmp_path):
     result = runner.invoke(args=["restore", str(other)])
     assert result.exit_code == 1
     assert "not a tablecloth archive" in result.output
+
+
+def test_export_formats_come_from_the_registry(app, runner, site, fresh_app, tmp_path,
+                                               monkeypatch):
+    # Formats registered in one place only: the archive learns their content type and that
+    # a proof-like sheet prints photos, so one showing a withdrawn photo is left out.
+    for name, proof in (("toy", False), ("toysheet", True)):
+        monkeypatch.setitem(render.FORMATS, name, render.Format(
+            name=name, render=lambda plan, out, **options: None, extension=name,
+            content_type=f"application/x-{name}", verify=None, proof=proof))
+    with app.app_context():
+        session = db.session()
+        first = session.scalars(select(Cloth).where(Cloth.edition == 1)).one()
+        export = Export(cloth_id=first.id, status="done",
+                        settings={"cells": [{"code": site["withdrawn"]}]})
+        session.add(export)
+        session.flush()
+        files = []
+        for name in ("toy", "toysheet"):
+            data, key = f"a {name} file".encode(), f"exports/{export.id}/cloth.{name}"
+            context.store().put(key, data, "application/octet-stream")
+            files.append({"format": name, "key": key, "size": len(data),
+                          "sha256": hashlib.sha256(data).hexdigest()})
+        export.files = files
+        session.commit()
+        folder = f"cloths/1/exports/{export.id}"
+
+    bag_dir = tmp_path / "bag"
+    assert runner.invoke(args=["archive", "--out", str(bag_dir)]).exit_code == 0
+    assert sorted(p.name for p in (bag_dir / "data" / folder).iterdir()) == [
+        "cloth.toy", "export.json", "report.json"]
+    result = cli_runner(fresh_app).invoke(args=["restore", str(bag_dir)])
+    assert result.exit_code == 0, result.output
+    with fresh_app.app_context():
+        restored = [e for e in db.session().scalars(select(Export))
+                    if [f["format"] for f in e.files] == ["toy"]]
+        assert len(restored) == 1
+        key = restored[0].files[0]["key"]
+        store = context.store()
+        assert store.get(key) == b"a toy file"
+        if isinstance(store, S3Storage):  # only a bucket keeps each file's content type
+            head = store.client.head_object(Bucket=store.bucket, Key=key)
+            assert head["ContentType"] == "application/x-toy"

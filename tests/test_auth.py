@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
+from helpers import LOGIN, ORGANISER_PASSWORD, csrf_token, quick_hash
 from werkzeug.routing import IntegerConverter
 
 from tablecloth import db
 from tablecloth.models import Organiser, Role
 from tablecloth.ratelimit import MemoryLimiter
 
-LOGIN = "/organiser/login"
-ORGANISER_PASSWORD = "correct horse battery staple"  # the organiser fixture's, in conftest.py
 
-
-def csrf_token(client, path: str = LOGIN) -> str:
-    """Return the CSRF token from a form on path, as a browser would read it."""
-    page = client.get(path, follow_redirects=True)
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
-    assert found, f"no CSRF token on {path}"
-    return found.group(1)
-
-
-def log_in(client, email="admin@example.org", password=ORGANISER_PASSWORD, **extra):
-    data = {"email": email, "password": password, "csrf_token": csrf_token(client), **extra}
-    return client.post(LOGIN, data=data, headers={"Accept-Language": "en"})
-
-
-def test_login_succeeds_and_opens_the_dashboard(client, organiser):
-    response = log_in(client)
+def test_login_succeeds_and_opens_the_dashboard(client, organiser, auth):
+    response = auth.login()
     assert response.status_code == 302
     assert response.location == "/organiser/"
     with client.session_transaction() as session:
@@ -39,8 +22,8 @@ def test_login_succeeds_and_opens_the_dashboard(client, organiser):
     assert "admin@example.org" in dashboard.get_data(as_text=True)
 
 
-def test_email_is_matched_in_any_case(client, organiser):
-    response = log_in(client, email="  Admin@Example.ORG ")
+def test_email_is_matched_in_any_case(client, organiser, auth):
+    response = auth.login(email="  Admin@Example.ORG ")
     assert response.status_code == 302
     assert response.location == "/organiser/"
     with client.session_transaction() as session:
@@ -52,39 +35,39 @@ def test_email_is_matched_in_any_case(client, organiser):
     [("admin@example.org", "wrong password!"), ("nobody@example.org", ORGANISER_PASSWORD),
      ("", "")],
 )
-def test_wrong_credentials_get_one_generic_message(client, organiser, email, password):
-    response = log_in(client, email=email, password=password)
+def test_wrong_credentials_get_one_generic_message(client, auth, email, password):
+    response = auth.login(email=email, password=password)
     assert response.status_code == 401
     assert "Wrong e-mail or password." in response.get_data(as_text=True)
     with client.session_transaction() as session:
         assert "organiser_id" not in session
 
 
-def test_inactive_organiser_cannot_log_in(app, client, organiser):
+def test_inactive_organiser_cannot_log_in(app, client, organiser, auth):
     with app.app_context():
         db.session().get(Organiser, organiser).active = False
         db.session().commit()
-    response = log_in(client)
+    response = auth.login()
     assert response.status_code == 401
     assert "Wrong e-mail or password." in response.get_data(as_text=True)
     with client.session_transaction() as session:
         assert "organiser_id" not in session
 
 
-def test_login_starts_a_fresh_session(client, organiser):
+def test_login_starts_a_fresh_session(client, organiser, auth):
     with client.session_transaction() as session:
         session["planted"] = "by someone else"
-    log_in(client)
+    auth.login()
     with client.session_transaction() as session:
         assert "planted" not in session
         assert session["organiser_id"] == organiser
 
 
-def test_login_returns_to_the_page_asked_for(client, organiser):
+def test_login_returns_to_the_page_asked_for(client, auth):
     guarded = client.get("/organiser/groups?x=1")
     assert guarded.status_code == 302
     assert guarded.location.startswith(LOGIN)
-    response = log_in(client, next="/organiser/groups?x=1")
+    response = auth.login(next="/organiser/groups?x=1")
     assert response.location == "/organiser/groups?x=1"
 
 
@@ -93,19 +76,20 @@ def test_login_returns_to_the_page_asked_for(client, organiser):
     ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)",
      "organiser/groups"],
 )
-def test_login_never_redirects_off_site(client, organiser, target):
-    response = log_in(client, next=target)
+def test_login_never_redirects_off_site(client, auth, target):
+    response = auth.login(next=target)
     assert response.status_code == 302
     assert response.location == "/organiser/"
 
 
-def test_logout_ends_the_session(logged_in):
-    token = csrf_token(logged_in, "/organiser/")
-    response = logged_in.post("/organiser/logout", data={"csrf_token": token})
+def test_logout_ends_the_session(client, auth):
+    assert auth.login().status_code == 302
+    assert client.get("/organiser/").status_code == 200
+    response = auth.logout()
     assert response.status_code == 302
-    with logged_in.session_transaction() as session:
+    with client.session_transaction() as session:
         assert "organiser_id" not in session
-    after = logged_in.get("/organiser/")
+    after = client.get("/organiser/")
     assert after.status_code == 302
     assert after.location.startswith(LOGIN)
 
@@ -126,37 +110,37 @@ def test_moderation_action_without_csrf_token_is_refused(logged_in):
     assert "No token" not in logged_in.get("/organiser/groups").get_data(as_text=True)
 
 
-def test_rate_limit_refuses_after_too_many_failures(app, client, organiser):
+def test_rate_limit_refuses_after_too_many_failures(app, client, auth):
     app.config["LOGIN_RATE_LIMIT"] = 3
     for _attempt in range(3):
-        assert log_in(client, password="not the password").status_code == 401
-    blocked = log_in(client)  # even the right password waits now
+        assert auth.login(password="not the password").status_code == 401
+    blocked = auth.login()  # even the right password waits now
     assert blocked.status_code == 429
     assert "Try again in 15 minutes." in blocked.get_data(as_text=True)
     assert 0 < int(blocked.headers["Retry-After"]) <= 15 * 60
     with client.session_transaction() as session:
         assert "organiser_id" not in session
     russian = client.post(LOGIN, data={"email": "admin@example.org", "password": "x",
-                                       "csrf_token": csrf_token(client)},
+                                       "csrf_token": csrf_token(client, LOGIN)},
                           headers={"Accept-Language": "ru"})
     assert russian.status_code == 429
     assert "Попробуйте снова через 15 минут." in russian.get_data(as_text=True)
 
 
-def test_rate_limit_is_per_email(app, client, organiser):
+def test_rate_limit_is_per_email(app, client, auth):
     app.config["LOGIN_RATE_LIMIT"] = 2
     for _attempt in range(2):
-        log_in(client, email="someone@example.org", password="guess guess")
-    assert log_in(client, email="someone@example.org").status_code == 429
-    assert log_in(client).status_code == 302
+        auth.login(email="someone@example.org", password="guess guess")
+    assert auth.login(email="someone@example.org").status_code == 429
+    assert auth.login().status_code == 302
 
 
-def test_success_clears_earlier_failures(app, client, organiser):
+def test_success_clears_earlier_failures(app, client, auth):
     app.config["LOGIN_RATE_LIMIT"] = 2
-    log_in(client, password="not the password")
-    assert log_in(client).status_code == 302
-    log_in(client, password="not the password")
-    assert log_in(client, password="not the password").status_code == 401
+    auth.login(password="not the password")
+    assert auth.login().status_code == 302
+    auth.login(password="not the password")
+    assert auth.login(password="not the password").status_code == 401
 
 
 def test_memory_limiter_window_slides():
@@ -200,7 +184,7 @@ def test_every_organiser_page_requires_login(app, client):
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             path = adapter.build(rule.endpoint, _sample_values(app, rule), method=method)
-            data = {"csrf_token": csrf_token(client)} if method != "GET" else None
+            data = {"csrf_token": csrf_token(client, LOGIN)} if method != "GET" else None
             response = client.open(path, method=method, data=data)
             assert response.status_code == 302, f"{method} {path} answered {response.status_code}"
             assert response.location.startswith(LOGIN), f"{method} {path} did not ask to log in"
@@ -209,14 +193,12 @@ def test_every_organiser_page_requires_login(app, client):
             "organiser.groups", "organiser.cities"} <= set(checked)
 
 
-def test_moderator_cannot_add_cities(app, client):
-    from werkzeug.security import generate_password_hash
-
+def test_moderator_cannot_add_cities(app, client, auth):
     with app.app_context():
         db.session().add(Organiser(email="mod@example.org", role=Role.MODERATOR,
-                                   password_hash=generate_password_hash("moderator pass")))
+                                   password_hash=quick_hash("moderator pass")))
         db.session().commit()
-    assert log_in(client, email="mod@example.org", password="moderator pass").status_code == 302
+    assert auth.login(email="mod@example.org", password="moderator pass").status_code == 302
     token = csrf_token(client, "/organiser/cities")
     response = client.post("/organiser/cities", data={
         "csrf_token": token, "slug": "dresden", "name_en": "Dresden", "name_ru": "Дрезден"})

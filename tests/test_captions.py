@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from helpers import CAPTION, make_photo
 from sqlalchemy import select
-from test_viewer import CAPTION, make_photo
 
 from tablecloth import db
 from tablecloth.models import Photo, PhotoState
@@ -16,7 +16,7 @@ CODE = "7K3QZ9"
 def _save(client, **fields):
     page = client.get("/organiser/moderation?state=approved").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    return client.post(f"/organiser/moderation/{CODE}/caption",
+    return client.post(f"/organiser/photos/{CODE}/caption",
                        data={"csrf_token": token, "state": "approved", **fields})
 
 
@@ -64,3 +64,17 @@ def test_form_without_the_field_keeps_the_translation(app, logged_in, corpus):
     _save(logged_in, caption=CAPTION, caption_translation="Sunset")
     _save(logged_in, caption="Закат")
     assert (_photo(app).caption, _photo(app).caption_translation) == ("Закат", "Sunset")
+
+
+def test_the_old_caption_address_forwards_the_form(app, logged_in, corpus):
+    make_photo(app, corpus, PhotoState.APPROVED, code=CODE)
+    page = logged_in.get("/organiser/moderation?state=approved").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    moved = logged_in.post(f"/organiser/moderation/{CODE.lower()}/caption",
+                           data={"csrf_token": token, "caption": "Закат"})
+    assert moved.status_code == 308  # method and body kept
+    assert moved.headers["Location"].endswith(f"/organiser/photos/{CODE.lower()}/caption")
+    # A browser posts the same form again to the new address (the test client cannot).
+    followed = logged_in.post(moved.headers["Location"],
+                              data={"csrf_token": token, "caption": "Закат"})
+    assert followed.status_code == 302 and _photo(app).caption == "Закат"

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tablecloth import db
+from tablecloth.context import site
 from tablecloth.models import Organiser, Photo, PhotoState, Role
 from tablecloth.services import accounts, groups
 
@@ -28,10 +29,11 @@ def test_create_organiser_from_stdin(app, runner):
     assert result.exit_code == 0, result.output
     assert "teacher@school.example" in result.stdout
     with app.app_context():
-        person = accounts.authenticate("teacher@school.example", "a long enough secret")
+        person = accounts.authenticate(site(), "teacher@school.example", "a long enough secret")
         assert person is not None and person.role == Role.MODERATOR
         assert "a long enough secret" not in person.password_hash
-        assert accounts.authenticate("teacher@school.example", "a long enough secreT") is None
+        assert accounts.authenticate(site(), "teacher@school.example",
+                                     "a long enough secreT") is None
 
 
 def test_create_organiser_with_prompt_asks_twice(app, runner):
@@ -40,7 +42,8 @@ def test_create_organiser_with_prompt_asks_twice(app, runner):
     assert result.exit_code == 0, result.output
     assert "first password!" not in result.output  # hidden input is not echoed
     with app.app_context():
-        assert accounts.authenticate("head@school.example", "first password!").role == Role.ADMIN
+        person = accounts.authenticate(site(), "head@school.example", "first password!")
+        assert person.role == Role.ADMIN
 
 
 def test_create_organiser_prompt_mismatch_asks_again(app, runner):
@@ -49,7 +52,7 @@ def test_create_organiser_prompt_mismatch_asks_again(app, runner):
     assert result.exit_code == 0, result.output
     assert "do not match" in result.output
     with app.app_context():
-        assert accounts.authenticate("x@school.example", "third password") is not None
+        assert accounts.authenticate(site(), "x@school.example", "third password") is not None
 
 
 @pytest.mark.parametrize(
@@ -86,7 +89,7 @@ def test_groups_create_prints_only_the_code(app, runner):
     assert INVITE.match(code)
     assert result.stdout == code + "\n"
     with app.app_context():
-        made = groups.find_group(code)
+        made = groups.find_group(site(), code)
         assert made.name == "Year 10 photo club"
         assert groups.last_day(made).isoformat() == "2099-12-31"
 
@@ -110,11 +113,11 @@ def test_groups_list_disable_enable(app, runner, group):
     assert listed.stdout.splitlines() == [f"{group}\tcoventry\topen\t-\t0\tCoventry Youth Club"]
     assert run(runner, "groups", "disable", group.lower()).exit_code == 0
     with app.app_context():
-        assert not groups.find_group(group).accepts_uploads()
+        assert not groups.find_group(site(), group).accepts_uploads()
     assert "\toff\t" in run(runner, "groups", "list").stdout
     assert run(runner, "groups", "enable", group).exit_code == 0
     with app.app_context():
-        assert groups.find_group(group).accepts_uploads()
+        assert groups.find_group(site(), group).accepts_uploads()
     missing = run(runner, "groups", "disable", "NOPE-0000")
     assert missing.exit_code == 1
     assert "No group has the invite code NOPE-0000." in missing.stderr

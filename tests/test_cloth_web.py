@@ -7,11 +7,13 @@ import re
 import time
 
 import pytest
-from test_cloth_service import SMALL, add_photos
+from helpers import SMALL, add_photos, csrf_token
 
-from tablecloth import db, layout
+from tablecloth import context, db, layout
 from tablecloth.models import Export
-from tablecloth.services import cloth as service
+from tablecloth.services.cloth import design, editions, exports
+
+DESIGNER = "/organiser/cloth"
 
 GUARDED = [
     ("get", "/organiser/cloth"),
@@ -26,12 +28,6 @@ GUARDED = [
     ("post", "/organiser/cloth/export"),
     ("post", "/organiser/cloth/freeze"),
 ]
-
-
-def csrf(client, path: str = "/organiser/cloth") -> str:
-    """Return the CSRF token from a form on the page."""
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
 def test_every_cloth_page_requires_login(app, client):
@@ -53,7 +49,7 @@ def test_designer_shows_capacity_settings_and_photos(app, logged_in, corpus):
     assert f"5 of {fits} codes fit; 5 photos approved" in html
     for photo in photos:
         assert f'data-code="{photo.code}"' in html
-        assert f"/organiser/photo/{photo.code}/thumb" in html
+        assert f"/organiser/photos/{photo.code}/thumb" in html
     assert 'type="color"' in html and 'id="contrast"' in html
     assert "17.4:1" in html  # the default near-black on white
     assert 'draggable="true"' in html and 'data-move="up"' in html
@@ -62,7 +58,7 @@ def test_designer_shows_capacity_settings_and_photos(app, logged_in, corpus):
 
 
 def test_settings_form_saves_warns_and_refuses(app, logged_in, corpus):
-    token = csrf(logged_in)
+    token = csrf_token(logged_in, DESIGNER)
     saved = logged_in.post("/organiser/cloth/settings", data={
         "csrf_token": token, "preset": "custom", "width_mm": "1500", "height_mm": "2000",
         "module_mm": "1,4", "dark": "#102030", "light": "#fffff0", "title": "Our cloth",
@@ -71,7 +67,7 @@ def test_settings_form_saves_warns_and_refuses(app, logged_in, corpus):
     html = saved.get_data(as_text=True)
     assert "Settings saved." in html and "below 1.5 mm" in html
     with app.app_context():
-        settings = service.settings_of(service.current_cloth())
+        settings = design.settings_of(editions.current_cloth(context.site()))
     assert (settings.width_mm, settings.height_mm, settings.module_mm) == (1500, 2000, 1.4)
     assert (settings.dark, settings.light, settings.title) == ("#102030", "#fffff0", "Our cloth")
     assert (settings.roll_width_mm, settings.shrink_pct, settings.labels) == (1600, 4, False)
@@ -85,20 +81,22 @@ def test_settings_form_saves_warns_and_refuses(app, logged_in, corpus):
         follow_redirects=True)
     assert "darker than the background" in inverted.get_data(as_text=True)
     with app.app_context():
-        settings = service.settings_of(service.current_cloth())
+        settings = design.settings_of(editions.current_cloth(context.site()))
     assert (settings.module_mm, settings.dark) == (1.4, "#102030")  # nothing refused was kept
 
 
 def test_order_preview_and_plan(app, logged_in, corpus):
     with app.app_context():
         photos = add_photos(corpus, 4)
-        service.save_settings(service.current_cloth(), SMALL)
+        site = context.site()
+        design.save_settings(site, editions.current_cloth(site), SMALL)
     wanted = [p.code for p in reversed(photos)]
     response = logged_in.post("/organiser/cloth/order", data={
-        "csrf_token": csrf(logged_in), "mode": "manual", "order": ",".join(wanted)})
+        "csrf_token": csrf_token(logged_in, DESIGNER), "mode": "manual", "order": ",".join(wanted)})
     assert response.status_code == 302
     with app.app_context():
-        assert [p.code for p in service.selection(service.current_cloth())] == wanted
+        site = context.site()
+        assert [p.code for p in design.selection(site, editions.current_cloth(site))] == wanted
 
     svg = logged_in.get("/organiser/cloth/preview.svg")
     assert svg.mimetype == "image/svg+xml"
@@ -112,7 +110,9 @@ def test_order_preview_and_plan(app, logged_in, corpus):
 def test_layout_error_is_shown_with_a_suggestion(app, logged_in, corpus):
     with app.app_context():
         add_photos(corpus, 10)
-        service.save_settings(service.current_cloth(), {"width_mm": 300.0, "height_mm": 300.0})
+        site = context.site()
+        design.save_settings(site, editions.current_cloth(site),
+                             {"width_mm": 300.0, "height_mm": 300.0})
     html = logged_in.get("/organiser/cloth").get_data(as_text=True)
     assert "do not fit" in html and "Would fit" in html
     assert "Choose a larger cloth" in html
@@ -132,11 +132,12 @@ def wait_for(client, export_id: int) -> dict:
 def test_export_runs_in_background_then_freeze(app, logged_in, corpus):
     with app.app_context():
         photos = add_photos(corpus, 6)
-        service.save_settings(service.current_cloth(), SMALL)
+        site = context.site()
+        design.save_settings(site, editions.current_cloth(site), SMALL)
     page = logged_in.get("/organiser/cloth").get_data(as_text=True)
     assert "Freezing becomes possible after an export" in page
     started = logged_in.post("/organiser/cloth/export", data={
-        "csrf_token": csrf(logged_in), "format": ["pdf", "png"], "ppi": "150"})
+        "csrf_token": csrf_token(logged_in, DESIGNER), "format": ["pdf", "png"], "ppi": "150"})
     assert started.status_code == 302
     export_id = int(re.search(r"/exports/(\d+)$", started.headers["Location"]).group(1))
     progress_page = logged_in.get(started.headers["Location"]).get_data(as_text=True)
@@ -150,6 +151,11 @@ def test_export_runs_in_background_then_freeze(app, logged_in, corpus):
             assert download.status_code == 200
             assert hashlib.sha256(download.data).hexdigest() == entry["sha256"]
             assert "attachment" in download.headers["Content-Disposition"]
+    # What the export says is stored as reasons: each reader gets their own language.
+    russian = logged_in.get(f"/organiser/cloth/exports/{export_id}/status",
+                            headers={"Accept-Language": "ru"}).get_json()
+    assert russian["message"].startswith("Готово") and "PDF — пройдена: PASS" in russian["summary"]
+    assert status["message"].startswith("Done") and "PDF — passed: PASS" in status["summary"]
     report = logged_in.get(status["report_url"]).get_json()
     assert report["ok"] and report["formats"]["pdf"]["failing_cells"] == []
     done_page = logged_in.get(f"/organiser/cloth/exports/{export_id}").get_data(as_text=True)
@@ -157,7 +163,7 @@ def test_export_runs_in_background_then_freeze(app, logged_in, corpus):
 
     designer = logged_in.get("/organiser/cloth").get_data(as_text=True)
     assert status["files"][0]["sha256"] in designer and 'name="confirm"' in designer
-    token = csrf(logged_in)
+    token = csrf_token(logged_in, DESIGNER)
     unconfirmed = logged_in.post("/organiser/cloth/freeze", data={"csrf_token": token},
                                  follow_redirects=True)
     assert "Tick the box" in unconfirmed.get_data(as_text=True)
@@ -172,7 +178,7 @@ def test_export_runs_in_background_then_freeze(app, logged_in, corpus):
     assert "<fieldset disabled" in old and 'action="/organiser/cloth/export"' not in old
     assert all(f'data-code="{p.code}"' in old for p in photos)
     with app.app_context():
-        assert service.edition(1).frozen_at is not None
+        assert editions.edition(context.site(), 1).frozen_at is not None
         assert db.session().get(Export, export_id).status == "done"
 
 
@@ -180,16 +186,17 @@ def test_export_with_a_private_base_url_needs_draft(app, logged_in, corpus):
     app.config["PUBLIC_BASE_URL"] = "https://192.168.1.10"
     with app.app_context():
         add_photos(corpus, 2)
-        service.save_settings(service.current_cloth(), SMALL)
+        site = context.site()
+        design.save_settings(site, editions.current_cloth(site), SMALL)
     page = logged_in.get("/organiser/cloth").get_data(as_text=True)
     assert "phones outside your network cannot reach" in page
     refused = logged_in.post("/organiser/cloth/export", data={
-        "csrf_token": csrf(logged_in), "format": "svg"}, follow_redirects=True)
+        "csrf_token": csrf_token(logged_in, DESIGNER), "format": "svg"}, follow_redirects=True)
     assert "phones outside your network cannot reach" in refused.get_data(as_text=True)
     with app.app_context():
-        assert service.exports_of() == []
+        assert exports.exports_of(context.site()) == []
     draft = logged_in.post("/organiser/cloth/export", data={
-        "csrf_token": csrf(logged_in), "format": "svg", "draft": "on"})
+        "csrf_token": csrf_token(logged_in, DESIGNER), "format": "svg", "draft": "on"})
     status = wait_for(logged_in, int(draft.headers["Location"].rsplit("/", 1)[1]))
     assert status["ok"] and status["draft"]
     assert status["files"][0]["name"] == "DRAFT-cloth-edition1.svg"
@@ -197,9 +204,24 @@ def test_export_with_a_private_base_url_needs_draft(app, logged_in, corpus):
         assert "DRAFT" in download.get_data(as_text=True)
 
 
-def test_export_status_of_unknown_export_is_404(logged_in):
+def test_export_status_and_files_of_unknown_export_are_404(app, logged_in, corpus):
+    with app.app_context():
+        site = context.site()
+        add_photos(corpus, 2)
+        design.save_settings(site, editions.current_cloth(site), SMALL)
+    started = logged_in.post("/organiser/cloth/export", data={
+        "csrf_token": csrf_token(logged_in, DESIGNER), "format": "svg"})
+    export_id = int(started.headers["Location"].rsplit("/", 1)[1])
+    # The routes answer for an export that exists, so the refusals below are not a dead route.
+    status = wait_for(logged_in, export_id)
+    assert status["ok"]
+    assert status["files"][0]["url"] == f"/organiser/cloth/exports/{export_id}/files/svg"
+    with logged_in.get(status["files"][0]["url"]) as download:
+        assert download.status_code == 200 and download.data.startswith(b"<?xml")
     assert logged_in.get("/organiser/cloth/exports/999/status").status_code == 404
-    assert logged_in.get("/organiser/cloth/exports/999/files/pdf").status_code == 404
+    assert logged_in.get("/organiser/cloth/exports/999/files/svg").status_code == 404
+    # A format this export did not make is as unknown as an export that does not exist.
+    assert logged_in.get(f"/organiser/cloth/exports/{export_id}/files/pdf").status_code == 404
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])
@@ -209,7 +231,8 @@ def test_public_cloth_shows_only_approved_photos(app, client, corpus, lang):
         pending = add_photos(corpus, 2, approve=False)
         approved[0].withdraw()
         db.session().commit()
-        service.save_settings(service.current_cloth(), SMALL)
+        site = context.site()
+        design.save_settings(site, editions.current_cloth(site), SMALL)
     page = client.get(f"/cloth?lang={lang}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -228,9 +251,10 @@ def test_public_cloth_shows_only_approved_photos(app, client, corpus, lang):
 def test_public_cloth_shows_the_printed_edition(app, client, corpus):
     with app.app_context():
         first = add_photos(corpus, 3)
-        cloth = service.current_cloth()
-        service.save_settings(cloth, SMALL)
-        service.freeze(cloth)
+        site = context.site()
+        cloth = editions.current_cloth(site)
+        design.save_settings(site, cloth, SMALL)
+        editions.freeze(site, cloth)
         later = add_photos(corpus, 2)
         first[2].withdraw()
         db.session().commit()

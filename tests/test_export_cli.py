@@ -6,12 +6,12 @@ import io
 import subprocess
 
 import pypdfium2
+from helpers import SMALL, add_photos, crop_cell, decode
 from PIL import Image
-from test_cloth_service import SMALL, add_photos, crop_cell, decode
 
-from tablecloth import codes
-from tablecloth.render.units import Frame
-from tablecloth.services import cloth as service
+from tablecloth import codes, context
+from tablecloth.layout.units import Frame
+from tablecloth.services.cloth import design, exports
 
 SIZE = f"{SMALL['width_mm']:g}x{SMALL['height_mm']:g}"
 
@@ -29,10 +29,10 @@ def test_export_writes_files_that_decode_and_verify_finds_them(app, runner, corp
     assert names == ["cloth-edition1.pdf", "cloth-edition1.png", "cloth-edition1.tif"]
 
     with app.app_context():
-        export = service.export_by_id(1)
-        plan = service.export_plan(export)
+        export = exports.export_by_id(context.site(), 1)
+        plan = exports.export_plan(export)
         # The CLI's size was for this export only; the cloth keeps its own.
-        assert service.settings_of(export.cloth).width_mm == 1800
+        assert design.settings_of(export.cloth).width_mm == 1800
     base = app.config["PUBLIC_BASE_URL"]
     assert {c.spec.code for c in plan.cells} == {p.code for p in photos}
     # Independent check: poppler (not the core's pdfium) rasterises, zxing-cpp decodes each cell.
@@ -59,7 +59,7 @@ def test_verify_fails_loudly_on_a_damaged_file(app, runner, corpus, tmp_path):
     assert runner.invoke(args=["export", "--size", SIZE, "--format", "png",
                                "--out", str(png)]).exit_code == 0
     with app.app_context():
-        plan = service.export_plan(service.export_by_id(1))
+        plan = exports.export_plan(exports.export_by_id(context.site(), 1))
     victim = plan.cells[2]
     image = Image.open(png).convert("L")
     frame = Frame.whole(plan)
@@ -89,7 +89,7 @@ def test_export_refuses_a_private_base_url_unless_draft(app, runner, corpus, tmp
         assert refused.exit_code == 1, url
         assert "TABLECLOTH_PUBLIC_BASE_URL" in refused.output, url
     with app.app_context():
-        assert service.exports_of() == []
+        assert exports.exports_of(context.site()) == []
 
     out = tmp_path / "draft.pdf"
     drafted = runner.invoke(args=["export", "--size", SIZE, "--draft", "--out", str(out)])
@@ -107,8 +107,9 @@ def test_export_refuses_what_cannot_print(app, runner, corpus):
     assert tiny_modules.exit_code == 1 and "1.0 mm or more" in tiny_modules.output
     bad_size = runner.invoke(args=["export", "--size", "big"])
     assert bad_size.exit_code == 2 and "WIDTHxHEIGHT" in bad_size.output
-    bad_format = runner.invoke(args=["export", "--size", SIZE, "--format", "jpeg"])
-    assert bad_format.exit_code == 1 and "Unknown format jpeg" in bad_format.output
+    bad_format = runner.invoke(args=["export", "--size", SIZE, "--format", "pdf,jpeg"])
+    assert bad_format.exit_code == 2 and "Unknown format jpeg" in bad_format.output
+    assert "choose from pdf, svg, png, tiff, proof" in bad_format.output
 
 
 def test_export_with_no_photos_says_so(runner):
@@ -123,7 +124,7 @@ def test_export_to_a_folder_with_module_size_and_raster_resolution(app, runner, 
     result = runner.invoke(args=["export", "--size", SIZE, "--module-mm", "1.4", "--format",
                                  "png,proof", "--ppi", "300", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert "Warning: Modules of 1.40 mm are below 1.5 mm" in result.output
+    assert "Warning: Modules of 1.4 mm are below 1.5 mm" in result.output
     image = Image.open(io.BytesIO((tmp_path / "cloth-edition1.png").read_bytes()))
     assert round(image.info["dpi"][0]) == 300
     proof = runner.invoke(args=["verify", str(tmp_path / "cloth-edition1-proof.pdf")])

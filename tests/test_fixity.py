@@ -1,4 +1,4 @@
-"""`tablecloth check`: missing, corrupt and stray files, found and repaired through storage()."""
+"""`tablecloth check`: missing, corrupt and stray files, found and repaired through the store."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import hashlib
 
 from sqlalchemy import select
 
-from tablecloth import db
+from tablecloth import context, db
+from tablecloth.context import site
 from tablecloth.models import City, Photo
 from tablecloth.services import uploads
-from tablecloth.storage import storage
 
 SOURCES = ("jpg_Canon_40D.jpg", "jpg_mobile_jolla.jpg", "jpg_gps_DSCN0010.jpg")
 
@@ -18,7 +18,8 @@ def _photos(app, corpus) -> list[str]:
     with app.app_context():
         city = db.session().scalars(select(City).where(City.slug == "coventry")).one()
         return [
-            uploads.accept_upload((corpus / name).read_bytes(), city=city, first_name="Anya",
+            uploads.accept_upload(site(), (corpus / name).read_bytes(), city=city,
+                                  first_name="Anya",
                                   caption=f"photo {n}", approve=True).photo.code
             for n, name in enumerate(SOURCES)
         ]
@@ -45,7 +46,7 @@ def test_check_finds_and_repairs_what_it_can(app, runner, corpus):
     lost_master, _ = _files(app, third)["master"]
     stray = "photos/ZZZZZZ/master.jpg"
     with app.app_context():
-        store = storage()
+        store = context.store()
         data = bytearray(store.get(corrupt_web))
         data[len(data) // 2] ^= 0xFF
         store.put(corrupt_web, bytes(data), "image/jpeg")
@@ -62,8 +63,8 @@ def test_check_finds_and_repairs_what_it_can(app, runner, corpus):
     assert any(line.startswith("STRAY") and stray in line for line in lines)
     assert "4 problems: 0 repaired, 4 remaining" in result.output
     with app.app_context():  # a check without --repair changes nothing
-        assert storage().exists(stray)
-        assert not storage().exists(lost_thumb)
+        assert context.store().exists(stray)
+        assert not context.store().exists(lost_thumb)
 
     result = runner.invoke(args=["check", "--repair", "--grace", "0"])
     assert result.exit_code == 1  # the lost master remains
@@ -74,7 +75,7 @@ def test_check_finds_and_repairs_what_it_can(app, runner, corpus):
                for line in lines)
     assert any(stray in line and "moved to quarantine/" in line for line in lines)
     with app.app_context():
-        store = storage()
+        store = context.store()
         assert not store.exists(stray)
         quarantined = [k for k in store.keys("quarantine/") if k.endswith(stray)]
         assert len(quarantined) == 1
@@ -98,7 +99,7 @@ def test_repaired_derivatives_are_served(app, client, runner, corpus):
     code = _photos(app, corpus)[0]
     key, _ = _files(app, code)["web"]
     with app.app_context():
-        storage().delete(key)
+        context.store().delete(key)
     assert client.get(f"/P/{code}/web.jpg").status_code == 404
     assert runner.invoke(args=["check", "--repair", "--grace", "0"]).exit_code == 0
     with client.get(f"/P/{code}/web.jpg") as response:
@@ -125,8 +126,8 @@ def test_recorded_export_files_are_not_strays(app, runner, corpus):
         export.files = [{"format": "pdf", "key": key, "size": len(data),
                          "sha256": hashlib.sha256(data).hexdigest()}]
         session.commit()
-        storage().put(key, data, "application/pdf")
-        storage().put(f"exports/{export.id}/left-over.pdf", b"x", "application/pdf")
+        context.store().put(key, data, "application/pdf")
+        context.store().put(f"exports/{export.id}/left-over.pdf", b"x", "application/pdf")
     result = runner.invoke(args=["check"])
     assert result.exit_code == 1
     assert "1 export files" in result.output

@@ -6,14 +6,14 @@ import io
 import random
 from pathlib import Path
 
-import fixtures_images as fx
+import image_factory as fx
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
 from tablecloth import db
+from tablecloth.context import store as storage
 from tablecloth.models import Photo
-from tablecloth.storage import storage
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 FIELDS = {"code": "COV-TEST-1", "city": "coventry", "first_name": "Anya", "age_band": "16-17",

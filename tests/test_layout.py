@@ -143,8 +143,9 @@ def test_too_many_cells_say_what_fits_and_what_would():
     with pytest.raises(LayoutError) as caught:
         plan_cloth(make_cells(fits + 20), s)
     err = caught.value
+    assert err.reason == "too_many_codes_either"
     assert err.fits == fits and err.needed == fits + 20
-    assert f"holds {fits}" in str(err)
+    assert f"{fits + 20} codes do not fit: this cloth holds {fits}" in str(err)
     assert err.suggest_size_mm and err.suggest_module_mm
     assert f"{err.suggest_module_mm:g} mm modules" in str(err)
     w, h = err.suggest_size_mm
@@ -152,40 +153,58 @@ def test_too_many_cells_say_what_fits_and_what_would():
     assert capacity(replace(s, module_mm=err.suggest_module_mm)) >= fits + 20
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"module_mm": 0.9}, "below 1 mm"),
-    ({"dark": "#888888"}, "contrast"),
-    ({"dark": "#ffffff", "light": "#1a1a1a"}, "darker than the light"),
-    ({"dark": "black"}, "#rrggbb"),
-    ({"width_mm": 0}, "positive"),
-    ({"height_mm": -5}, "positive"),
-    ({"hem_mm": 400, "width_mm": 700}, "hem"),
-    ({"quiet_modules": 3}, "quiet zone"),
-    ({"min_light_modules": 6}, "8 modules"),
-    ({"error_correction": "Z"}, "error correction"),
-    ({"shrink_pct": 40}, "shrink"),
+@pytest.mark.parametrize(("change", "reason", "message"), [
+    ({"module_mm": 0.9}, "module_too_small", "1.0 mm or more"),
+    ({"module_mm": 0}, "module_too_small", "too small"),
+    ({"dark": "#888888"}, "contrast_too_low", "contrast of 3.5:1"),
+    ({"dark": "#ffffff", "light": "#1a1a1a"}, "colours_inverted", "darker than the background"),
+    ({"dark": "black"}, "colour_not_hex", "#rrggbb"),
+    ({"width_mm": 0}, "cloth_size_not_positive", "more than 0 mm"),
+    ({"height_mm": -5}, "cloth_size_not_positive", "more than 0 mm"),
+    ({"width_mm": float("nan")}, "setting_not_a_number", "must be a number"),
+    ({"bleed_mm": -1}, "setting_negative", "zero or more"),
+    ({"width_mm": 25_000}, "cloth_too_large", "20 m"),
+    ({"hem_mm": 400, "width_mm": 700}, "hem_too_wide", "hem of 400 mm"),
+    ({"bleed_mm": 150}, "bleed_too_wide", "5–20 mm"),
+    ({"quiet_modules": 3}, "quiet_zone_too_small", "quiet zone"),
+    ({"min_light_modules": 6}, "codes_too_close", "8 modules"),
+    ({"error_correction": "Z"}, "error_correction_unknown", "Error correction Z"),
+    ({"shrink_pct": 40}, "shrink_out_of_range", "between 0 and 15%"),
+    ({"roll_width_mm": 150}, "roll_too_narrow", "150 mm is too narrow"),
 ])
-def test_validation_refuses_unprintable_settings(change, message):
-    with pytest.raises(LayoutError, match=message):
+def test_validation_refuses_unprintable_settings(change, reason, message):
+    with pytest.raises(LayoutError, match=message) as refused:
         replace(ClothSettings(), **change).validate()
+    assert refused.value.reason == reason
+
+
+def test_contrast_is_never_rounded_up_to_the_minimum():
+    # #565a5a on white is 6.99:1: it must not read "7:1; codes need at least 7:1".
+    with pytest.raises(LayoutError, match="contrast of 6.9:1"):
+        replace(ClothSettings(), dark="#565a5a").validate()
 
 
 def test_validation_warns_for_small_modules():
     warnings = replace(ClothSettings(), module_mm=1.2).validate()
-    assert any("1.5 mm" in w for w in warnings)
+    assert [w.reason for w in warnings] == ["module_small"]
+    assert "Modules of 1.2 mm are below 1.5 mm" in str(warnings[0])
     plan = plan_cloth(make_cells(3), replace(ClothSettings(), module_mm=1.2))
-    assert plan.warnings
+    assert plan.warnings == tuple(warnings)
 
 
-def test_validation_warns_for_pages_too_long_for_pdf():
+def test_validation_warns_for_pages_too_long_for_pdf_and_low_error_correction():
     assert ClothSettings(height_mm=4800).validate() == []
-    assert any("5.08 m" in w for w in ClothSettings(height_mm=5000).validate())
+    [long] = ClothSettings(height_mm=5000).validate()
+    assert long.reason == "pdf_page_too_long" and "5.08 m" in str(long)
+    assert [w.reason for w in ClothSettings(error_correction="Q").validate()] == [
+        "error_correction_low"]
 
 
 def test_duplicate_codes_are_refused():
     cells = make_cells(2)
-    with pytest.raises(LayoutError, match="twice"):
+    with pytest.raises(LayoutError, match="twice") as refused:
         plan_cloth([cells[0], cells[1], cells[0]], ClothSettings())
+    assert refused.value.reason == "code_twice"
 
 
 def neighbours(plan):

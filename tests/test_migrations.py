@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from tablecloth import db
+from tablecloth.context import site
 from tablecloth.models import Base, Photo, utcnow
 
 
@@ -32,7 +33,7 @@ def test_stored_times_come_back_timezone_aware(app, corpus):
     with app.app_context():
         session = db.session()
         city = session.scalars(select(City).where(City.slug == "coventry")).one()
-        photo = accept_upload((corpus / "jpg_Canon_40D.jpg").read_bytes(), city=city,
+        photo = accept_upload(site(), (corpus / "jpg_Canon_40D.jpg").read_bytes(), city=city,
                               first_name="Ann", approve=True).photo
         code = photo.code
         session.expunge_all()

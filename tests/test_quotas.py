@@ -1,19 +1,19 @@
-"""Group quotas refuse uploads beyond the limit; each group has a printable invitation."""
+"""Group quotas refuse uploads beyond the limit (the invitation PDF: test_groups.py)."""
 
 from __future__ import annotations
 
 import io
-import re
 
-import pypdfium2
 import pytest
-import zxingcpp
+from helpers import EN, RU, csrf_token, fields
+from image_factory import small_jpeg
 from sqlalchemy import select
-from test_upload_web import EN, RU, fields, small_jpeg
 
-from tablecloth import db
+from tablecloth import context, db
 from tablecloth.models import City, Group
 from tablecloth.services import uploads
+
+GROUPS = "/organiser/groups"
 
 
 def _group(app) -> Group:
@@ -43,7 +43,7 @@ def test_photo_quota_refuses_the_next_upload_in_both_languages(app, client, grou
     _set(app, photos=2)
     assert [_upload(client, seed).status_code for seed in (1, 2)] == [201, 201]
     refused = _upload(client, 3)
-    assert refused.status_code == 400 and refused.json["reason"] == uploads.QUOTA_REACHED
+    assert refused.status_code == 400 and refused.json["reason"] == "quota_reached"
     assert "Your group has sent as many photos as it can" in refused.json["message"]
     russian = _upload(client, 4, RU).json["message"]
     assert "Ваша группа уже отправила" in russian
@@ -54,7 +54,7 @@ def test_photo_quota_refuses_the_next_upload_in_both_languages(app, client, grou
 def test_megabyte_quota_counts_the_stored_files(app, client, group, nocsrf):
     _set(app, mb=0)
     refused = _upload(client, 1)
-    assert refused.status_code == 400 and refused.json["reason"] == uploads.QUOTA_REACHED
+    assert refused.status_code == 400 and refused.json["reason"] == "quota_reached"
     _set(app, mb=1)
     assert _upload(client, 1).status_code == 201
 
@@ -64,58 +64,29 @@ def test_withdrawn_photos_free_their_place(app, group):
         city = db.session().scalars(select(City).where(City.slug == "coventry")).one()
         team = db.session().scalars(select(Group)).one()
         team.quota_photos = 1
-        first = uploads.accept_upload(small_jpeg(1), city=city, first_name="Sam", group=team,
-                                      approve=True)
+        site = context.site()
+        first = uploads.accept_upload(site, small_jpeg(1), city=city, first_name="Sam",
+                                      group=team, approve=True)
         with pytest.raises(uploads.UploadRefused) as refused:
-            uploads.accept_upload(small_jpeg(2), city=city, first_name="Sam", group=team,
+            uploads.accept_upload(site, small_jpeg(2), city=city, first_name="Sam", group=team,
                                   approve=True)
-        assert refused.value.reason == uploads.QUOTA_REACHED
+        assert refused.value.reason == "quota_reached"
         first.photo.withdraw()
         db.session().commit()
-        uploads.accept_upload(small_jpeg(2), city=city, first_name="Sam", group=team,
+        uploads.accept_upload(site, small_jpeg(2), city=city, first_name="Sam", group=team,
                               approve=True)
-
-
-def _token(client) -> str:
-    page = client.get("/organiser/groups").get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
 def test_quota_is_editable_on_the_groups_page(app, logged_in, group):
     html = logged_in.get("/organiser/groups", headers=RU).get_data(as_text=True)
     assert "Квота" in html and 'name="quota_photos"' in html
     response = logged_in.post(f"/organiser/groups/{group}/quota", data={
-        "csrf_token": _token(logged_in), "quota_photos": "25", "quota_mb": ""})
+        "csrf_token": csrf_token(logged_in, GROUPS), "quota_photos": "25", "quota_mb": ""})
     assert response.status_code == 302
     saved = _group(app)
     assert (saved.quota_photos, saved.quota_mb) == (25, None)
     logged_in.post(f"/organiser/groups/{group}/quota", data={
-        "csrf_token": _token(logged_in), "quota_photos": "many", "quota_mb": "5"})
+        "csrf_token": csrf_token(logged_in, GROUPS), "quota_photos": "many", "quota_mb": "5"})
     assert (_group(app).quota_photos, _group(app).quota_mb) == (25, None)  # refused whole
     page = logged_in.get("/organiser/groups").get_data(as_text=True)
     assert "A quota is a whole number" in page
-
-
-def test_invitation_pdf_qr_leads_to_the_upload_page(app, logged_in, group):
-    team = _group(app)
-    response = logged_in.get(f"/organiser/groups/{team.id}/invitation.pdf")
-    assert response.status_code == 200 and response.mimetype == "application/pdf"
-    pdf = pypdfium2.PdfDocument(response.get_data())
-    try:
-        assert len(pdf) == 1
-        page = pdf[0]
-        assert round(page.get_width() / 72 * 25.4) == 210  # A4
-        textpage = page.get_textpage()
-        text = textpage.get_text_range()
-        textpage.close()
-        image = page.render(scale=2).to_pil()
-        page.close()
-    finally:
-        pdf.close()
-    assert "Coventry Youth Club" in text and "Ковентри" in text and "Отсканируйте" in text
-    found = [b.text for b in zxingcpp.read_barcodes(image,
-                                                      formats=zxingcpp.BarcodeFormat.QRCode)]
-    assert found == ["https://tablecloth.example.org/upload?code=COV-TEST-1"]
-    anonymous = app.test_client()
-    assert anonymous.get(f"/organiser/groups/{team.id}/invitation.pdf").status_code == 302
-    assert logged_in.get("/organiser/groups/999/invitation.pdf").status_code == 404

@@ -15,9 +15,10 @@ import pytest
 import servers
 from sqlalchemy import func, select
 
-from tablecloth import create_app, db, ratelimit
+from tablecloth import create_app, db
 from tablecloth.models import RateLimitHit
-from tablecloth.ratelimit import DatabaseLimiter, MemoryLimiter
+from tablecloth.ratelimit import DatabaseLimiter, MemoryLimiter, make_limiter
+from tablecloth.web import limits
 
 TABLECLOTH = Path(sys.executable).with_name("tablecloth")
 PASSWORD = "a long enough password"
@@ -82,12 +83,19 @@ def test_setting_chooses_the_store(tmp_path, backend_settings):
                           **backend_settings})
         with app.app_context():
             db.upgrade()
-            assert isinstance(ratelimit.limiter(), kind)
-            assert ratelimit.hit("k", 1, 60)
-            assert not ratelimit.hit("k", 1, 60)
-            ratelimit.reset("k")
-            assert ratelimit.retry_after("k", 1, 60) == 0
+            store = limits.limiter()
+            assert isinstance(store, kind) and limits.limiter() is store  # one per app
+            assert store.hit("k", 1, 60)
+            assert not store.hit("k", 1, 60)
+            store.reset("k")
+            assert store.retry_after("k", 1, 60) == 0
         app.extensions["tablecloth.engine"].dispose()
+
+
+def test_make_limiter_needs_no_app(app):
+    engine = app.extensions["tablecloth.engine"]
+    assert isinstance(make_limiter({}, engine), MemoryLimiter)
+    assert isinstance(make_limiter({"RATELIMIT_STORAGE": "database"}, engine), DatabaseLimiter)
 
 
 def _hits_in_a_process(url: str, count: int) -> list[bool]:

@@ -13,10 +13,10 @@ import zxingcpp
 from PIL import Image
 
 from tablecloth.codes import new_code
+from tablecloth.errors import Refusal
 from tablecloth.layout import CellSpec, ClothSettings, order_for_cloth, plan_cloth
-from tablecloth.render import RENDERERS, render
-from tablecloth.render.units import PT_PER_MM, Frame
-from tablecloth.verify import verify
+from tablecloth.layout.units import PT_PER_MM, Frame
+from tablecloth.render import FORMATS, render
 
 SMALL = ClothSettings(width_mm=600, height_mm=600, module_mm=1.5)
 # Wider than its roll: three panels joined in gutters.
@@ -47,32 +47,33 @@ def panelled():
     return plan_cloth(order_for_cloth(cells, PANELLED), PANELLED)
 
 
-@pytest.mark.parametrize("fmt", ["pdf", "svg", "png", "tiff"])
+@pytest.mark.parametrize("fmt", list(FORMATS))
 def test_round_trip_every_format(plan, fmt, tmp_path):
-    out = tmp_path / f"cloth.{fmt}"
+    out = tmp_path / f"cloth.{FORMATS[fmt].extension}"
     steps = []
     render(fmt, plan, out, progress=lambda f, m: steps.append(f))
     assert steps and steps[-1] == 1.0 and steps == sorted(steps)
-    report = verify(out, fmt, plan)
+    report = FORMATS[fmt].verify(out, plan)
     assert report.ok, report.summary()
-    assert report.checked == report.expected == 40
-    if fmt in ("png", "tiff"):
+    assert report.checked == report.expected == report.passed == 40
+    assert report.to_dict()["summary"] == report.summary()
+    if FORMATS[fmt].raster:
         # Row-by-row reading, as for a cloth too large to hold in memory.
-        streamed = verify(out, fmt, plan, stream=True)
+        streamed = FORMATS[fmt].verify(out, plan, stream=True)
         assert streamed.ok and streamed.checked == 40, streamed.summary()
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "svg", "png", "tiff", "proof"])
 def test_renderers_accept_file_objects(plan, fmt):
     buf = io.BytesIO()
-    RENDERERS[fmt](plan, buf)
+    FORMATS[fmt].render(plan, buf)
     assert len(buf.getvalue()) > 1000
     if fmt in ("pdf", "proof"):
         assert buf.getvalue().startswith(b"%PDF")
 
 
 def test_unknown_format_lists_the_known_ones(plan):
-    with pytest.raises(ValueError, match="pdf, png, proof, svg, tiff"):
+    with pytest.raises(Refusal, match="Unknown format jpeg; choose from pdf, svg, png, tiff"):
         render("jpeg", plan, io.BytesIO())
 
 
@@ -98,7 +99,7 @@ def test_pdf_panels_boxes_and_physical_size(panelled, tmp_path):
                                                         * s.scale, abs=0.01)
         assert bx0 < x0 or panel.index > 0
     pdf.close()
-    report = verify(out, "pdf", panelled)
+    report = FORMATS["pdf"].verify(out, panelled)
     assert report.ok, report.summary()
 
 
@@ -174,13 +175,13 @@ def test_raster_in_colour_and_per_panel(panelled, tmp_path):
         with Image.open(out) as im:
             assert im.mode == "RGB"
             assert im.getpixel((2, 2)) == (0xFD, 0xF6, 0xE3)
-        report = verify(out, "png", p, panel=index)
+        report = FORMATS["png"].verify(out, p, panel=index)
         assert report.ok, report.summary()
         assert report.checked == len(p.panel_cells(p.panels[index])) > 0
 
 
 def test_bad_ppi_is_refused(plan):
-    with pytest.raises(ValueError, match="ppi"):
+    with pytest.raises(Refusal, match="150 or 300 ppi"):
         render("png", plan, io.BytesIO(), ppi=72)
 
 

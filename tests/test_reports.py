@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
+from helpers import csrf_token, fetch, make_photo
 from sqlalchemy import select
-from test_viewer import fetch, make_photo
 
 from tablecloth import db
 from tablecloth.models import Photo, PhotoReport, PhotoState
@@ -14,13 +12,8 @@ from tablecloth.models import Photo, PhotoReport, PhotoState
 CODE = "7K3QZ9"
 
 
-def _token(client, path: str) -> str:
-    html = client.get(path, follow_redirects=True).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
 def _report(client, reason="permission", text="That is my little brother.", **headers):
-    token = _token(client, f"/P/{CODE}/report")
+    token = csrf_token(client, f"/P/{CODE}/report")
     return client.post(f"/P/{CODE}/report", headers=headers,
                        data={"csrf_token": token, "reason": reason, "text": text})
 
@@ -32,7 +25,7 @@ def _reports(app) -> list[PhotoReport]:
 
 def _post(client, path: str, data: dict | None = None):
     """Post a form with a valid token, as the page's own form would."""
-    return client.post(path, data={"csrf_token": _token(client, "/organiser/login"),
+    return client.post(path, data={"csrf_token": csrf_token(client, "/organiser/login"),
                                    **(data or {})})
 
 
@@ -112,7 +105,7 @@ def test_queue_hide_kind_page_then_restore(app, client, logged_in, corpus, langu
     lang = {"Accept-Language": language}
     queue = logged_in.get("/organiser/reports", headers=lang).get_data(as_text=True)
     assert CODE in queue and "That is my little brother." in queue
-    assert f"/organiser/photo/{CODE}/thumb" in queue
+    assert f"/organiser/photos/{CODE}/thumb" in queue
     assert ("Hide the photo now" in queue) == (language == "en")
     assert ("Скрыть фотографию" in queue) == (language == "ru")
 
@@ -151,11 +144,12 @@ def test_dismiss_leaves_the_photo_shown(app, client, logged_in, corpus):
 
 
 def test_hidden_photo_is_off_the_cloth_page(app, client, logged_in, corpus):
-    from tablecloth.services import cloth
+    from tablecloth import context
+    from tablecloth.services.cloth import editions
 
     make_photo(app, corpus, PhotoState.APPROVED, code=CODE)
     with app.app_context():
-        cloth.current_cloth()
+        editions.current_cloth(context.site())
     assert f"/P/{CODE}" in client.get("/cloth").get_data(as_text=True)
     _post(logged_in, f"/organiser/photos/{CODE}/hide")
     assert f"/P/{CODE}" not in client.get("/cloth").get_data(as_text=True)

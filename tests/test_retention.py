@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from helpers import make_photo
 from sqlalchemy import select
-from test_viewer import make_photo
 
 from tablecloth import db
+from tablecloth.context import store as storage
 from tablecloth.models import Photo, PhotoState, StoredFile, utcnow
-from tablecloth.storage import storage
 
 OLD_WITHDRAWN, OLD_REJECTED, NEW_WITHDRAWN, OLD_APPROVED = "AAAA01", "AAAA02", "AAAA03", "AAAA04"
 SOURCES = ["jpg_gps_DSCN0010.jpg", "jpg_gps_DSCN0021.jpg", "jpg_Canon_40D.jpg",

@@ -8,11 +8,12 @@ import re
 from datetime import timedelta
 
 import pytest
+from helpers import csrf_token, log_in, quick_hash
 from PIL import Image
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from tablecloth import codes, db
+from tablecloth.context import site
 from tablecloth.models import AgeBand, AuditEntry, City, Invitation, Organiser, Role, utcnow
 from tablecloth.services import accounts, audit, uploads
 
@@ -34,6 +35,8 @@ MODERATOR_ALLOWED = {
     "organiser.cloth_order", "organiser.cloth_plan", "organiser.cloth_preview",
     "organiser.cloth_settings", "organiser.reports_queue", "organiser.hide_photo",
     "organiser.restore_photo", "organiser.dismiss_report", "organiser.logout",
+    # Old addresses, redirected to the tidied ones (web/organiser/moved.py).
+    "organiser.old_photo_file", "organiser.old_edit_caption", "organiser.old_group_invitation",
 }
 # Reachable without an account: the log-in form and the invitation a new organiser opens.
 PUBLIC = {"organiser.login", "organiser.accept_invitation"}
@@ -64,26 +67,13 @@ def call(client, app, rule):
                        headers={"Accept-Language": "en"})
 
 
-def csrf_token(client, path: str = "/organiser/") -> str:
-    page = client.get(path, follow_redirects=True)
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
-    assert found, f"no CSRF token on {path}"
-    return found.group(1)
-
-
 def make_organiser(app, email: str, role: Role) -> int:
     with app.app_context():
         person = Organiser(email=email, role=role,
-                           password_hash=generate_password_hash(MODERATOR_PASSWORD))
+                           password_hash=quick_hash(MODERATOR_PASSWORD))
         db.session().add(person)
         db.session().commit()
         return person.id
-
-
-def as_person(client, person_id: int):
-    with client.session_transaction() as flask_session:
-        flask_session["organiser_id"] = person_id
-    return client
 
 
 @pytest.fixture
@@ -93,7 +83,10 @@ def moderator(app):
 
 @pytest.fixture
 def moderator_client(app, moderator):
-    return as_person(app.test_client(), moderator)
+    """Return a client logged in as the moderator, through the log-in form."""
+    client = app.test_client()
+    assert log_in(client, "mod@example.org", MODERATOR_PASSWORD).status_code == 302
+    return client
 
 
 def entries(app, action: str | None = None) -> list[AuditEntry]:
@@ -109,7 +102,7 @@ def add_photo(app, shade: int = 40) -> str:
     Image.new("RGB", (480, 360), (shade, 120, 255 - shade)).save(out, "JPEG", quality=90)
     with app.app_context():
         city = db.session().scalars(select(City).where(City.slug == "coventry")).one()
-        result = uploads.accept_upload(out.getvalue(), city=city, first_name="Anya",
+        result = uploads.accept_upload(site(), out.getvalue(), city=city, first_name="Anya",
                                        caption="Bridge", age_band=AgeBand.ADULT,
                                        consent_self=True)
         return result.photo.code
@@ -209,7 +202,7 @@ def test_invitation_creates_a_moderator_who_is_logged_in(app, logged_in, organis
     response = accept(newcomer, token, "New.Mod@Example.org")
     assert response.status_code == 302 and response.location == "/organiser/"
     with app.app_context():
-        person = accounts.find_organiser("new.mod@example.org")
+        person = accounts.find_organiser(site(), "new.mod@example.org")
         assert person.role == Role.MODERATOR and person.active
         invitation = db.session().scalars(select(Invitation)).one()
         assert invitation.used_by_id == person.id and invitation.used_at is not None
@@ -228,7 +221,7 @@ def test_admin_invitation_gives_an_admin(app, logged_in):
     newcomer = app.test_client()
     assert accept(newcomer, token, "second.admin@example.org").status_code == 302
     with app.app_context():
-        person = accounts.find_organiser("second.admin@example.org")
+        person = accounts.find_organiser(site(), "second.admin@example.org")
         assert person.role == Role.ADMIN and person.active
     accounts_page = newcomer.get("/organiser/accounts", headers={"Accept-Language": "en"})
     assert accounts_page.status_code == 200
@@ -257,17 +250,17 @@ def test_invitation_works_once(app, logged_in):
         "password": "a long password", "password_again": "a long password"})
     assert again.status_code == 410
     with app.app_context():
-        assert accounts.find_organiser("second@example.org") is None
+        assert accounts.find_organiser(site(), "second@example.org") is None
     with pytest.raises(accounts.AccountError), app.app_context():
-        accounts.accept_invitation(token, "third@example.org", "a long password")
+        accounts.accept_invitation(site(), token, "third@example.org", "a long password")
 
 
 def test_invitation_expires_after_seven_days(app, logged_in, organiser):
     with app.app_context():
         by = db.session().get(Organiser, organiser)
-        _old, old_token = accounts.create_invitation(
+        _old, old_token = accounts.create_invitation(site(),
             Role.MODERATOR, by=by, now=utcnow() - timedelta(days=7, seconds=1))
-        _fresh, fresh_token = accounts.create_invitation(
+        _fresh, fresh_token = accounts.create_invitation(site(),
             Role.MODERATOR, by=by, now=utcnow() - timedelta(days=6, hours=23))
     assert app.test_client().get(f"/organiser/invite/{old_token}").status_code == 410
     assert app.test_client().get(f"/organiser/invite/{fresh_token}").status_code == 200
@@ -307,7 +300,7 @@ def test_invitation_form_needs_csrf(app, logged_in):
         "password_again": "a long password"})
     assert response.status_code == 400
     with app.app_context():
-        assert accounts.find_organiser("x@example.org") is None
+        assert accounts.find_organiser(site(), "x@example.org") is None
 
 
 def test_accounts_page_lists_organisers(logged_in, moderator):
@@ -331,7 +324,7 @@ def test_deactivated_moderator_is_logged_out_and_cannot_log_in(app, logged_in, m
     refused = moderator_client.get("/organiser/moderation")
     assert refused.status_code == 302 and refused.location.startswith(LOGIN)
     with app.app_context():
-        assert accounts.authenticate("mod@example.org", MODERATOR_PASSWORD) is None
+        assert accounts.authenticate(site(), "mod@example.org", MODERATOR_PASSWORD) is None
     assert [e.target for e in entries(app, "account.deactivate")] == ["mod@example.org"]
 
     assert switch(logged_in, moderator, True).status_code == 302
@@ -364,7 +357,7 @@ def test_moderation_actions_are_audited_with_who_did_them(app, moderator_client,
     assert consent[0].detail["consent_self"] is True
     moderate(moderator_client, "approve", code)
     moderate(moderator_client, "reject", code, reason="blurry")
-    moderator_client.post(f"/organiser/moderation/{code}/caption", data={
+    moderator_client.post(f"/organiser/photos/{code}/caption", data={
         "csrf_token": csrf_token(moderator_client), "caption": "New words"})
     moderate(moderator_client, "withdraw", code)
     done = [(e.action, e.target, e.organiser_id) for e in entries(app)[1:]]
@@ -378,9 +371,9 @@ def test_participant_withdrawal_is_audited_without_an_organiser(app):
     Image.new("RGB", (400, 300), (9, 99, 199)).save(out, "JPEG")
     with app.app_context():
         city = db.session().scalars(select(City).where(City.slug == "coventry")).one()
-        result = uploads.accept_upload(out.getvalue(), city=city, first_name="Ivan",
+        result = uploads.accept_upload(site(), out.getvalue(), city=city, first_name="Ivan",
                                        age_band=AgeBand.ADULT, consent_self=True)
-        uploads.withdraw_by_token(result.withdraw_token)
+        uploads.withdraw_by_token(site(), result.withdraw_token)
     withdrawn = entries(app, "photo.withdraw")
     assert len(withdrawn) == 1 and withdrawn[0].organiser_id is None
     assert withdrawn[0].detail == {"by": "participant"}
@@ -390,7 +383,8 @@ def test_participant_withdrawal_is_audited_without_an_organiser(app):
 
 
 def test_group_and_cloth_actions_are_audited(app, logged_in, organiser):
-    from tablecloth.services import cloth as cloth_service
+    from tablecloth import context
+    from tablecloth.services.cloth import editions, exports
 
     token = csrf_token(logged_in, "/organiser/groups")
     logged_in.post("/organiser/groups", data={"csrf_token": token, "name": "Club",
@@ -406,10 +400,11 @@ def test_group_and_cloth_actions_are_audited(app, logged_in, organiser):
     moderate(logged_in, "approve", photo)
     with app.app_context():
         by = db.session().get(Organiser, organiser)
-        current = cloth_service.current_cloth()
-        export = cloth_service.new_export(current, ["svg"], draft=True, by=by)
+        site = context.site()
+        current = editions.current_cloth(site)
+        export = exports.new_export(site, current, ["svg"], draft=True, by=by)
         export_id = export.id
-        cloth_service.freeze(current, by=by)
+        editions.freeze(site, current, by=by)
     exported = entries(app, "cloth.export")
     assert len(exported) == 1 and exported[0].detail["export"] == export_id
     frozen = entries(app, "cloth.freeze")
@@ -419,8 +414,8 @@ def test_group_and_cloth_actions_are_audited(app, logged_in, organiser):
 def test_audit_page_filters_and_pages_newest_first(app, logged_in, organiser):
     with app.app_context():
         for number in range(55):
-            audit.record("photo.approve", f"C{number:05d}", organiser=organiser)
-        audit.record("photo.reject", "ZZZ234", {"reason": "wrong"}, organiser=organiser)
+            audit.record(site(), "photo.approve", f"C{number:05d}", organiser=organiser)
+        audit.record(site(), "photo.reject", "ZZZ234", {"reason": "wrong"}, organiser=organiser)
         db.session().commit()
     first = logged_in.get("/organiser/audit", headers={"Accept-Language": "en"})
     text = first.get_data(as_text=True)
@@ -436,9 +431,10 @@ def test_audit_page_filters_and_pages_newest_first(app, logged_in, organiser):
 
 def test_audit_csv(app, logged_in, organiser):
     with app.app_context():
-        audit.record("photo.reject", "ABC234", {"reason": "=HYPERLINK(1)"}, organiser=organiser)
-        audit.record("photo.withdraw", "ABC234", {"by": "participant"})
-        audit.record("group.create", "COV-XYZ", organiser=organiser)
+        audit.record(site(), "photo.reject", "ABC234", {"reason": "=HYPERLINK(1)"},
+                     organiser=organiser)
+        audit.record(site(), "photo.withdraw", "ABC234", {"by": "participant"})
+        audit.record(site(), "group.create", "COV-XYZ", organiser=organiser)
         db.session().commit()
     response = logged_in.get("/organiser/audit.csv?code=ABC234")
     assert response.status_code == 200
@@ -462,5 +458,5 @@ def test_cli_invite_prints_a_working_link(app, runner, client):
     token = link.rsplit("/", 1)[1]
     assert accept(client, token, "lead@example.org").status_code == 302
     with app.app_context():
-        assert accounts.find_organiser("lead@example.org").role == Role.ADMIN
+        assert accounts.find_organiser(site(), "lead@example.org").role == Role.ADMIN
     assert [e.action for e in entries(app)] == ["account.invite", "account.create"]

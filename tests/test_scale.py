@@ -19,7 +19,7 @@ from helpers import cli_runner
 from PIL import Image
 from sqlalchemy import select
 
-from tablecloth import create_app, db
+from tablecloth import context, create_app, db
 from tablecloth.models import City, Photo, PhotoState, StoredFile
 
 TABLECLOTH = Path(sys.executable).with_name("tablecloth")
@@ -193,8 +193,6 @@ def test_fifty_concurrent_uploads_through_a_live_server_lose_nothing(
     app = create_app({"TESTING": True, "SECRET_KEY": "x", **backend_settings})
     try:
         with app.app_context():
-            from tablecloth.storage import storage
-
             stored = db.session().scalars(select(Photo)).all()
             assert {photo.code for photo in stored} == codes
             assert {photo.source_sha256 for photo in stored} == {
@@ -203,8 +201,8 @@ def test_fifty_concurrent_uploads_through_a_live_server_lose_nothing(
             for photo in stored:
                 assert {f.kind for f in photo.files} == {"master", "web", "thumb"}
                 for file in photo.files:
-                    assert hashlib.sha256(storage().get(file.key)).hexdigest() == file.sha256
-            keys = set(storage().keys("photos/"))
+                    assert hashlib.sha256(context.store().get(file.key)).hexdigest() == file.sha256
+            keys = set(context.store().keys("photos/"))
             assert keys == {f.key for photo in stored for f in photo.files}  # no strays
     finally:
         app.extensions["tablecloth.engine"].dispose()
@@ -224,8 +222,6 @@ def _jpeg(path: Path, size: int) -> bytes:
 
 def _add_photo(code: str, state: PhotoState, source: Path) -> None:
     """Store a real photo's files and rows the way the upload service does."""
-    from tablecloth.storage import storage
-
     session = db.session()
     city = session.scalars(select(City).where(City.slug == "coventry")).one()
     photo = Photo(code=code, state=state, city=city, first_name="Ann", caption="A tablecloth",
@@ -234,7 +230,7 @@ def _add_photo(code: str, state: PhotoState, source: Path) -> None:
     for kind, size in (("master", 2000), ("web", 1600), ("thumb", 400)):
         data = _jpeg(source, size)
         key = f"photos/{code}/{kind}.jpg"
-        storage().put(key, data, "image/jpeg")
+        context.store().put(key, data, "image/jpeg")
         photo.files.append(StoredFile(kind=kind, key=key, sha256=hashlib.sha256(data).hexdigest(),
                                       size=len(data), content_type="image/jpeg"))
     session.add(photo)
@@ -318,8 +314,6 @@ def test_migrate_storage_moves_everything_and_the_target_serves_the_same_codes(
         source_photos = [(p.id, p.code, p.state, _aware(p.created_at))
                          for p in db.session().scalars(select(Photo).order_by(Photo.id))]
     with target_app.app_context():
-        from tablecloth.storage import storage
-
         session = db.session()
         target_rows = {f.key: (f.sha256, f.size) for f in session.scalars(select(StoredFile))}
         target_photos = [(p.id, p.code, p.state, _aware(p.created_at))
@@ -327,7 +321,7 @@ def test_migrate_storage_moves_everything_and_the_target_serves_the_same_codes(
         assert target_rows == source_rows
         assert target_photos == source_photos
         for key, (sha256, _size) in target_rows.items():
-            assert hashlib.sha256(storage().get(key)).hexdigest() == sha256
+            assert hashlib.sha256(context.store().get(key)).hexdigest() == sha256
         # Ids were copied, so the sequence must have moved past them for new rows.
         session.add(City(slug="kherson", name_en="Kherson", name_ru="Херсон"))
         session.commit()
@@ -351,9 +345,7 @@ def test_migrate_storage_refuses_a_non_empty_target_and_resumes(source_site, tar
 
     # An interrupted run: one file and the last photo's rows never arrived.
     with target_app.app_context():
-        from tablecloth.storage import storage
-
-        storage().delete("photos/AB12CD/thumb.jpg")
+        context.store().delete("photos/AB12CD/thumb.jpg")
         session = db.session()
         last = session.scalars(select(Photo).where(Photo.code == "WD0001")).one()
         session.delete(last)  # its stored files go with it

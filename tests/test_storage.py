@@ -153,15 +153,17 @@ def test_unreachable_s3_is_a_storage_error():
 
 
 def _serving_app(app):
-    from tablecloth.storage import send_stored, storage
+    from tablecloth import context
+    from tablecloth.web.files import send_stored
 
     data = b"\xff\xd8\xff" + bytes(range(256)) * 400
     digest = hashlib.sha256(data).hexdigest()
-    with app.app_context():
-        storage().put("photos/SEND01/web.jpg", data, "image/jpeg")
+    store = context.store(app)
+    store.put("photos/SEND01/web.jpg", data, "image/jpeg")
     app.add_url_rule(
         "/_stored/<path:key>", "stored",
-        lambda key: send_stored(key, digest, "image/jpeg", max_age=600, size=len(data)),
+        lambda key: send_stored(store, app.config, key, digest, "image/jpeg", max_age=600,
+                                size=len(data)),
     )
     return data, digest
 

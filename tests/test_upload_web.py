@@ -7,30 +7,14 @@ import re
 from datetime import timedelta
 
 import pytest
-from fixtures_images import pattern
+from helpers import EN, RU, fields
+from image_factory import small_jpeg
 from PIL import Image
 from sqlalchemy import func, select
 
 from tablecloth import db
+from tablecloth.context import store as storage
 from tablecloth.models import City, Group, Photo, PhotoState, utcnow
-from tablecloth.storage import storage
-
-EN = {"Accept-Language": "en"}
-RU = {"Accept-Language": "ru"}
-
-
-def small_jpeg(seed: int = 0) -> bytes:
-    """Return a small JPEG whose bytes differ for every seed."""
-    out = io.BytesIO()
-    pattern((80, 60)).save(out, "JPEG", quality=90, comment=f"seed {seed}".encode())
-    return out.getvalue()
-
-
-def fields(**overrides) -> dict:
-    values = {"code": "COV-TEST-1", "city": "coventry", "first_name": "Anya",
-              "age_band": "16-17", "consent_self": "yes", "terms": "yes"}
-    values.update(overrides)
-    return {k: v for k, v in values.items() if v is not None}
 
 
 def photos(*blobs, name="IMG_0001.jpg"):
@@ -373,7 +357,6 @@ def test_terms_in_both_languages(client, headers, first, second):
     page = text(client.get("/upload/terms", headers=headers))
     assert page.index(first) < page.index(second)
     assert "withdraw" in page and "отозвать" in page
-
 
 
 def test_wrong_invite_codes_are_limited_per_address(client, app, group, nocsrf):

@@ -9,11 +9,12 @@ import pytest
 from PIL import Image, ImageDraw
 
 from tablecloth.codes import new_code
+from tablecloth.errors import Refusal
 from tablecloth.layout import CellSpec, ClothSettings, plan_cloth
+from tablecloth.layout.units import Frame, mm_to_px
 from tablecloth.qr import Matrix
-from tablecloth.render import render
-from tablecloth.render.units import Frame, mm_to_px
-from tablecloth.verify import MISSING, verify
+from tablecloth.render import format_named, render
+from tablecloth.verify import MISSING, verify_pdf, verify_png, verify_proof, verify_svg
 
 SETTINGS = ClothSettings(width_mm=600, height_mm=600, module_mm=1.5)
 
@@ -45,7 +46,7 @@ def test_painted_over_code_in_png_is_reported(plan, tmp_path):
         draw.rectangle((x0 + size / 6, y0 + size / 6, x0 + size * 5 / 6, y0 + size * 5 / 6),
                        fill=255)
         im.save(out, dpi=(150, 150))
-    report = verify(out, "png", plan)
+    report = verify_png(out, plan)
     assert not report.ok
     assert [(f.code, f.position) for f in report.failures] == [
         (victim.spec.code, victim.position)]
@@ -60,7 +61,7 @@ def test_pdf_with_a_blank_code_is_reported_missing(plan):
         replace(c, matrix=empty) if c is blank else c for c in plan.cells))
     buf = io.BytesIO()
     render("pdf", damaged, buf)
-    report = verify(buf.getvalue(), "pdf", plan)
+    report = verify_pdf(buf.getvalue(), plan)
     assert not report.ok
     assert [(f.code, f.problem) for f in report.failures] == [(blank.spec.code, MISSING)]
 
@@ -71,7 +72,7 @@ def test_swapped_codes_are_wrong_urls(plan, tmp_path):
                                    *plan.cells[2:]))
     out = tmp_path / "cloth.svg"
     render("svg", swapped, out)
-    report = verify(out, "svg", plan)
+    report = verify_svg(out, plan)
     assert sorted((f.code, f.problem) for f in report.failures) == sorted([
         (a.spec.code, f"wrong url: {b.spec.url}"), (b.spec.code, f"wrong url: {a.spec.url}")])
 
@@ -83,7 +84,7 @@ def test_missing_page_means_missing_codes(tmp_path):
     one_panel = replace(p, panels=p.panels[:1])
     out = tmp_path / "cloth.pdf"
     render("pdf", one_panel, out)
-    report = verify(out, "pdf", p)
+    report = verify_pdf(out, p)
     assert not report.ok
     lost = {c.spec.code for c in p.cells if c.panel > 0}
     assert {f.code for f in report.failures} == lost
@@ -93,7 +94,7 @@ def test_missing_page_means_missing_codes(tmp_path):
 def test_report_states_module_contrast_and_distance(plan, tmp_path):
     out = tmp_path / "cloth.pdf"
     render("pdf", plan, out)
-    report = verify(out, "pdf", plan, px_per_module=5)
+    report = verify_pdf(out, plan, px_per_module=5)
     assert report.ok and report.checked == 40
     assert report.min_module_mm == 1.5
     assert report.contrast == pytest.approx(17.4, abs=0.1)
@@ -102,6 +103,22 @@ def test_report_states_module_contrast_and_distance(plan, tmp_path):
     assert "PASS: 40 of 40" in report.summary()
 
 
-def test_unknown_format_is_refused(plan):
-    with pytest.raises(ValueError, match="cannot verify"):
-        verify(b"", "jpeg", plan)
+def test_unknown_format_is_refused():
+    with pytest.raises(Refusal, match="Unknown format jpeg") as refused:
+        format_named("jpeg")
+    assert refused.value.reason == "unknown_format"
+
+
+def test_proof_sheet_report_names_missing_and_stray_codes(plan):
+    # A proof sheet of the first 30 cells, checked against a plan of 40 and another of 10.
+    buf = io.BytesIO()
+    render("proof", replace(plan, cells=plan.cells[:30]), buf)
+    report = verify_proof(buf.getvalue(), plan)
+    assert not report.ok and report.whole_page
+    assert (report.checked, report.passed, report.expected) == (30, 30, 40)
+    assert report.failing_cells == [f"{c.spec.code} (missing)" for c in plan.cells[30:]]
+    assert f"{plan.cells[35].spec.code} at {plan.cells[35].position}: missing" in report.summary()
+    assert report.summary().startswith("FAIL: 30 of 40 codes on the proof sheet")
+    fewer = verify_proof(buf.getvalue(), replace(plan, cells=plan.cells[:10]))
+    assert [f.problem for f in fewer.failures] == ["not on the cloth"] * 20
+    assert fewer.to_dict()["failing_cells"][0] == f"{plan.cells[10].spec.url} (not on the cloth)"

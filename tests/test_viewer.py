@@ -7,56 +7,13 @@ import io
 from html.parser import HTMLParser
 
 import pytest
+from helpers import CAPTION, NAME, SECOND_SOURCE, SOURCE, fetch, make_photo
 from PIL import Image
 from sqlalchemy import event, select
 
 from tablecloth import db
+from tablecloth.context import site
 from tablecloth.models import City, Photo, PhotoState, StoredFile
-from tablecloth.storage import storage
-
-CAPTION = "Закат над Волгой"
-NAME = "Аня"
-# Sample photos carrying GPS coordinates in their EXIF.
-SOURCE = "jpg_gps_DSCN0010.jpg"
-SECOND_SOURCE = "jpg_gps_DSCN0021.jpg"
-
-
-def _jpeg(original: Image.Image, long_edge: int) -> tuple[bytes, int, int]:
-    copy = original.copy()
-    copy.thumbnail((long_edge, long_edge))
-    out = io.BytesIO()
-    copy.save(out, "JPEG", quality=80)
-    return out.getvalue(), copy.width, copy.height
-
-
-def make_photo(app, corpus, state: PhotoState, *, code: str, source: str = SOURCE,
-               caption: str = CAPTION, name: str = NAME, city: str = "volgograd") -> str:
-    """Store a photo the way the upload service does: master, web copy, thumbnail, one row.
-
-    The master keeps the participant's original bytes, GPS and all, so that a test can tell
-    whether it ever leaks; the renditions are re-encoded without metadata.
-    """
-    raw = (corpus / source).read_bytes()
-    with Image.open(io.BytesIO(raw)) as original:
-        original.load()
-        renditions = {"web": _jpeg(original, 1600), "thumb": _jpeg(original, 400)}
-    with app.app_context():
-        session = db.session()
-        place = session.scalars(select(City).where(City.slug == city)).one()
-        photo = Photo(code=code, state=state, city=place, first_name=name, caption=caption,
-                      caption_language="ru", source_sha256=hashlib.sha256(raw).hexdigest(),
-                      consent_self=True)
-        for kind, (data, width, height) in {"master": (raw, 0, 0), **renditions}.items():
-            key = f"photos/{code}/{kind}.jpg"
-            storage().put(key, data, "image/jpeg")
-            photo.files.append(StoredFile(kind=kind, key=key, size=len(data), width=width,
-                                          height=height, content_type="image/jpeg",
-                                          sha256=hashlib.sha256(data).hexdigest()))
-        if state == PhotoState.WITHDRAWN:
-            photo.withdraw()
-        session.add(photo)
-        session.commit()
-    return code
 
 
 class _Meta(HTMLParser):
@@ -78,14 +35,6 @@ class _Meta(HTMLParser):
             self.links[attrs.get("rel", "")] = attrs.get("href", "")
         elif tag == "img":
             self.images.append(attrs)
-
-
-def fetch(client, path: str, **kwargs):
-    """Get path and close the response, as a server does after streaming a file."""
-    response = client.get(path, **kwargs)
-    response.get_data()
-    response.close()
-    return response
 
 
 def parse(html: str) -> _Meta:
@@ -180,6 +129,14 @@ def test_unpublished_photo_shows_nothing(app, client, corpus, state):
     assert html == unknown.get_data(as_text=True)
     for kind in ("web", "thumb", "master"):
         assert fetch(client, f"/P/{code}/{kind}.jpg").status_code == 404
+    # Once approved, the same code is served: the 404s above came from the routes themselves.
+    with app.app_context():
+        db.session().scalars(select(Photo).where(Photo.code == code)).one().state = (
+            PhotoState.APPROVED)
+        db.session().commit()
+    assert CAPTION in client.get(f"/P/{code}").get_data(as_text=True)
+    for kind in ("web", "thumb"):
+        assert fetch(client, f"/P/{code}/{kind}.jpg").status_code == 200
 
 
 @pytest.mark.parametrize("path", ["/P/ZZZZZZ", "/p/zzzzzz", "/P/SHORT", "/P/U00000",
@@ -273,7 +230,7 @@ def test_photo_through_the_upload_service_is_served_without_metadata(app, client
     raw = (corpus / source).read_bytes()
     with app.app_context():
         city = db.session().scalars(select(City).where(City.slug == "coventry")).one()
-        code = accept_upload(raw, city=city, first_name="Sam", caption="Canal basin",
+        code = accept_upload(site(), raw, city=city, first_name="Sam", caption="Canal basin",
                              approve=True).photo.code
     page = client.get(f"/P/{code}").get_data(as_text=True)
     assert "Sam" in page and source not in page

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from .. import context
 from ..services import archive
 from .common import clear_errors, english
 
@@ -19,7 +20,7 @@ from .common import clear_errors, english
 def archive_command(out: str) -> None:
     """Write every photo, city, group, cloth and export to a BagIt bag (SHA-256 manifests)."""
     with clear_errors(archive.ArchiveError):
-        report = archive.write_bag(Path(out))
+        report = archive.write_bag(context.site(), Path(out))
     click.echo(report.summary())
     for problem in report.problems:
         click.echo(f"PROBLEM: {problem}", err=True)
@@ -36,5 +37,5 @@ def archive_command(out: str) -> None:
 def restore_command(bag: str) -> None:
     """Recreate a site from an archive (a bag folder or its .zip) in an empty instance."""
     with clear_errors(archive.ArchiveError):
-        report = archive.restore(Path(bag))
+        report = archive.restore(context.site(), Path(bag))
     click.echo(report.summary())

@@ -2,17 +2,44 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from flask_babel import force_locale
 
-from ..services import cloth as service
-from ..storage import storage
+from .. import context
+from ..errors import Refusal
+from ..render import FORMATS, PPI_CHOICES, format_for_file, format_named
+from ..services.cloth import design, editions, exports
 from .common import Bar, clear_errors
+
+
+class FormatName(click.ParamType):
+    """A print format, looked up in the registry when the command runs; several with commas."""
+
+    name = "format"
+
+    def __init__(self, several: bool = False) -> None:
+        self.several = several
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        return "|".join(FORMATS)
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, list):
+            return value
+        names = [n for n in str(value).split(",") if n.strip()] if self.several else [value]
+        try:
+            found = [format_named(name).name for name in names]
+        except Refusal as refusal:
+            self.fail(str(refusal), param, ctx)
+        return found if self.several else found[0]
+
+    def shell_complete(self, ctx, param, incomplete):
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem(name) for name in FORMATS if name.startswith(incomplete)]
 
 
 def _size(_ctx, _param, value: str | None) -> tuple[float, float] | None:
@@ -31,9 +58,10 @@ def _size(_ctx, _param, value: str | None) -> tuple[float, float] | None:
 @click.option("--size", callback=_size, metavar="WxH",
               help="Finished cloth size in millimetres, e.g. 1800x1800 (default: the cloth's).")
 @click.option("--module-mm", type=float, help="Size of one QR module in millimetres.")
-@click.option("--format", "formats", multiple=True, metavar="pdf|svg|png|tiff|proof",
+@click.option("--format", "formats", multiple=True, type=FormatName(several=True),
               help="File format; repeat or separate with commas.  [default: pdf]")
-@click.option("--ppi", type=click.Choice(["150", "300"]), default="150", show_default=True,
+@click.option("--ppi", type=click.Choice([str(ppi) for ppi in PPI_CHOICES]),
+              default=str(PPI_CHOICES[0]), show_default=True,
               help="Resolution of PNG and TIFF files.")
 @click.option("--out", type=click.Path(), help="Write the file(s) here: a folder, or a file "
               "name when exporting one format.")
@@ -41,23 +69,23 @@ def _size(_ctx, _param, value: str | None) -> tuple[float, float] | None:
 @with_appcontext
 def export_command(size, module_mm, formats, ppi, out, draft) -> None:
     """Export the current cloth to print files and preflight every code in them."""
+    site = context.site()
     overrides = {}
     if size is not None:
         overrides["width_mm"], overrides["height_mm"] = size
     if module_mm is not None:
         overrides["module_mm"] = module_mm
-    with force_locale("en"):
-        with clear_errors(service.ClothError):
-            cloth = service.current_cloth()
-            warnings = service.check_settings(
-                dataclasses.asdict(service.settings_of(cloth, **overrides)))
-            export = service.new_export(cloth, formats or ["pdf"], ppi=int(ppi), draft=draft,
-                                        overrides=overrides)
-        for warning in warnings:
-            click.echo(f"Warning: {warning}", err=True)
-        with Bar(f"Edition {cloth.edition}") as bar:
-            export = service.run_export(export, progress=bar)
-    click.echo(export.report.get("summary") or export.message)
+    chosen = [name for names in formats for name in names] or ["pdf"]
+    with clear_errors(Refusal):
+        cloth = editions.current_cloth(site)
+        warnings = design.settings_of(cloth, **overrides).validate()
+        export = exports.new_export(site, cloth, chosen, ppi=int(ppi), draft=draft,
+                                    overrides=overrides)
+    for warning in warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    with Bar(f"Edition {cloth.edition}") as bar:
+        export = exports.run_export(site, export, progress=bar)
+    click.echo(exports.summary(export))
     targets = []
     if out:
         target = Path(out)
@@ -65,7 +93,7 @@ def export_command(size, module_mm, formats, ppi, out, draft) -> None:
         for entry in export.files:
             path = target if single else target / entry["name"]
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(storage().get(entry["key"]))
+            path.write_bytes(site.store.get(entry["key"]))
             targets.append((entry, str(path)))
     else:
         targets = [(entry, f"storage:{entry['key']}") for entry in export.files]
@@ -74,50 +102,44 @@ def export_command(size, module_mm, formats, ppi, out, draft) -> None:
                    f"{where}")
     click.echo(f"Export {export.id}: {export.status}")
     if export.status != "done":
-        raise click.ClickException(export.message)
+        raise click.ClickException(exports.message(export))
 
 
 @click.command("verify")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--export", "export_id", type=int,
               help="The export that made the file (default: found by the file's SHA-256).")
-@click.option("--format", "fmt", type=click.Choice(["pdf", "svg", "png", "tiff", "proof"]),
+@click.option("--format", "fmt", type=FormatName(),
               help="The file's format (default: from its extension).")
 @with_appcontext
 def verify_command(file, export_id, fmt) -> None:
     """Preflight an exported file: decode every code and compare it with the cloth's plan."""
+    site = context.site()
     data = Path(file).read_bytes()
     digest = hashlib.sha256(data).hexdigest()
-    with force_locale("en"):
-        if export_id is not None:
-            export = service.export_by_id(export_id)
-            if export is None:
-                raise click.ClickException(f"No export {export_id}.")
-            entry = next((e for e in export.files or [] if e.get("sha256") == digest), None)
-        else:
-            found = service.export_for_sha256(digest)
-            if found is None:
-                raise click.ClickException(
-                    f"No export produced a file with SHA-256 {digest}; it was changed after "
-                    "export or comes from elsewhere. Name its export with --export ID.")
-            export, entry = found
-        fmt = fmt or (entry or {}).get("format") or service.guess_format(file)
-        if fmt not in (*service.VERIFIED_FORMATS, "proof"):
-            raise click.ClickException("Cannot tell the file's format; give --format.")
-        if entry is None:
-            click.echo(f"Note: this file's SHA-256 {digest} is not one export {export.id} "
-                       "produced; checking it against that export's plan anyway.", err=True)
-        if fmt == "proof":
-            checked = service.check_proof(data, service.export_plan(export))
-            ok, summary = checked["ok"], "\n".join([checked["summary"],
-                                                     *checked["failing_cells"]])
-        else:
-            with Bar("Checking") as bar:
-                result = service.verify_file(data, fmt, export, progress=bar)
-            ok, summary = result.ok, result.summary()
+    if export_id is not None:
+        export = exports.export_by_id(site, export_id)
+        if export is None:
+            raise click.ClickException(f"No export {export_id}.")
+        entry = next((e for e in export.files or [] if e.get("sha256") == digest), None)
+    else:
+        found = exports.export_for_sha256(site, digest)
+        if found is None:
+            raise click.ClickException(
+                f"No export produced a file with SHA-256 {digest}; it was changed after "
+                "export or comes from elsewhere. Name its export with --export ID.")
+        export, entry = found
+    fmt = fmt or (entry or {}).get("format") or getattr(format_for_file(file), "name", None)
+    if fmt is None:
+        raise click.ClickException("Cannot tell the file's format; give --format.")
+    if entry is None:
+        click.echo(f"Note: this file's SHA-256 {digest} is not one export {export.id} "
+                   "produced; checking it against that export's plan anyway.", err=True)
+    with clear_errors(Refusal), Bar("Checking") as bar:
+        report = exports.verify_file(data, fmt, export, progress=bar)
     click.echo(f"Export {export.id}, edition {export.cloth.edition}, {fmt.upper()}, "
                f"sha256 {digest}")
-    click.echo(summary)
-    if not ok:
+    click.echo(report.summary())
+    if not report.ok:
         raise click.ClickException("Preflight FAILED: do not print this file.")
     click.echo("Preflight passed.")

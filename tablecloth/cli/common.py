@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import click
 from flask_babel import force_locale
 
+from ..context import site
 from ..services import groups as service
 
 
@@ -62,9 +63,9 @@ def english(command):
 
 def city_or_fail(slug: str, param: str = "--city"):
     """Return the city with this slug, or stop with a usage error listing the known ones."""
-    city = service.city_by_slug(slug)
+    city = service.city_by_slug(site(), slug)
     if city is None:
-        known = ", ".join(c.slug for c in service.list_cities()) or "none yet"
+        known = ", ".join(c.slug for c in service.list_cities(site())) or "none yet"
         raise click.BadParameter(f"unknown city {slug!r}; known cities: {known}.",
                                  ctx=click.get_current_context(), param_hint=param)
     return city

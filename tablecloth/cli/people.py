@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
+from ..context import site
 from ..services import accounts
 from ..services import groups as service
 from .common import city_or_fail, clear_errors, english
@@ -24,16 +24,13 @@ from .common import city_or_fail, clear_errors, english
 def create_organiser_command(email: str, password_stdin: bool, role: str) -> None:
     """Create an organiser account that can log in at /organiser/login."""
     with clear_errors(accounts.AccountError):
-        email = accounts.normalise_email(email)
-        if accounts.find_organiser(email) is not None:
-            raise accounts.AccountError(f"An organiser with the e-mail {email} already exists.")
+        email = accounts.check_email_free(site(), email)
     if password_stdin:
-
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with clear_errors(accounts.AccountError):
-        person = accounts.create_organiser(email, password, role)
+        person = accounts.create_organiser(site(), email, password, role)
     click.echo(f"Organiser {person.email} ({person.role.value}) created.")
 
 
@@ -46,8 +43,8 @@ def create_organiser_command(email: str, password_stdin: bool, role: str) -> Non
 def invite_command(role: str, note: str) -> None:
     """Print a one-time invitation link (valid 7 days) for a new organiser account."""
     with clear_errors(accounts.AccountError):
-        _invitation, token = accounts.create_invitation(role, note)
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+        _invitation, token = accounts.create_invitation(site(), role, note)
+    base = (site().settings.get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
     click.echo(f"{base}/organiser/invite/{token}")
     click.echo(f"Give this link to the new {role}: it works once, for "
                f"{accounts.INVITATION_DAYS} days, and is not shown again.", err=True)
@@ -69,7 +66,7 @@ def groups_create_command(name: str, city_slug: str, expires) -> None:
     """Create a group; print only its new invite code."""
     city = city_or_fail(city_slug)
     with clear_errors(service.GroupError):
-        group = service.create_group(name, city, expires.date() if expires else None)
+        group = service.create_group(site(), name, city, expires.date() if expires else None)
     click.echo(group.invite_code)
 
 
@@ -78,7 +75,7 @@ def groups_create_command(name: str, city_slug: str, expires) -> None:
 @english
 def groups_list_command() -> None:
     """List groups, one a line: code, city, status, last day, photos, name (tab-separated)."""
-    for group, photos in service.list_groups():
+    for group, photos in service.list_groups(site()):
         if not group.active:
             status = "off"
         elif not group.accepts_uploads():
@@ -91,9 +88,8 @@ def groups_list_command() -> None:
 
 
 def _switch_group(code: str, active: bool) -> None:
-
     with clear_errors(service.GroupError):
-        group = service.set_active(code, active)
+        group = service.set_active(site(), code, active)
     click.echo(f"{group.invite_code}\t{'on' if active else 'off'}")
 
 
@@ -131,7 +127,7 @@ def cities_command() -> None:
 def cities_add_command(slug: str, name_en: str, name_ru: str, home: str) -> None:
     """Add a city with its names in English and Russian."""
     with clear_errors(service.GroupError):
-        city = service.add_city(slug, name_en, name_ru, home)
+        city = service.add_city(site(), slug, name_en, name_ru, home)
     click.echo(f"{city.slug}\t{city.bilingual()}")
 
 
@@ -140,5 +136,5 @@ def cities_add_command(slug: str, name_en: str, name_ru: str, home: str) -> None
 @english
 def cities_list_command() -> None:
     """List cities, one a line: slug, English, Russian, home language (tab-separated)."""
-    for city in service.list_cities():
+    for city in service.list_cities(site()):
         click.echo("\t".join([city.slug, city.name_en, city.name_ru, city.home_language]))

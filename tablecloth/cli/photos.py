@@ -5,13 +5,24 @@ from __future__ import annotations
 import os
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from ..codes import normalise
+from ..context import site
 from ..services import groups as group_service
 from ..services import moderation, uploads
 from .common import city_or_fail, english
+
+
+def _not_importable(path: str, limit: int) -> str | None:
+    """Return why a path cannot be read as a photo (reason: words), before reading it."""
+    if os.path.isdir(path):
+        return "not_a_file: a folder, not a file; name the files"
+    if not os.path.isfile(path):
+        return "not_a_file: no such file"
+    if os.path.getsize(path) > limit:
+        return f"too_large: larger than {limit:,} bytes"
+    return None
 
 
 @click.command("import")
@@ -35,25 +46,24 @@ def import_command(paths, city_slug, first_name, caption, group_code, age_band, 
     city = city_or_fail(city_slug)
     group = None
     if group_code:
-        group = group_service.find_group(group_code)
+        group = group_service.find_group(site(), group_code)
         if group is None:
             raise click.BadParameter(f"no group has the invite code {group_code!r}.",
                                      ctx=click.get_current_context(), param_hint="--group")
     language = uploads.guess_language(caption, city.home_language)
-    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    limit = site().settings["MAX_UPLOAD_BYTES"]
     refused = 0
     for path in paths:
         try:
-            if os.path.isdir(path):
-                raise uploads.UploadRefused("not_a_file", "a folder, not a file; name the files")
-            if not os.path.isfile(path):
-                raise uploads.UploadRefused("not_a_file", "no such file")
-            if os.path.getsize(path) > limit:
-                raise uploads.UploadRefused("too_large", f"larger than {limit:,} bytes")
+            problem = _not_importable(path, limit)
+            if problem is not None:
+                refused += 1
+                click.echo(f"{path}: {problem}", err=True)
+                continue
             with open(path, "rb") as source:
                 data = source.read()
             result = uploads.accept_upload(
-                data, city=city, first_name=first_name, caption=caption,
+                site(), data, city=city, first_name=first_name, caption=caption,
                 caption_language=language, group=group, age_band=age_band,
                 consent_self=consent, consent_guardian=guardian_consent, approve=approve,
             )
@@ -70,17 +80,16 @@ def import_command(paths, city_slug, first_name, caption, group_code, age_band, 
 
 
 def _moderate_codes(raw_codes, action: str, past: str) -> None:
-
     failed = 0
     for raw in raw_codes:
-        photo = moderation.find_photo(raw)
+        photo = moderation.find_photo(site(), raw)
         if photo is None:
             failed += 1
             reason = "invalid code" if normalise(raw) is None else "no such photo"
             click.echo(f"{raw}: {reason}", err=True)
             continue
         try:
-            getattr(moderation, action)(photo)
+            getattr(moderation, action)(site(), photo)
         except moderation.ModerationError as exc:
             failed += 1
             click.echo(f"{raw}: {exc}", err=True)

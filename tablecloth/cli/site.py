@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import create_app, db, server
+from .. import context, create_app, db, server
 from ..config import ConfigError
 from ..services import fixity, migrate_storage, retention
-from ..storage import StorageError, storage
+from ..storage import StorageError
 from .common import clear_errors, english
 
 
@@ -19,7 +18,7 @@ from .common import clear_errors, english
 @with_appcontext
 def init_db_command() -> None:
     """Create or upgrade the database schema and add the default cities."""
-    db.upgrade()
+    db.upgrade(context.site().settings["DATABASE_URL"])
     click.echo("Database ready.")
 
 
@@ -74,7 +73,8 @@ def migrate_storage_command(target_file, to_database_url, to_storage, to_uploads
              "UPLOADS_DIR": to_uploads_dir, "S3_BUCKET": to_s3_bucket,
              "S3_ENDPOINT_URL": to_s3_endpoint_url, "S3_REGION": to_s3_region},
         )
-        report = migrate_storage.migrate(db.engine(), storage(), target, resume=resume,
+        site = context.site()
+        report = migrate_storage.migrate(site.db.get_bind(), site.store, target, resume=resume,
                                          jobs=jobs, echo=click.echo)
     click.echo(f"Files: {report.files_copied} copied, {report.files_present} already there. "
                f"Rows: {sum(report.rows_copied.values())} copied, "
@@ -98,7 +98,7 @@ def migrate_storage_command(target_file, to_database_url, to_storage, to_uploads
 @english
 def check_command(repair: bool, grace_s: float) -> None:
     """Verify every stored file against its recorded SHA-256 and size; exit 1 on problems."""
-    report = fixity.check(repair=repair, grace_s=grace_s, echo=click.echo)
+    report = fixity.check(context.site(), repair=repair, grace_s=grace_s, echo=click.echo)
     for problem in report.problems:
         click.echo(problem.line())
     click.echo(report.summary())
@@ -114,8 +114,9 @@ def check_command(repair: bool, grace_s: float) -> None:
 @english
 def purge_command(dry_run: bool, days: int | None) -> None:
     """Delete the files of photos withdrawn or rejected long ago; their codes stay reserved."""
-    days = current_app.config["RETENTION_DAYS"] if days is None else days
-    purged = retention.purge(days, dry_run=dry_run)
+    site = context.site()
+    days = site.settings["RETENTION_DAYS"] if days is None else days
+    purged = retention.purge(site, days, dry_run=dry_run)
     verb = "would purge" if dry_run else "purged"
     for entry in purged:
         click.echo(f"{verb} {entry.code} ({entry.state} {entry.since:%Y-%m-%d}): "

@@ -1,37 +1,31 @@
-"""Cloth geometry in millimetres (pure): settings, validation, ordering and the plan.
+"""Cloth geometry in millimetres (pure): settings and their limits, the grid, order and plan.
 
-See ``layout.plan`` for the coordinate system (finished mm, origin at the trim's top-left).
+See ``layout.plan`` for the coordinate system (finished mm, origin at the trim's top-left)
+and ``layout.units`` for the one conversion to points and pixels.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tablecloth import qr
+
+from .geometry import CellSpec, Panel, PlacedCell, Rect, TitleBlock
+from .grid import DEFAULT_SYMBOL, Grid, capacity, grid, grid_slots
 from .order import alternate_cities
-from .plan import (
-    DEFAULT_SYMBOL,
+from .plan import Plan, outline, plan_cloth
+from .settings import (
+    MIN_CONTRAST,
+    MIN_MODULE_MM,
     SLUG_MM,
-    CellSpec,
+    WARN_MODULE_MM,
     ClothSettings,
-    Grid,
     LayoutError,
-    Panel,
-    PlacedCell,
-    Plan,
-    Rect,
-    TitleBlock,
-    capacity,
+    LayoutWarning,
     contrast_ratio,
-    grid,
     parse_colour,
-    plan_cloth,
 )
 from .text import FONT_BOLD_PATH, FONT_PATH, fit_size_mm, text_width_mm
-
-
-def grid_slots(settings: ClothSettings, count: int, symbol: int = DEFAULT_SYMBOL) -> list:
-    """Return the (row, col) of the first count placement positions, for alternate_cities."""
-    return grid(settings, symbol, count=count).slots_for(count)
 
 
 def order_for_cloth(
@@ -39,8 +33,6 @@ def order_for_cloth(
 ) -> list[CellSpec]:
     """Return cells in chessboard order of cities for this cloth's grid."""
     if symbol is None:
-        from tablecloth import qr
-
         # The grid depends on the symbol size, so use the one plan_cloth will use.
         symbol = max((qr.symbol_size(c.url, settings.error_correction) for c in cells),
                      default=DEFAULT_SYMBOL)
@@ -54,8 +46,9 @@ def order_for_cloth(
 
 
 __all__ = [
-    "DEFAULT_SYMBOL", "FONT_BOLD_PATH", "FONT_PATH", "SLUG_MM", "CellSpec", "ClothSettings",
-    "Grid", "LayoutError", "Panel", "PlacedCell", "Plan", "Rect", "TitleBlock",
-    "alternate_cities", "capacity", "contrast_ratio", "fit_size_mm", "grid", "grid_slots",
-    "order_for_cloth", "parse_colour", "plan_cloth", "text_width_mm",
+    "DEFAULT_SYMBOL", "FONT_BOLD_PATH", "FONT_PATH", "MIN_CONTRAST", "MIN_MODULE_MM",
+    "SLUG_MM", "WARN_MODULE_MM", "CellSpec", "ClothSettings", "Grid", "LayoutError",
+    "LayoutWarning", "Panel", "PlacedCell", "Plan", "Rect", "TitleBlock", "alternate_cities",
+    "capacity", "contrast_ratio", "fit_size_mm", "grid", "grid_slots", "order_for_cloth",
+    "outline", "parse_colour", "plan_cloth", "text_width_mm",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, OrderedDict, deque
 from collections.abc import Sequence
 
-from .plan import CellSpec
+from .geometry import CellSpec
 
 
 def alternate_cities(

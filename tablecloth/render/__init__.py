@@ -1,41 +1,38 @@
 """Plan -> print files. Each renderer is ``(plan, out, **options)``; out is a path or file.
 
-Common options: ``progress(fraction, message)`` callback. Raster: ``ppi`` (150 or 300),
-``panel`` (index, default the whole cloth). Proof: ``thumbnails`` {code: JPEG bytes},
-``captions`` {code: text}.
+Common options: ``progress(fraction, message)`` callback. Raster: ``ppi`` (one of
+``PPI_CHOICES``), ``panel`` (index, default the whole cloth). Proof: ``thumbnails``
+{code: JPEG bytes}, ``captions`` {code: text}. ``FORMATS`` names every format once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from tablecloth.layout import Plan
 
-from .common import Out, Progress, open_out, progress_of
-from .pdf import render_pdf
-from .proof import render_proof
-from .raster import render_png, render_tiff
-from .svg import render_svg
-
-RENDERERS: dict[str, Callable[..., None]] = {
-    "pdf": render_pdf,
-    "svg": render_svg,
-    "png": render_png,
-    "tiff": render_tiff,
-    "proof": render_proof,
-}
+from .common import Out, Progress, compact, open_out, progress_of
+from .formats import (
+    FORMATS,
+    Format,
+    Renderer,
+    Verifier,
+    content_type_for,
+    format_for_file,
+    format_named,
+    register,
+    unregister,
+)
+from .raster import PPI_CHOICES, check_ppi
 
 
 def render(fmt: str, plan: Plan, out: Out, **options: Any) -> None:
-    """Render plan as fmt into out; raise ValueError for an unknown format."""
-    try:
-        renderer = RENDERERS[fmt]
-    except KeyError:
-        raise ValueError(
-            f"unknown format {fmt!r}; known formats: {', '.join(sorted(RENDERERS))}"
-        ) from None
-    renderer(plan, out, **options)
+    """Render plan as the format named fmt into out; refuse an unknown format."""
+    format_named(fmt).render(plan, out, **options)
 
 
-__all__ = ["RENDERERS", "Out", "Progress", "open_out", "progress_of", "render"]
+__all__ = [
+    "FORMATS", "PPI_CHOICES", "Format", "Out", "Progress", "Renderer", "Verifier", "check_ppi",
+    "compact", "content_type_for", "format_for_file", "format_named", "open_out",
+    "progress_of", "register", "render", "unregister",
+]

@@ -1,4 +1,4 @@
-"""Helpers shared by the renderers: output opening and progress reporting."""
+"""Helpers shared by the renderers: output opening, progress reporting, number formatting."""
 
 from __future__ import annotations
 
@@ -9,6 +9,17 @@ from typing import IO, Any
 
 Progress = Callable[[float, str], None]
 Out = str | os.PathLike | IO[bytes]
+
+LABEL_BASELINE = 0.72  # of the label box height, from its top
+
+
+def compact(value: float) -> str:
+    """Return value as short decimal text for a PDF content stream or an SVG attribute.
+
+    At most three decimals, no trailing zeros: 12.5 -> "12.5", 3.0 -> "3".
+    """
+    text = f"{value:.3f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _no_progress(fraction: float, message: str) -> None:

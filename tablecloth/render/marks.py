@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 
 from tablecloth.layout import Panel, Plan
 from tablecloth.layout.text import text_width_mm
-
-from .units import Frame
+from tablecloth.layout.units import Frame
 
 MARK_GAP_MM = 2.0  # crop marks stop this far from the bleed so they never print on the cloth
 REG_RADIUS_MM = 3.0

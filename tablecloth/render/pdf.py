@@ -20,20 +20,11 @@ from reportlab.pdfgen.canvas import Canvas
 
 from tablecloth.layout import ClothSettings, Panel, Plan, parse_colour
 from tablecloth.layout.text import FONT_BOLD_NAME, FONT_NAME, ttf
+from tablecloth.layout.units import PT_PER_MM, Frame
 from tablecloth.qr import Matrix
 
-from .common import Out, open_out, progress_of
+from .common import LABEL_BASELINE, Out, compact, open_out, progress_of
 from .marks import panel_marks
-from .units import PT_PER_MM, Frame
-
-LABEL_BASELINE = 0.72  # of the label box height, from its top
-
-
-def _n(v: float) -> str:
-    """Format a number compactly for a content stream."""
-    s = f"{v:.3f}"
-    return s.rstrip("0").rstrip(".") if "." in s else s
-
 
 CHUNK = 11  # modules per cached row piece: 2,048 patterns per (row, column) place
 
@@ -83,7 +74,7 @@ def code_path(matrix: Matrix) -> str:
 
 def _rgb(colour: str) -> str:
     r, g, b = parse_colour(colour)
-    return f"{_n(r / 255)} {_n(g / 255)} {_n(b / 255)}"
+    return f"{compact(r / 255)} {compact(g / 255)} {compact(b / 255)}"
 
 
 @contextlib.contextmanager
@@ -130,15 +121,15 @@ def render_pdf(plan: Plan, out: Out, **options: Any) -> None:
             c.setBleedBox(box(panel.x0_mm, panel.y0_mm, panel.x1_mm, panel.y1_mm))
             c.setTrimBox(box(panel.trim_x0_mm, 0.0, panel.trim_x1_mm, s.height_mm))
             bx0, by0, bx1, by1 = box(panel.x0_mm, panel.y0_mm, panel.x1_mm, panel.y1_mm)
-            parts = [f"q {_rgb(s.light)} rg {_n(bx0)} {_n(by0)} {_n(bx1 - bx0)} "
-                     f"{_n(by1 - by0)} re f Q\nq {_rgb(s.dark)} rg\n"]
+            parts = [f"q {_rgb(s.light)} rg {compact(bx0)} {compact(by0)} {compact(bx1 - bx0)} "
+                     f"{compact(by1 - by0)} re f Q\nq {_rgb(s.dark)} rg\n"]
             cells = plan.panel_cells(panel)
             for cell in cells:
                 a = cell.module_mm * fr.scale * k
                 tx = fr.x(cell.symbol_x_mm) * k
                 ty = h_pt - fr.y(cell.symbol_y_mm) * k
                 # One path per code, y flipped so module rows run downwards.
-                parts.append(f"q {_n(a)} 0 0 {_n(-a)} {_n(tx)} {_n(ty)} cm\n")
+                parts.append(f"q {compact(a)} 0 0 {compact(-a)} {compact(tx)} {compact(ty)} cm\n")
                 parts.append(code_path(cell.matrix))
                 parts.append("f Q\n")
                 done += 1
@@ -182,24 +173,29 @@ def _title(c: Canvas, plan: Plan, fr: Frame, panel: Panel, h_pt: float) -> None:
         c.drawCentredString(cx, h_pt - fr.y(y) * k, t.subtitle)
 
 
+def _xy(*values: float) -> str:
+    """Return coordinates for a content-stream operator, separated by spaces."""
+    return " ".join(compact(v) for v in values)
+
+
 def _marks(c: Canvas, plan: Plan, panel: Panel, fr: Frame, h_pt: float) -> None:
     k = PT_PER_MM
     mk = panel_marks(plan, panel, fr)
     # Registration black: marks print on every ink channel.
     ops = ["q 0 0 0 rg 0 0 0 RG 0.25 w\n"]
     for x0, y0, x1, y1 in mk.lines:
-        ops.append(f"{_n(x0 * k)} {_n(h_pt - y0 * k)} m {_n(x1 * k)} {_n(h_pt - y1 * k)} l S\n")
+        ops.append(f"{_xy(x0 * k, h_pt - y0 * k)} m {_xy(x1 * k, h_pt - y1 * k)} l S\n")
     for cx, cy, r in mk.targets:
         x, y, rr = cx * k, h_pt - cy * k, r * k
         kappa = 0.5523 * rr
         ops.append(
-            f"{_n(x + rr)} {_n(y)} m "
-            f"{_n(x + rr)} {_n(y + kappa)} {_n(x + kappa)} {_n(y + rr)} {_n(x)} {_n(y + rr)} c "
-            f"{_n(x - kappa)} {_n(y + rr)} {_n(x - rr)} {_n(y + kappa)} {_n(x - rr)} {_n(y)} c "
-            f"{_n(x - rr)} {_n(y - kappa)} {_n(x - kappa)} {_n(y - rr)} {_n(x)} {_n(y - rr)} c "
-            f"{_n(x + kappa)} {_n(y - rr)} {_n(x + rr)} {_n(y - kappa)} {_n(x + rr)} {_n(y)} c S\n"
-            f"{_n(x - rr * 1.4)} {_n(y)} m {_n(x + rr * 1.4)} {_n(y)} l S "
-            f"{_n(x)} {_n(y - rr * 1.4)} m {_n(x)} {_n(y + rr * 1.4)} l S\n"
+            f"{_xy(x + rr, y)} m "
+            f"{_xy(x + rr, y + kappa, x + kappa, y + rr, x, y + rr)} c "
+            f"{_xy(x - kappa, y + rr, x - rr, y + kappa, x - rr, y)} c "
+            f"{_xy(x - rr, y - kappa, x - kappa, y - rr, x, y - rr)} c "
+            f"{_xy(x + kappa, y - rr, x + rr, y - kappa, x + rr, y)} c S\n"
+            f"{_xy(x - rr * 1.4, y)} m {_xy(x + rr * 1.4, y)} l S "
+            f"{_xy(x, y - rr * 1.4)} m {_xy(x, y + rr * 1.4)} l S\n"
         )
     ops.append("Q\n")
     c.addLiteral("".join(ops))

@@ -14,10 +14,10 @@ from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from tablecloth.layout import Plan
+from tablecloth.layout.units import PT_PER_MM
 
-from .common import Out, open_out, progress_of
-from .pdf import FONT_BOLD_NAME, FONT_NAME, _n, binary_streams, code_path, register_fonts
-from .units import PT_PER_MM
+from .common import Out, compact, open_out, progress_of
+from .pdf import FONT_BOLD_NAME, FONT_NAME, binary_streams, code_path, register_fonts
 
 A4_MM = (210.0, 297.0)
 MARGIN_MM = 12.0
@@ -74,7 +74,7 @@ def _entry(c: Canvas, cell: Any, y_top: float, thumb: bytes | None, caption: str
     a = QR_MM / n * k
     q = cell.quiet_modules
     tx, ty = (x + q * QR_MM / n) * k, (y_top - q * QR_MM / n) * k
-    c.addLiteral(f"q 0 0 0 rg {_n(a)} 0 0 {_n(-a)} {_n(tx)} {_n(ty)} cm\n"
+    c.addLiteral(f"q 0 0 0 rg {compact(a)} 0 0 {compact(-a)} {compact(tx)} {compact(ty)} cm\n"
                  f"{code_path(cell.matrix)}f Q\n")
     x += QR_MM + 3
     if thumb:

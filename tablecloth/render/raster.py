@@ -22,16 +22,15 @@ from typing import IO, Any
 
 from PIL import Image, ImageDraw, ImageFont
 
-from tablecloth.layout import Plan, parse_colour
-from tablecloth.layout.plan import PlacedCell
+from tablecloth.errors import Refusal
+from tablecloth.layout import PlacedCell, Plan, parse_colour
 from tablecloth.layout.text import FONT_BOLD_PATH, FONT_PATH
+from tablecloth.layout.units import Frame, mm_to_px
 
-from .common import Out, Progress, open_out, progress_of
-from .pdf import LABEL_BASELINE
-from .units import Frame, mm_to_px
+from .common import LABEL_BASELINE, Out, Progress, open_out, progress_of
 
 STRIP_ROWS = 256
-PPI_CHOICES = (150, 300)
+PPI_CHOICES = (150, 300)  # what fabric shops print at; offered to organisers in this order
 
 
 @lru_cache(maxsize=64)
@@ -165,11 +164,19 @@ class _Painter:
             yield strip
 
 
+def check_ppi(ppi: Any) -> int:
+    """Return ppi as a whole number; refuse one that is not among PPI_CHOICES."""
+    try:
+        value = int(ppi)
+    except (TypeError, ValueError):
+        raise Refusal("ppi_not_offered", ppi=str(ppi)) from None
+    if value not in PPI_CHOICES:
+        raise Refusal("ppi_not_offered", ppi=value)
+    return value
+
+
 def _ppi(options: dict[str, Any]) -> int:
-    ppi = int(options.get("ppi", 150))
-    if ppi not in PPI_CHOICES:
-        raise ValueError(f"ppi must be one of {PPI_CHOICES}, not {ppi}")
-    return ppi
+    return check_ppi(options.get("ppi", PPI_CHOICES[0]))
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

@@ -7,11 +7,10 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from tablecloth.layout import Plan
+from tablecloth.layout.units import Frame
 from tablecloth.qr import Matrix
 
-from .common import Out, open_out, progress_of
-from .pdf import LABEL_BASELINE, _n
-from .units import Frame
+from .common import LABEL_BASELINE, Out, compact, open_out, progress_of
 
 FONT_FAMILY = "DejaVu Sans, sans-serif"
 
@@ -30,19 +29,18 @@ def render_svg(plan: Plan, out: Out, **options: Any) -> None:
     w, h = fr.width_mm, fr.height_mm
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>\n',
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(w)}mm" height="{_n(h)}mm" '
-        f'viewBox="0 0 {_n(w)} {_n(h)}">\n',
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{compact(w)}mm" height="{compact(h)}mm" '
+        f'viewBox="0 0 {compact(w)} {compact(h)}">\n',
         f"<title>{escape(s.title)}</title>\n",
-        f'<rect width="{_n(w)}" height="{_n(h)}" fill="{s.light}"/>\n',
+        f'<rect width="{compact(w)}" height="{compact(h)}" fill="{s.light}"/>\n',
         f'<g fill="{s.dark}">\n',
     ]
     total = max(1, len(plan.cells))
     for i, cell in enumerate(plan.cells, 1):
         a = cell.module_mm * fr.scale
-        parts.append(
-            f'<path id="c-{cell.spec.code}" transform="translate({_n(fr.x(cell.symbol_x_mm))} '
-            f'{_n(fr.y(cell.symbol_y_mm))}) scale({_n(a)})" d="{svg_path(cell.matrix)}"/>\n'
-        )
+        x, y = compact(fr.x(cell.symbol_x_mm)), compact(fr.y(cell.symbol_y_mm))
+        parts.append(f'<path id="c-{cell.spec.code}" transform="translate({x} {y}) '
+                     f'scale({compact(a)})" d="{svg_path(cell.matrix)}"/>\n')
         if i % 500 == 0:
             progress(0.7 * i / total, "drawing codes")
     parts.append("</g>\n")
@@ -52,8 +50,9 @@ def render_svg(plan: Plan, out: Out, **options: Any) -> None:
             continue
         x = fr.x(cell.label.x_mm + cell.label.w_mm / 2)
         y = fr.y(cell.label.y_mm + cell.label.h_mm * LABEL_BASELINE)
-        parts.append(f'<text x="{_n(x)}" y="{_n(y)}" font-size="'
-                     f'{_n(cell.label_font_mm * fr.scale)}">{escape(cell.label_text)}</text>\n')
+        size = compact(cell.label_font_mm * fr.scale)
+        parts.append(f'<text x="{compact(x)}" y="{compact(y)}" font-size="{size}">'
+                     f'{escape(cell.label_text)}</text>\n')
     t = plan.title
     if t.rect.w_mm > 0:
         cx = fr.x(t.rect.x_mm + t.rect.w_mm / 2)
@@ -61,15 +60,15 @@ def render_svg(plan: Plan, out: Out, **options: Any) -> None:
         block = t.title_font_mm + (gap + t.subtitle_font_mm if t.subtitle else 0)
         top = t.rect.y_mm + (t.rect.h_mm - block) / 2
         parts.append(
-            f'<text x="{_n(cx)}" y="{_n(fr.y(top + t.title_font_mm * 0.8))}" font-size="'
-            f'{_n(t.title_font_mm * fr.scale)}" font-weight="bold">{escape(t.title)}</text>\n'
+            f'<text x="{compact(cx)}" y="{compact(fr.y(top + t.title_font_mm * 0.8))}" font-size="'
+            f'{compact(t.title_font_mm * fr.scale)}" font-weight="bold">{escape(t.title)}</text>\n'
         )
         if t.subtitle:
             y = top + t.title_font_mm + gap + t.subtitle_font_mm * 0.8
-            parts.append(f'<text x="{_n(cx)}" y="{_n(fr.y(y))}" font-size="'
-                         f'{_n(t.subtitle_font_mm * fr.scale)}">{escape(t.subtitle)}</text>\n')
+            parts.append(f'<text x="{compact(cx)}" y="{compact(fr.y(y))}" font-size="'
+                         f'{compact(t.subtitle_font_mm * fr.scale)}">{escape(t.subtitle)}</text>\n')
     if s.draft:
-        parts.append(f'<text x="{_n(w / 2)}" y="{_n(fr.y(-s.bleed_mm / 2) + 2)}" '
+        parts.append(f'<text x="{compact(w / 2)}" y="{compact(fr.y(-s.bleed_mm / 2) + 2)}" '
                      f'font-size="5" font-weight="bold">DRAFT · NOT FOR PRINT</text>\n')
     parts.append("</g>\n</svg>\n")
     progress(0.9, "writing SVG")

@@ -6,13 +6,14 @@ import functools
 import re
 from datetime import datetime, timedelta
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import codes, db
+from .. import codes
+from ..errors import Refusal
 from ..models import Invitation, Organiser, Role, utcnow
 from . import audit
+from .site import Site
 
 MIN_PASSWORD_LENGTH = 10
 INVITATION_DAYS = 7
@@ -26,114 +27,138 @@ def _dummy_hash() -> str:
     return generate_password_hash("tablecloth-dummy-password")
 
 
-class AccountError(ValueError):
-    """An account cannot be created as asked; the message says why."""
+class AccountError(Refusal):
+    """An account or invitation cannot be made or changed as asked (messages._PEOPLE)."""
 
 
 def normalise_email(raw: str) -> str:
     """Return the e-mail address trimmed and in lower case, or raise AccountError."""
     email = (raw or "").strip().lower()
     if len(email) > 254 or not EMAIL_PATTERN.match(email):
-        raise AccountError(_("%(email)s is not a valid e-mail address.", email=raw))
+        raise AccountError("email_invalid", email=raw)
     return email
 
 
-def find_organiser(email: str) -> Organiser | None:
+def find_organiser(site: Site, email: str) -> Organiser | None:
     """Return the organiser with this e-mail address, in any case."""
-    return db.session().scalars(
+    return site.db.scalars(
         select(Organiser).where(func.lower(Organiser.email) == email.strip().lower())
     ).first()
 
 
-def _new_organiser(email: str, password: str, role: Role | str) -> Organiser:
+def check_email_free(site: Site, email: str) -> str:
+    """Return the e-mail address normalised, refusing it when an organiser already has it."""
+    address = normalise_email(email)
+    if find_organiser(site, address) is not None:
+        raise AccountError("email_taken", email=address)
+    return address
+
+
+def _new_organiser(site: Site, email: str, password: str, role: Role | str) -> Organiser:
     address = normalise_email(email)
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(_("The password must have at least %(count)d characters.",
-                             count=MIN_PASSWORD_LENGTH))
-    if find_organiser(address) is not None:
-        raise AccountError(_("An organiser with the e-mail %(email)s already exists.",
-                             email=address))
+        raise AccountError("password_too_short", count=MIN_PASSWORD_LENGTH)
+    check_email_free(site, address)
     person = Organiser(email=address, role=Role(role),
                        password_hash=generate_password_hash(password))
-    session = db.session()
-    session.add(person)
-    session.flush()
+    site.db.add(person)
+    site.db.flush()
     return person
 
 
-def create_organiser(email: str, password: str, role: Role | str = Role.ADMIN) -> Organiser:
+def create_organiser(site: Site, email: str, password: str,
+                     role: Role | str = Role.ADMIN) -> Organiser:
     """Create an organiser with a hashed password, refusing bad or duplicate input."""
-    person = _new_organiser(email, password, role)
-    audit.record("account.create", person.email, {"role": person.role.value, "via": "cli"})
-    db.session().commit()
+    person = _new_organiser(site, email, password, role)
+    audit.record(site, "account.create", person.email,
+                 {"role": person.role.value, "via": "cli"})
+    site.db.commit()
     return person
 
 
-def list_organisers() -> list[Organiser]:
+def list_organisers(site: Site) -> list[Organiser]:
     """Return every organiser, oldest first."""
-    return list(db.session().scalars(select(Organiser).order_by(Organiser.created_at,
-                                                                Organiser.id)))
+    return list(site.db.scalars(select(Organiser).order_by(Organiser.created_at,
+                                                           Organiser.id)))
 
 
-def set_active(person: Organiser, active: bool, by: Organiser | None = None) -> Organiser:
+def get_organiser(site: Site, person_id: int) -> Organiser | None:
+    """Return the organiser with this id, or None."""
+    return site.db.get(Organiser, person_id)
+
+
+def logged_in(site: Site, person_id: int | None) -> Organiser | None:
+    """Return the active organiser a session names, or None (unknown or switched off)."""
+    if person_id is None:
+        return None
+    person = get_organiser(site, person_id)
+    return person if person is not None and person.active else None
+
+
+def set_active(site: Site, person: Organiser, active: bool,
+               by: Organiser | None = None) -> Organiser:
     """Switch an account on or off; nobody can switch off their own account."""
     if by is not None and by.id == person.id and not active:
-        raise AccountError(_("You cannot deactivate your own account."))
+        raise AccountError("deactivate_self")
     if person.active != active:
-        audit.record("account.reactivate" if active else "account.deactivate", person.email,
-                     organiser=by)
+        audit.record(site, "account.reactivate" if active else "account.deactivate",
+                     person.email, organiser=by)
         person.active = active
-    db.session().commit()
+    site.db.commit()
     return person
 
 
-def create_invitation(role: Role | str = Role.MODERATOR, note: str = "",
+def create_invitation(site: Site, role: Role | str = Role.MODERATOR, note: str = "",
                       by: Organiser | None = None,
                       now: datetime | None = None) -> tuple[Invitation, str]:
     """Record an invitation and return it with its token, which is shown once and not kept."""
     note = " ".join((note or "").split())
     if len(note) > MAX_NOTE:
-        raise AccountError(_("The note is too long (at most %(count)d characters).",
-                             count=MAX_NOTE))
+        raise AccountError("note_too_long", count=MAX_NOTE)
     token = codes.new_token()
     now = now or utcnow()
     invitation = Invitation(token_hash=codes.hash_token(token), role=Role(role), note=note,
                             created_by_id=by.id if by is not None else None, created_at=now,
                             expires_at=now + timedelta(days=INVITATION_DAYS))
-    session = db.session()
-    session.add(invitation)
-    session.flush()
-    audit.record("account.invite", f"invitation {invitation.id}",
+    site.db.add(invitation)
+    site.db.flush()
+    audit.record(site, "account.invite", f"invitation {invitation.id}",
                  {"role": invitation.role.value}, organiser=by)
-    session.commit()
+    site.db.commit()
     return invitation, token
 
 
-def pending_invitations(now: datetime | None = None) -> list[Invitation]:
+def get_invitation(site: Site, invitation_id: int) -> Invitation | None:
+    """Return the invitation with this id, or None."""
+    return site.db.get(Invitation, invitation_id)
+
+
+def pending_invitations(site: Site, now: datetime | None = None) -> list[Invitation]:
     """Return the invitations still usable, newest first."""
-    return list(db.session().scalars(
+    return list(site.db.scalars(
         select(Invitation)
         .where(Invitation.used_at.is_(None), Invitation.expires_at > (now or utcnow()))
         .order_by(Invitation.created_at.desc(), Invitation.id.desc())
     ))
 
 
-def revoke_invitation(invitation: Invitation, by: Organiser | None = None) -> Invitation:
+def revoke_invitation(site: Site, invitation: Invitation,
+                      by: Organiser | None = None) -> Invitation:
     """Make an unused invitation unusable at once (a link sent to the wrong person)."""
     now = utcnow()
     if invitation.used_at is None and invitation.expires_at > now:
         invitation.expires_at = now
-        audit.record("account.revoke", f"invitation {invitation.id}",
+        audit.record(site, "account.revoke", f"invitation {invitation.id}",
                      {"role": invitation.role.value}, organiser=by)
-    db.session().commit()
+    site.db.commit()
     return invitation
 
 
-def open_invitation(token: str, now: datetime | None = None) -> Invitation | None:
+def open_invitation(site: Site, token: str, now: datetime | None = None) -> Invitation | None:
     """Return the unused, unexpired invitation behind a token, or None."""
     if not token or len(token) > 128:
         return None
-    invitation = db.session().scalars(
+    invitation = site.db.scalars(
         select(Invitation).where(Invitation.token_hash == codes.hash_token(token))
     ).first()
     if invitation is None or invitation.used_at is not None:
@@ -143,13 +168,13 @@ def open_invitation(token: str, now: datetime | None = None) -> Invitation | Non
     return invitation
 
 
-def accept_invitation(token: str, email: str, password: str) -> Organiser:
+def accept_invitation(site: Site, token: str, email: str, password: str) -> Organiser:
     """Create the invited account and use the invitation up, both in one commit."""
-    invitation = open_invitation(token)
+    invitation = open_invitation(site, token)
     if invitation is None:
-        raise AccountError(_("This invitation link has expired or was already used."))
-    person = _new_organiser(email, password, invitation.role)
-    session = db.session()
+        raise AccountError("invitation_used")
+    person = _new_organiser(site, email, password, invitation.role)
+    session = site.db
     # Used up only if still unused, so two people racing on one link cannot both get in.
     claimed = session.execute(
         update(Invitation).where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
@@ -158,16 +183,16 @@ def accept_invitation(token: str, email: str, password: str) -> Organiser:
     ).rowcount
     if claimed != 1:
         session.rollback()
-        raise AccountError(_("This invitation link has expired or was already used."))
-    audit.record("account.create", person.email,
+        raise AccountError("invitation_used")
+    audit.record(site, "account.create", person.email,
                  {"role": person.role.value, "invitation": invitation.id}, organiser=person)
-    db.session().commit()
+    session.commit()
     return person
 
 
-def authenticate(email: str, password: str) -> Organiser | None:
+def authenticate(site: Site, email: str, password: str) -> Organiser | None:
     """Return the active organiser these credentials belong to, or None."""
-    person = find_organiser(email or "")
+    person = find_organiser(site, email or "")
     if person is None or not person.active:
         check_password_hash(_dummy_hash(), password or "")
         return None

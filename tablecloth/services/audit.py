@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .. import db
 from ..models import AuditEntry, Organiser
+from .site import Site
 
 # Actions the services record; the audit page offers them as a filter.
 ACTIONS = (
@@ -22,19 +22,19 @@ ACTIONS = (
 CSV_COLUMNS = ("at", "organiser", "action", "target", "detail")
 
 
-def record(action: str, target: str = "", detail: dict[str, Any] | None = None,
+def record(site: Site, action: str, target: str = "", detail: dict[str, Any] | None = None,
            organiser: Organiser | int | None = None) -> AuditEntry:
-    """Add an entry to the current session; the caller's commit saves it with the action."""
+    """Add an entry to the site's session; the caller's commit saves it with the action."""
     organiser_id = organiser.id if isinstance(organiser, Organiser) else organiser
     entry = AuditEntry(action=action, target=str(target or ""), detail=dict(detail or {}),
                        organiser_id=organiser_id)
-    db.session().add(entry)
+    site.db.add(entry)
     return entry
 
 
-def known_actions() -> list[str]:
+def known_actions(site: Site) -> list[str]:
     """Return the documented actions and any other action already in the log."""
-    found = db.session().scalars(select(AuditEntry.action).distinct()).all()
+    found = site.db.scalars(select(AuditEntry.action).distinct()).all()
     return list(ACTIONS) + sorted(set(found) - set(ACTIONS))
 
 
@@ -47,25 +47,24 @@ def _filtered(action: str | None, target: str | None):
     return query
 
 
-def entries(action: str | None = None, target: str | None = None, limit: int = 50,
+def entries(site: Site, action: str | None = None, target: str | None = None, limit: int = 50,
             offset: int = 0) -> tuple[Sequence[AuditEntry], int]:
     """Return one page of entries, newest first, and how many match in all."""
     query = _filtered(action, target)
-    session = db.session()
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    page = session.scalars(
+    total = site.db.scalar(select(func.count()).select_from(query.subquery()))
+    page = site.db.scalars(
         query.options(selectinload(AuditEntry.organiser))
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit).offset(offset)
     ).all()
     return page, total
 
 
-def rows(action: str | None = None, target: str | None = None,
+def rows(site: Site, action: str | None = None, target: str | None = None,
          batch: int = 500) -> Iterator[tuple[str, ...]]:
     """Yield every matching entry as CSV cells, newest first, a batch at a time."""
     offset = 0
     while True:
-        page, _total = entries(action, target, limit=batch, offset=offset)
+        page, _total = entries(site, action, target, limit=batch, offset=offset)
         for entry in page:
             who = entry.organiser.email if entry.organiser is not None else ""
             yield (entry.at.isoformat(timespec="seconds"), who, entry.action, entry.target,

@@ -1,6 +1,7 @@
 """Fixity: check every stored file against its recorded SHA-256 and size, and repair what can be.
 
-Files are read only through storage(), so the check works the same on the local folder and S3.
+Files are read only through the site's store, so the check works the same on the local folder
+and S3.
 
 - missing: a row names a file the store does not have;
 - corrupt: the stored bytes differ from the recorded SHA-256 or size;
@@ -13,19 +14,18 @@ saying so: those can only come back from an archive or a backup.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import db, images
+from .. import images
 from ..models import Export, Photo, StoredFile
-from ..storage import storage
+from ..storage import Storage, digest
+from .site import Site
 
 MISSING = "missing"
 CORRUPT = "corrupt"
@@ -35,7 +35,6 @@ QUARANTINE_PREFIX = "quarantine/"
 DERIVATIVES = ("web", "thumb")
 # Exports still being written have files in storage before their row lists them.
 EXPORTS_IN_PROGRESS = ("queued", "running")
-READ_BLOCK = 1024 * 1024
 
 
 @dataclass
@@ -85,21 +84,10 @@ class FixityReport:
                 f"{len(self.remaining)} remaining.")
 
 
-def digest(key: str) -> tuple[str, int]:
-    """Return the SHA-256 and size of a stored file, read in blocks; FileNotFoundError if absent."""
-    hasher = hashlib.sha256()
-    size = 0
-    with storage().open(key) as stream:
-        while block := stream.read(READ_BLOCK):
-            hasher.update(block)
-            size += len(block)
-    return hasher.hexdigest(), size
-
-
-def _compare(key: str, sha256: str, size: int) -> tuple[str, str] | None:
+def _compare(store: Storage, key: str, sha256: str, size: int) -> tuple[str, str] | None:
     """Return (kind, detail) when the stored file is not as recorded, else None."""
     try:
-        found_sha, found_size = digest(key)
+        found_sha, found_size = digest(store, key)
     except FileNotFoundError:
         return MISSING, "recorded in the database but not in storage"
     if found_sha != sha256 or found_size != size:
@@ -108,14 +96,14 @@ def _compare(key: str, sha256: str, size: int) -> tuple[str, str] | None:
     return None
 
 
-def check(*, repair: bool = False, grace_s: float = 10.0,
+def check(site: Site, *, repair: bool = False, grace_s: float = 10.0,
           echo: Callable[[str], None] | None = None) -> FixityReport:
     """Verify every stored file; with repair, fix what can be fixed without losing anything.
 
     Before quarantining strays, repair waits grace_s seconds and looks again, so an upload
     that stored its files and is about to record them is not taken for a crashed one.
     """
-    session = db.session()
+    session, store = site.db, site.store
     report = FixityReport()
     known: set[str] = set()
     photos = session.scalars(
@@ -126,13 +114,13 @@ def check(*, repair: bool = False, grace_s: float = 10.0,
         for stored in sorted(photo.files, key=lambda f: f.kind):
             known.add(stored.key)
             report.photo_files += 1
-            found = _compare(stored.key, stored.sha256, stored.size)
+            found = _compare(store, stored.key, stored.sha256, stored.size)
             if found is not None:
                 problem = Problem(found[0], stored.key, found[1], f"{stored.kind} of {photo.code}")
                 broken[stored.kind] = problem
                 report.problems.append(problem)
         if broken:
-            _triage(photo, broken, repair)
+            _triage(site, photo, broken, repair)
 
     exports = session.scalars(select(Export).order_by(Export.id)).all()
     busy_prefixes = tuple(f"exports/{e.id}/" for e in exports if e.status in EXPORTS_IN_PROGRESS)
@@ -143,7 +131,7 @@ def check(*, repair: bool = False, grace_s: float = 10.0,
                 continue
             known.add(key)
             report.export_files += 1
-            found = _compare(key, entry.get("sha256", ""), int(entry.get("size", -1)))
+            found = _compare(store, key, entry.get("sha256", ""), int(entry.get("size", -1)))
             if found is not None:
                 report.problems.append(Problem(
                     found[0], key, found[1], f"export {export.id} ({entry.get('format', '?')})",
@@ -153,7 +141,7 @@ def check(*, repair: bool = False, grace_s: float = 10.0,
 
     strays = []
     for prefix in CHECKED_PREFIXES:
-        for key in storage().keys(prefix):
+        for key in store.keys(prefix):
             report.stored_keys += 1
             if key not in known and not key.startswith(busy_prefixes):
                 strays.append(key)
@@ -161,11 +149,11 @@ def check(*, repair: bool = False, grace_s: float = 10.0,
                       for key in strays]
     report.problems.extend(stray_problems)
     if repair and stray_problems:
-        _quarantine(stray_problems, grace_s, echo)
+        _quarantine(site, stray_problems, grace_s, echo)
     return report
 
 
-def _triage(photo: Photo, broken: dict[str, Problem], repair: bool) -> None:
+def _triage(site: Site, photo: Photo, broken: dict[str, Problem], repair: bool) -> None:
     """Mark what cannot be repaired; with repair, remake derivatives from an intact master."""
     master = photo.file("master")
     if master is None or "master" in broken:
@@ -181,45 +169,42 @@ def _triage(photo: Photo, broken: dict[str, Problem], repair: bool) -> None:
             problem.unrepairable = f"unknown kind of file {kind!r}"
     if not repair or not derivatives:
         return
-    config = current_app.config
     try:
         web, thumb = images.web_and_thumb(
-            storage().get(master.key), web_px=config["WEB_SIZE_PX"],
-            thumb_px=config["THUMB_SIZE_PX"],
+            site.store.get(master.key), web_px=site.settings["WEB_SIZE_PX"],
+            thumb_px=site.settings["THUMB_SIZE_PX"],
         )
     except (images.ImageError, OSError) as exc:
         for kind in derivatives:
             broken[kind].unrepairable = f"the master could not be decoded: {exc}"
         return
     made = {"web": web, "thumb": thumb}
-    session = db.session()
     for kind in derivatives:
         stored: StoredFile = photo.file(kind)
         rendition = made[kind]
-        storage().put(stored.key, rendition.data, rendition.content_type)
+        site.store.put(stored.key, rendition.data, rendition.content_type)
         stored.sha256 = rendition.sha256
         stored.size = len(rendition.data)
         stored.width, stored.height = rendition.width, rendition.height
         stored.content_type = rendition.content_type
-        session.commit()
+        site.db.commit()
         broken[kind].repaired = "remade from the master; new SHA-256 recorded"
 
 
-def _quarantine(problems: list[Problem], grace_s: float,
+def _quarantine(site: Site, problems: list[Problem], grace_s: float,
                 echo: Callable[[str], None] | None) -> None:
     """Move stray files under quarantine/<time>/, after checking again that they are strays."""
     if grace_s > 0:
         if echo is not None:
             echo(f"Waiting {grace_s:g} s before moving strays, in case an upload is finishing.")
         time.sleep(grace_s)
-    session = db.session()
+    session, store = site.db, site.store
     session.expire_all()
     keys = [p.key for p in problems]
     claimed = set(session.scalars(select(StoredFile.key).where(StoredFile.key.in_(keys))))
     for export in session.scalars(select(Export)):
         claimed.update(entry.get("key") for entry in export.files or [])
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    store = storage()
     for problem in problems:
         if problem.key in claimed:
             problem.repaired = "a row claimed it meanwhile (an upload was finishing): left alone"

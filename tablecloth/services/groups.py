@@ -6,30 +6,31 @@ import re
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from .. import db
 from ..codes import ALPHABET
+from ..errors import Refusal
 from ..models import City, Group, Organiser, Photo, utcnow
+from ..render.invitation import render_invitation
 from . import audit
+from .site import Site
 
 INVITE_RANDOM_LENGTH = 4
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 LANGUAGES = ("en", "ru")
 
 
-class GroupError(ValueError):
-    """A group or city cannot be created or changed as asked; the message says why."""
+class GroupError(Refusal):
+    """A group or city cannot be created or changed as asked (messages._PEOPLE)."""
 
 
-def new_invite_code(city: City) -> str:
+def new_invite_code(site: Site, city: City) -> str:
     """Return an unused invite code such as COV-7K3Q: the city's first letters, then random."""
     letters = re.sub(r"[^A-Z]", "", city.slug.upper())[:3] or "GRP"
     while True:
         code = letters + "-" + "".join(secrets.choice(ALPHABET)
                                        for _position in range(INVITE_RANDOM_LENGTH))
-        if find_group(code) is None:
+        if find_group(site, code) is None:
             return code
 
 
@@ -38,14 +39,38 @@ def normalise_invite(raw: str) -> str:
     return re.sub(r"\s+", "", raw or "").upper()
 
 
-def find_group(code: str) -> Group | None:
+def find_group(site: Site, code: str) -> Group | None:
     """Return the group with this invite code, typed in any case."""
     wanted = normalise_invite(code)
     if not wanted:
         return None
-    return db.session().scalars(
+    return site.db.scalars(
         select(Group).where(func.upper(Group.invite_code) == wanted)
     ).first()
+
+
+def get_group(site: Site, group_id: int) -> Group | None:
+    """Return the group with this id, or None."""
+    return site.db.get(Group, group_id)
+
+
+def group_or_refuse(site: Site, code: str) -> Group:
+    """Return the group with this invite code, or refuse naming the code."""
+    group = find_group(site, code)
+    if group is None:
+        raise GroupError("group_unknown", code=code)
+    return group
+
+
+def upload_link(site: Site, code: str) -> str:
+    """Return the public address a group's members open to send photos."""
+    return f"{site.base_url}/upload?code={code}"
+
+
+def invitation_pdf(site: Site, group: Group) -> bytes:
+    """Return a printable A4 invitation with the QR code of the group's upload link."""
+    return render_invitation(upload_link(site, group.invite_code), group.invite_code,
+                             group.name, group.city.bilingual())
 
 
 def expiry_moment(last_day: date) -> datetime:
@@ -60,37 +85,40 @@ def last_day(group: Group) -> date | None:
     return (group.expires_at - timedelta(seconds=1)).date()
 
 
-def create_group(name: str, city: City, expires_on: date | None = None,
+def create_group(site: Site, name: str, city: City, expires_on: date | None = None,
                  by: Organiser | None = None) -> Group:
     """Create an active group with a fresh invite code, valid through expires_on if given."""
     name = " ".join((name or "").split())
     if not name:
-        raise GroupError(_("Give the group a name."))
+        raise GroupError("group_name_missing")
     if len(name) > 120:
-        raise GroupError(_("The group's name is too long (at most 120 characters)."))
+        raise GroupError("group_name_too_long")
     expires_at = None
     if expires_on is not None:
         expires_at = expiry_moment(expires_on)
         if expires_at <= utcnow():
-            raise GroupError(_("The expiry date %(day)s has already passed.",
-                               day=expires_on.isoformat()))
-    group = Group(name=name, city=city, invite_code=new_invite_code(city), active=True,
+            raise GroupError("expiry_passed", day=expires_on.isoformat())
+    group = Group(name=name, city=city, invite_code=new_invite_code(site, city), active=True,
                   expires_at=expires_at)
-    session = db.session()
-    session.add(group)
-    audit.record("group.create", group.invite_code, {"city": city.slug}, organiser=by)
-    session.commit()
+    site.db.add(group)
+    audit.record(site, "group.create", group.invite_code, {"city": city.slug}, organiser=by)
+    site.db.commit()
     return group
 
 
-def list_groups() -> list[tuple[Group, int]]:
+def count_groups(site: Site) -> int:
+    """Return how many groups there are."""
+    return site.db.scalar(select(func.count(Group.id))) or 0
+
+
+def list_groups(site: Site) -> list[tuple[Group, int]]:
     """Return every group, newest first, with how many photos it brought."""
     counts = (
         select(Photo.group_id, func.count(Photo.id).label("photos"))
         .group_by(Photo.group_id)
         .subquery()
     )
-    rows = db.session().execute(
+    rows = site.db.execute(
         select(Group, func.coalesce(counts.c.photos, 0))
         .outerjoin(counts, counts.c.group_id == Group.id)
         .order_by(Group.created_at.desc(), Group.id.desc())
@@ -98,74 +126,67 @@ def list_groups() -> list[tuple[Group, int]]:
     return [(group, photos) for group, photos in rows]
 
 
-def set_active(code: str, active: bool, by: Organiser | None = None) -> Group:
+def set_active(site: Site, code: str, active: bool, by: Organiser | None = None) -> Group:
     """Switch a group's invite code on or off."""
-    group = find_group(code)
-    if group is None:
-        raise GroupError(_("No group has the invite code %(code)s.", code=code))
+    group = group_or_refuse(site, code)
     if group.active != active:
-        audit.record("group.enable" if active else "group.disable", group.invite_code,
+        audit.record(site, "group.enable" if active else "group.disable", group.invite_code,
                      organiser=by)
     group.active = active
-    db.session().commit()
+    site.db.commit()
     return group
 
 
-def set_expiry(code: str, expires_on: date | None) -> Group:
+def set_expiry(site: Site, code: str, expires_on: date | None) -> Group:
     """Let a group's code work through expires_on, or for ever when None."""
-    group = find_group(code)
-    if group is None:
-        raise GroupError(_("No group has the invite code %(code)s.", code=code))
+    group = group_or_refuse(site, code)
     group.expires_at = expiry_moment(expires_on) if expires_on is not None else None
-    db.session().commit()
+    site.db.commit()
     return group
 
 
-def set_quota(code: str, photos: int | None, mb: int | None) -> Group:
+def set_quota(site: Site, code: str, photos: int | None, mb: int | None) -> Group:
     """Limit a group's pending and approved photos and megabytes; None means unlimited."""
-    group = find_group(code)
-    if group is None:
-        raise GroupError(_("No group has the invite code %(code)s.", code=code))
+    group = group_or_refuse(site, code)
     for value in (photos, mb):
         if value is not None and value < 0:
-            raise GroupError(_("A quota is a whole number of 0 or more, or empty for no limit."))
+            raise GroupError("quota_invalid")
     group.quota_photos, group.quota_mb = photos, mb
-    db.session().commit()
+    site.db.commit()
     return group
 
 
-def list_cities() -> list[City]:
+def list_cities(site: Site) -> list[City]:
     """Return every city in display order."""
-    return list(db.session().scalars(select(City).order_by(City.position, City.id)))
+    return list(site.db.scalars(select(City).order_by(City.position, City.id)))
 
 
-def city_by_slug(slug: str) -> City | None:
+def city_by_slug(site: Site, slug: str) -> City | None:
     """Return the city with this slug, in any case."""
-    return db.session().scalars(
+    return site.db.scalars(
         select(City).where(City.slug == (slug or "").strip().lower())
     ).first()
 
 
-def add_city(slug: str, name_en: str, name_ru: str, home_language: str = "en") -> City:
+def add_city(site: Site, slug: str, name_en: str, name_ru: str,
+             home_language: str = "en") -> City:
     """Add a city with its names in both languages and the language of its own script."""
     slug = (slug or "").strip().lower()
     name_en = " ".join((name_en or "").split())
     name_ru = " ".join((name_ru or "").split())
     if not SLUG_PATTERN.match(slug):
-        raise GroupError(_("The short name must be 2 to 40 lower-case Latin letters, digits "
-                           "or hyphens, starting with a letter."))
+        raise GroupError("city_slug_invalid")
     if not name_en or not name_ru:
-        raise GroupError(_("Give the city's name in both English and Russian."))
+        raise GroupError("city_names_missing")
     if len(name_en) > 80 or len(name_ru) > 80:
-        raise GroupError(_("A city's name may have at most 80 characters."))
+        raise GroupError("city_name_too_long")
     if home_language not in LANGUAGES:
-        raise GroupError(_("The home language must be en or ru."))
-    if city_by_slug(slug) is not None:
-        raise GroupError(_("A city with the short name %(slug)s already exists.", slug=slug))
-    session = db.session()
-    position = session.scalar(select(func.coalesce(func.max(City.position), -1))) + 1
+        raise GroupError("home_language_invalid")
+    if city_by_slug(site, slug) is not None:
+        raise GroupError("city_exists", slug=slug)
+    position = site.db.scalar(select(func.coalesce(func.max(City.position), -1))) + 1
     city = City(slug=slug, name_en=name_en, name_ru=name_ru, home_language=home_language,
                 position=position)
-    session.add(city)
-    session.commit()
+    site.db.add(city)
+    site.db.commit()
     return city

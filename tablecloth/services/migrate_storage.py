@@ -15,8 +15,10 @@ from typing import Any
 from sqlalchemy import DateTime, Engine, func, select, text
 
 from .. import config as settings
+from ..db import alembic_config, make_engine
+from ..errors import Refusal
 from ..models import Base, Export, StoredFile
-from ..storage import Storage, make_storage
+from ..storage import Storage, digest, make_storage
 
 # Settings a target may name; everything else about the site stays as it is.
 TARGET_SETTINGS = (
@@ -26,8 +28,8 @@ TARGET_SETTINGS = (
 BATCH_ROWS = 500
 
 
-class MigrationError(RuntimeError):
-    """The migration cannot start or did not finish cleanly."""
+class MigrationError(Refusal):
+    """The migration cannot start: the target or the source is not fit for it."""
 
 
 @dataclass
@@ -75,12 +77,10 @@ def migrate(
     echo: Callable[[str], None] = lambda _line: None,
 ) -> MigrationReport:
     """Copy every file (checking SHA-256), then every row with its id, to the target."""
-    from alembic import command
-
-    from ..db import alembic_config, make_engine
+    from alembic import command  # schema work only; see db.alembic_config
 
     if source_engine.url.render_as_string(hide_password=False) == target["DATABASE_URL"]:
-        raise MigrationError("the target database is the source database")
+        raise MigrationError("migrate_target_is_source")
     target_store = make_storage(target)
     target_store.ping()
     target_engine = make_engine(target["DATABASE_URL"])
@@ -88,11 +88,7 @@ def migrate(
         _check_source_schema(source_engine)
         command.upgrade(alembic_config(target["DATABASE_URL"]), "head")
         if not resume and _holds_rows(target_engine):
-            raise MigrationError(
-                "the target database already holds data (from `tablecloth init-db`, or an "
-                "earlier run): migrate into an empty database, or pass --resume to finish "
-                "an interrupted migration"
-            )
+            raise MigrationError("migrate_target_not_empty")
         report = MigrationReport()
         # Files first: the target database never names a file the target store lacks.
         _copy_files(source_engine, source_store, target_store, report, jobs, echo)
@@ -106,16 +102,11 @@ def _check_source_schema(engine: Engine) -> None:
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
-    from ..db import alembic_config
-
     with engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     head = ScriptDirectory.from_config(alembic_config(str(engine.url))).get_current_head()
     if current != head:
-        raise MigrationError(
-            f"the source database is at schema {current or 'none'}, not {head}: "
-            "run `tablecloth init-db` on the source first"
-        )
+        raise MigrationError("migrate_source_schema_old", current=current or "none", head=head)
 
 
 def _holds_rows(engine: Engine) -> bool:
@@ -154,14 +145,14 @@ def _copy_files(source_engine, source_store, target_store, report, jobs, echo) -
 
     def copy_one(key: str) -> tuple[str, str | None]:
         data = source_store.get(key)
-        digest = hashlib.sha256(data).hexdigest()
+        sha256 = hashlib.sha256(data).hexdigest()
         expected, content_type = recorded.get(key, (None, _guess_type(key)))
-        if expected is not None and digest != expected:
+        if expected is not None and sha256 != expected:
             return "problem", f"{key}: source bytes do not match the recorded SHA-256; not copied"
-        if target_store.exists(key) and _sha256(target_store, key) == digest:
+        if target_store.exists(key) and digest(target_store, key)[0] == sha256:
             return "present", None
         target_store.put(key, data, content_type)
-        if _sha256(target_store, key) != digest:
+        if digest(target_store, key)[0] != sha256:
             return "problem", f"{key}: the copy's SHA-256 differs from the source"
         return "copied", None
 
@@ -175,14 +166,6 @@ def _copy_files(source_engine, source_store, target_store, report, jobs, echo) -
                 report.problems.append(problem)
             if done % 200 == 0:
                 echo(f"  {done}/{len(keys)} files")
-
-
-def _sha256(store: Storage, key: str) -> str:
-    digest = hashlib.sha256()
-    with store.open(key) as stream:
-        while chunk := stream.read(1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _copy_rows(source_engine: Engine, target_engine: Engine, report, echo) -> None:

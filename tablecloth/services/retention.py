@@ -12,9 +12,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
-from .. import db
 from ..models import Photo, PhotoState, utcnow
-from ..storage import storage
+from .site import Site
 
 
 @dataclass
@@ -28,10 +27,10 @@ class Purged:
     size: int = 0
 
 
-def due(days: int, now: datetime | None = None) -> list[Photo]:
+def due(site: Site, days: int, now: datetime | None = None) -> list[Photo]:
     """Return photos withdrawn or rejected more than days ago that still have files."""
     cutoff = (now or utcnow()) - timedelta(days=days)
-    return list(db.session().scalars(
+    return list(site.db.scalars(
         select(Photo).where(or_(
             and_(Photo.state == PhotoState.WITHDRAWN, Photo.withdrawn_at < cutoff),
             and_(Photo.state == PhotoState.REJECTED, Photo.reviewed_at < cutoff),
@@ -40,11 +39,11 @@ def due(days: int, now: datetime | None = None) -> list[Photo]:
     ))
 
 
-def purge(days: int, dry_run: bool = False, now: datetime | None = None) -> list[Purged]:
+def purge(site: Site, days: int, dry_run: bool = False,
+          now: datetime | None = None) -> list[Purged]:
     """Delete the stored files of every photo due; return what was (or would be) purged."""
-    session = db.session()
     done = []
-    for photo in due(days, now):
+    for photo in due(site, days, now):
         since = photo.withdrawn_at if photo.state == PhotoState.WITHDRAWN else photo.reviewed_at
         entry = Purged(photo.code, photo.state.value, since,
                        sorted(f.key for f in photo.files), sum(f.size for f in photo.files))
@@ -52,8 +51,8 @@ def purge(days: int, dry_run: bool = False, now: datetime | None = None) -> list
         if dry_run:
             continue
         for stored in list(photo.files):
-            storage().delete(stored.key)
+            site.store.delete(stored.key)
             photo.files.remove(stored)  # delete-orphan removes the row
         # One commit per photo: an interruption leaves every photo either whole or purged.
-        session.commit()
+        site.db.commit()
     return done

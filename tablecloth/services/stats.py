@@ -8,13 +8,13 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from .. import db
 from ..models import City, Group, Photo, PhotoState, utcnow
+from .site import Site
 
 
-def per_city_and_state() -> list[tuple[City, dict[PhotoState, int]]]:
+def per_city_and_state(site: Site) -> list[tuple[City, dict[PhotoState, int]]]:
     """Return each city with how many of its photos are in each state."""
-    session = db.session()
+    session = site.db
     found = session.execute(
         select(Photo.city_id, Photo.state, func.count(Photo.id))
         .group_by(Photo.city_id, Photo.state)).all()
@@ -42,12 +42,12 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def uploads_per_group(weeks: int = 8) -> tuple[list[date], list[GroupWeeks]]:
+def uploads_per_group(site: Site, weeks: int = 8) -> tuple[list[date], list[GroupWeeks]]:
     """Return the Mondays of the last weeks and every group's uploads in each of them."""
     mondays = [week_start(utcnow().date()) - timedelta(weeks=n)
                for n in range(weeks - 1, -1, -1)]
     since = mondays[0]
-    session = db.session()
+    session = site.db
     rows = session.execute(
         select(Photo.group_id, Photo.created_at)
         .where(Photo.created_at >= datetime.combine(since, time(), tzinfo=UTC))).all()

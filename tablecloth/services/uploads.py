@@ -3,28 +3,22 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from .. import codes, db, images
+from .. import codes, images
+from ..errors import Refusal
 from ..models import AgeBand, City, Group, Photo, PhotoState, StoredFile, utcnow
-from ..storage import storage
-from . import audit
+from . import audit, groups
+from .site import Site
 
-DUPLICATE = "duplicate"  # reason: the same bytes were uploaded before
-BAD_NAME = "bad_name"  # first name empty or longer than NAME_MAX
-CONTACT_IN_NAME = "contact_in_name"  # an e-mail address, handle, link or phone number as name
-CAPTION_TOO_LONG = "caption_too_long"  # detail: limit
-AGE_BAND_MISSING = "age_band_missing"
-CONSENT_MISSING = "consent_missing"  # the participant's own consent
-GUARDIAN_CONSENT_MISSING = "guardian_consent_missing"
-INVITE_CLOSED = "invite_closed"  # the group's invite code is switched off or expired
-QUOTA_REACHED = "quota_reached"  # the group has used its photos or megabytes; detail: limit
+log = logging.getLogger(__name__)
 
 NAME_MAX = 40
 CAPTION_MAX = 280
@@ -40,13 +34,19 @@ _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 
-class UploadRefused(ValueError):
-    """The upload was refused; reason is an images.REASONS value or one of this module's."""
+class UploadRefused(Refusal):
+    """The upload was refused: the photo (images.ImageError's reasons), the participant's
+    details, the group's quota or its invite code (messages._UPLOADS)."""
 
-    def __init__(self, reason: str, message: str, **detail) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.detail = detail
+
+class InviteRefused(UploadRefused):
+    """The invite code opens no group for uploads; ``group`` is set when the code is known."""
+
+    group: Group | None = None
+
+    def __init__(self, reason: str, group: Group | None = None, **detail) -> None:
+        super().__init__(reason, **detail)
+        self.group = group
 
 
 @dataclass(frozen=True)
@@ -80,11 +80,10 @@ def clean_first_name(raw: str) -> str:
     """Return the cleaned first name or nickname; refuse empty, long or contact details."""
     name = clean_text(raw)
     if not name or len(name) > NAME_MAX:
-        raise UploadRefused(BAD_NAME, f"a first name of 1 to {NAME_MAX} characters is needed",
-                            limit=NAME_MAX)
+        raise UploadRefused("bad_name", limit=NAME_MAX)
     digits = sum(ch.isdigit() for ch in name)
     if _EMAIL_OR_HANDLE.search(name) or _LINK.search(name) or digits >= 6:
-        raise UploadRefused(CONTACT_IN_NAME, "no e-mail address, link or phone number as name")
+        raise UploadRefused("contact_in_name")
     return name
 
 
@@ -92,8 +91,7 @@ def clean_caption(raw: str) -> str:
     """Return the cleaned caption; refuse one longer than CAPTION_MAX characters."""
     caption = clean_text(raw, keep_newlines=True)
     if len(caption) > CAPTION_MAX:
-        raise UploadRefused(CAPTION_TOO_LONG, f"captions are at most {CAPTION_MAX} characters",
-                            limit=CAPTION_MAX, length=len(caption))
+        raise UploadRefused("caption_too_long", limit=CAPTION_MAX, length=len(caption))
     return caption
 
 
@@ -119,44 +117,56 @@ def check_consent(city: City, age_band: AgeBand | str | None, consent_self: bool
                   consent_guardian: bool) -> None:
     """Refuse unless the age band is given and every consent the rules ask for is present."""
     if age_band is None or age_band == "":
-        raise UploadRefused(AGE_BAND_MISSING, "the age band is needed")
+        raise UploadRefused("age_band_missing")
     if not consent_self:
-        raise UploadRefused(CONSENT_MISSING, "the participant's own consent is needed")
+        raise UploadRefused("consent_missing")
     if guardian_consent_needed(city, age_band) and not consent_guardian:
-        raise UploadRefused(GUARDIAN_CONSENT_MISSING, "a parent's or guardian's consent is needed")
+        raise UploadRefused("guardian_consent_missing")
 
 
-def check_group(group: Group | None) -> None:
-    """Refuse when the group's invite code no longer accepts uploads."""
-    if group is not None and not group.accepts_uploads():
-        raise UploadRefused(INVITE_CLOSED, "this invite code no longer accepts photos")
+def check_open(group: Group, now: datetime | None = None) -> None:
+    """Refuse when the group's invite code is switched off or past its last day."""
+    if not group.active:
+        raise InviteRefused("invite_off", group)
+    if not group.accepts_uploads(now or utcnow()):
+        raise InviteRefused("invite_expired", group)
 
 
-def group_usage(group: Group) -> tuple[int, int]:
+def open_group(site: Site, raw_code: str, now: datetime | None = None) -> Group:
+    """Return the group whose invite code (typed in any case) accepts uploads now, or refuse."""
+    code = groups.normalise_invite(raw_code)
+    if not code:
+        raise InviteRefused("invite_missing")
+    group = groups.find_group(site, code) if len(code) <= 64 else None
+    if group is None:
+        raise InviteRefused("invite_unknown")
+    check_open(group, now)
+    return group
+
+
+def group_usage(site: Site, group: Group) -> tuple[int, int]:
     """Return how many photos a group has pending or approved, and their stored bytes."""
     live = (Photo.group_id == group.id,
             Photo.state.in_((PhotoState.PENDING, PhotoState.APPROVED)))
-    session = db.session()
-    photos = session.scalar(select(func.count(Photo.id)).where(*live)) or 0
-    size = session.scalar(select(func.coalesce(func.sum(StoredFile.size), 0))
+    photos = site.db.scalar(select(func.count(Photo.id)).where(*live)) or 0
+    size = site.db.scalar(select(func.coalesce(func.sum(StoredFile.size), 0))
                           .join(Photo, StoredFile.photo_id == Photo.id).where(*live)) or 0
     return photos, int(size)
 
 
-def check_quota(group: Group | None, new_bytes: int = 0) -> None:
+def check_quota(site: Site, group: Group | None, new_bytes: int = 0) -> None:
     """Refuse when one more photo of new_bytes would take the group beyond its quota."""
     if group is None or (group.quota_photos is None and group.quota_mb is None):
         return
-    photos, size = group_usage(group)
+    photos, size = group_usage(site, group)
     if group.quota_photos is not None and photos + 1 > group.quota_photos:
-        raise UploadRefused(QUOTA_REACHED, f"the group's quota of {group.quota_photos} photos "
-                            "is used up", limit=group.quota_photos, unit="photos")
+        raise UploadRefused("quota_reached", limit=group.quota_photos, unit="photos")
     if group.quota_mb is not None and size + new_bytes > group.quota_mb * 1024 * 1024:
-        raise UploadRefused(QUOTA_REACHED, f"the group's quota of {group.quota_mb} MB "
-                            "is used up", limit=group.quota_mb, unit="MB")
+        raise UploadRefused("quota_reached", limit=group.quota_mb, unit="MB")
 
 
 def accept_upload(
+    site: Site,
     data: bytes,
     *,
     city: City,
@@ -185,14 +195,15 @@ def accept_upload(
         age_band = None
     if not approve:
         check_consent(city, age_band, consent_self, consent_guardian)
-    check_group(group)
-    check_quota(group)
+    if group is not None:
+        check_open(group)
+    check_quota(site, group)
 
-    session = db.session()
+    session = site.db
     # The cheap check first: hashing is far faster than decoding a 12-megapixel photo.
-    if _is_duplicate(hashlib.sha256(data).hexdigest()):
-        raise UploadRefused(DUPLICATE, "this photo was sent before")
-    config = current_app.config
+    if _is_duplicate(site, hashlib.sha256(data).hexdigest()):
+        raise UploadRefused("duplicate")
+    config = site.settings
     try:
         processed = images.process(
             data,
@@ -202,15 +213,15 @@ def accept_upload(
             thumb_px=config["THUMB_SIZE_PX"],
         )
     except images.ImageError as exc:
-        raise UploadRefused(exc.reason, str(exc), **exc.detail) from exc
+        raise UploadRefused(exc.reason, **exc.detail) from exc
     # Now the real size of what would be stored is known.
-    check_quota(group, sum(len(getattr(processed, kind).data) for kind in KINDS))
+    check_quota(site, group, sum(len(getattr(processed, kind).data) for kind in KINDS))
 
     token = codes.new_token()
     now = utcnow()
     for _attempt in range(CODE_ATTEMPTS):
-        code = _unused_code()
-        written = _store_files(code, processed)
+        code = _unused_code(site)
+        written = _store_files(site, code, processed)
         photo = Photo(
             code=code,
             state=PhotoState.APPROVED if approve else PhotoState.PENDING,
@@ -241,75 +252,87 @@ def accept_upload(
         try:
             session.add(photo)
             session.flush()
-            audit.record("consent.recorded", code, {
+            audit.record(site, "consent.recorded", code, {
                 "consent_self": bool(consent_self), "consent_guardian": bool(consent_guardian),
                 "age_band": age_band.value if age_band is not None else None,
                 "by_organiser": bool(approve)})
             session.commit()
         except IntegrityError:
             session.rollback()
-            _delete(written)
-            if _is_duplicate(processed.source_sha256):
+            _delete(site, written)
+            if _is_duplicate(site, processed.source_sha256):
                 # Another request stored the same bytes a moment before this one.
-                raise UploadRefused(DUPLICATE, "this photo was sent before") from None
-            if _code_taken(code):
+                raise UploadRefused("duplicate") from None
+            if _code_taken(site, code):
                 continue  # another upload took the same code between check and commit
             raise
         except BaseException:
             session.rollback()
-            _delete(written)
+            _delete(site, written)
             raise
         return UploadResult(photo=photo, withdraw_token=token)
     raise RuntimeError(f"no unused photo code found in {CODE_ATTEMPTS} attempts")
 
 
-def find_by_token(token: str) -> Photo | None:
+def find_by_token(site: Site, token: str) -> Photo | None:
     """Return the photo whose private withdrawal token this is, or None."""
     if not token or len(token) > 128:
         return None
-    return db.session().scalars(
+    return site.db.scalars(
         select(Photo).where(Photo.withdraw_token_hash == codes.hash_token(token))
     ).first()
 
 
-def withdraw_by_token(token: str) -> Photo | None:
+def withdraw_by_token(site: Site, token: str) -> Photo | None:
     """Withdraw the photo behind a private link at once; return it, or None if unknown."""
-    photo = find_by_token(token)
+    photo = find_by_token(site, token)
     if photo is not None and photo.state is not PhotoState.WITHDRAWN:
         photo.withdraw()
-        audit.record("photo.withdraw", photo.code, {"by": "participant"})
-        db.session().commit()
+        audit.record(site, "photo.withdraw", photo.code, {"by": "participant"})
+        site.db.commit()
     return photo
 
 
-def _is_duplicate(source_sha256: str) -> bool:
-    return db.session().scalar(
+def thumbnail(site: Site, token: str) -> tuple[bytes, str] | None:
+    """Return the thumbnail bytes and content type of the photo behind a private link."""
+    photo = find_by_token(site, token)
+    stored = photo.file("thumb") if photo is not None else None
+    if stored is None:
+        return None
+    try:
+        return site.store.get(stored.key), stored.content_type
+    except FileNotFoundError:
+        return None
+
+
+def _is_duplicate(site: Site, source_sha256: str) -> bool:
+    return site.db.scalar(
         select(func.count()).select_from(Photo).where(Photo.source_sha256 == source_sha256)
     ) > 0
 
 
-def _code_taken(code: str) -> bool:
-    return db.session().scalar(
+def _code_taken(site: Site, code: str) -> bool:
+    return site.db.scalar(
         select(func.count()).select_from(Photo).where(Photo.code == code)
     ) > 0
 
 
-def _unused_code() -> str:
+def _unused_code(site: Site) -> str:
     """Return a code never issued to any photo and with no files left under it."""
-    store = storage()
+    store = site.store
     for _attempt in range(CODE_ATTEMPTS):
         code = codes.new_code()
         # Files without a row (after a crash) must not be overwritten and then deleted by us
         # while another request is still writing them, so their codes are skipped too.
         leftovers = (f"photos/{code}/{kind}.{ext}" for kind in KINDS for ext in EXTENSIONS.values())
-        if not _code_taken(code) and not any(store.exists(key) for key in leftovers):
+        if not _code_taken(site, code) and not any(store.exists(key) for key in leftovers):
             return code
     raise RuntimeError(f"no unused photo code found in {CODE_ATTEMPTS} attempts")
 
 
-def _store_files(code: str, processed: images.ProcessedImage) -> dict[str, str]:
+def _store_files(site: Site, code: str, processed: images.ProcessedImage) -> dict[str, str]:
     """Put the three renditions under the code's folder; on failure remove what was put."""
-    store = storage()
+    store = site.store
     written: dict[str, str] = {}
     try:
         for kind in KINDS:
@@ -319,15 +342,14 @@ def _store_files(code: str, processed: images.ProcessedImage) -> dict[str, str]:
             written[kind] = key
             store.put(key, rendition.data, rendition.content_type)
     except BaseException:
-        _delete(written)
+        _delete(site, written)
         raise
     return written
 
 
-def _delete(written: dict[str, str]) -> None:
-    store = storage()
+def _delete(site: Site, written: dict[str, str]) -> None:
     for key in written.values():
         try:
-            store.delete(key)
+            site.store.delete(key)
         except Exception:  # best effort: `tablecloth check --repair` finds what is left
-            current_app.logger.exception("could not remove %s after a failed upload", key)
+            log.exception("could not remove %s after a failed upload", key)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from . import StorageError
+from .base import StorageError, check_key
 
 
 class LocalStorage:
@@ -19,10 +19,7 @@ class LocalStorage:
         self.root.mkdir(parents=True, exist_ok=True)
 
     def _path(self, key: str) -> Path:
-        # Keys come from our own code, but refuse escapes so a bug cannot write outside root.
-        if not key or key.startswith("/") or "\\" in key or ".." in key.split("/"):
-            raise StorageError(f"invalid storage key {key!r}")
-        return self.root / key
+        return self.root / check_key(key)
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         path = self._path(key)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, BinaryIO
 
-from . import StorageError, check_key
+from ..config import ConfigError
+from .base import StorageError, check_key
+
+# boto3 and botocore are imported where first used: they take a good part of a second to load,
+# and a site on a local folder never needs them.
 
 # Object-store errors that mean "this key is not there" rather than "the store is broken".
 _MISSING = {"NoSuchKey", "404", "NotFound"}
@@ -42,10 +46,8 @@ class S3Storage:
         self._client_pid = 0
 
     @classmethod
-    def from_config(cls, config: dict) -> S3Storage:
+    def from_config(cls, config: Mapping[str, Any]) -> S3Storage:
         """Build the backend from TABLECLOTH_S3_* settings; refuse a missing bucket clearly."""
-        from ..config import ConfigError
-
         if not config.get("S3_BUCKET"):
             raise ConfigError(
                 "TABLECLOTH_STORAGE is s3 but TABLECLOTH_S3_BUCKET is empty: "

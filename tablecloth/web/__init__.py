@@ -1,16 +1,27 @@
-"""The web face: one blueprint per audience, CSRF and security headers for all."""
+"""The web face: one blueprint per audience; CSRF, security headers, and what is app-wide.
+
+App-wide means every blueprint's requests: the logged-in organiser on g, the organiser
+pages' labels in templates, the answers to a 404 under /P/ and to a request over the size
+limit. Each blueprint keeps its own pages and its own answer to a stale form.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, jsonify, render_template, request, url_for
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from .. import context, images
+from .messages import say
 
 csrf = CSRFProtect()
 
 
 def init_app(app: Flask) -> None:
-    """Register the participant, viewer and organiser blueprints."""
-    from . import health, organiser, static, upload, viewer
+    """Register the participant, viewer and organiser blueprints and the app-wide hooks."""
+    from . import health, limits, organiser, static, upload, viewer
+    from .organiser import auth, common
+    from .viewer import photo
 
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     hops = app.config.get("PROXY_HOPS", 0)
@@ -21,11 +32,15 @@ def init_app(app: Flask) -> None:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     csrf.init_app(app)
+    limits.init_app(app)
     static.init_app(app)
     app.register_blueprint(viewer.bp)
     app.register_blueprint(upload.bp)
     app.register_blueprint(organiser.bp)
     app.register_blueprint(health.bp)
+
+    app.before_request(auth.load_organiser)
+    app.context_processor(common.organiser_context)
 
     @app.after_request
     def security_headers(response):
@@ -33,3 +48,19 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
+
+    @app.errorhandler(404)
+    def not_found(error: HTTPException):
+        """Answer any unmatched address under /P/ with the kind page, elsewhere the plain one."""
+        if request.path[:3] in ("/P/", "/p/"):
+            return photo.not_found()
+        return error
+
+    @app.errorhandler(413)
+    def request_too_large(_error):
+        """Answer a request over the size limit with a translated message, JSON for the script."""
+        limit = images.in_megabytes(context.site().settings["MAX_UPLOAD_BYTES"])
+        message = say("request_too_large", {"limit": limit})
+        if request.path == url_for("upload.one"):
+            return jsonify(ok=False, reason="request_too_large", message=message), 413
+        return render_template("upload/problem.html", message=message), 413

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import format_decimal, gettext
@@ -22,3 +23,8 @@ def say(reason: str, detail: dict[str, Any] | None = None) -> str:
 def say_refusal(refusal: Refusal) -> str:
     """Return a refusal's message in the current language."""
     return say(refusal.reason, refusal.detail)
+
+
+def labels(english: Mapping[str, str]) -> dict[str, str]:
+    """Return a mapping of keys to English labels (marked with N_) in the current language."""
+    return {key: gettext(label) for key, label in english.items()}

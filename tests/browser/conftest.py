@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from helpers import make_app
 from werkzeug.serving import WSGIRequestHandler, make_server
-
-from tablecloth import create_app, db
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Debian's build, never a downloaded one; these flags keep it quiet and fit for containers.
@@ -51,18 +50,19 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 @pytest.fixture
-def live_server(backend_settings) -> Iterator[LiveServer]:
-    """Run the real app (fresh database and store, CSRF on) in a threaded server."""
-    app = create_app(
-        {"SECRET_KEY": "browser-test-secret", "SECURE_COOKIES": False, **backend_settings}
+def live_server(backend_settings, tmp_path) -> Iterator[LiveServer]:
+    """Run the real app (fresh migrated database and store, CSRF on) in a threaded server."""
+    app = make_app(
+        {"SECRET_KEY": "browser-test-secret", "SECURE_COOKIES": False, **backend_settings},
+        tmp_path / "instance",
     )
-    with app.app_context():
-        db.upgrade()
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     url = f"http://127.0.0.1:{server.server_port}"
     # Codes and links the app prints must lead back to this server.
     app.config["PUBLIC_BASE_URL"] = url
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    # shutdown() waits for the serving loop to look up: every 50 ms rather than the default 0.5 s.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              name="live-server", daemon=True)
     thread.start()
     try:
         yield LiveServer(app=app, url=url)

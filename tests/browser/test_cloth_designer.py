@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from test_cloth_service import SMALL, add_photos  # tests/ is on the path (its conftest)
+from helpers import SMALL, add_photos  # tests/ is on the path (its conftest)
 from werkzeug.security import generate_password_hash
 
-from tablecloth import db
+from tablecloth import context, db
 from tablecloth.models import Organiser
-from tablecloth.services import cloth as service
+from tablecloth.services.cloth import design, editions
 
 EMAIL, PASSWORD = "designer@example.org", "designer password"
 
@@ -18,7 +18,8 @@ def test_designer_reorders_by_keyboard_and_shows_thumbnails(live_server, laptop,
         db.session().add(Organiser(email=EMAIL, password_hash=generate_password_hash(PASSWORD)))
         db.session().commit()
         photos = add_photos(corpus, 4)
-        service.save_settings(service.current_cloth(), SMALL)
+        site = context.site()
+        design.save_settings(site, editions.current_cloth(site), SMALL)
     page = laptop.new_page()
     page.goto(f"{live_server.url}/organiser/login?lang=en")
     page.fill("input[name=email]", EMAIL)
@@ -36,14 +37,15 @@ def test_designer_reorders_by_keyboard_and_shows_thumbnails(live_server, laptop,
     page.click("#order-form button[type=submit]")
     page.wait_for_selector("text=Order saved.")
     with app.app_context():
-        assert [p.code for p in service.selection(service.current_cloth())] == moved
+        site = context.site()
+        assert [p.code for p in design.selection(site, editions.current_cloth(site))] == moved
 
     page.wait_for_selector(".spot")
     assert page.locator(".spot").count() == 4
     page.locator(".spot").first.hover()
     tip = page.locator("#tip")
     tip.wait_for(state="visible")
-    assert tip.locator("img").get_attribute("src") == f"/organiser/photo/{moved[0]}/thumb"
+    assert tip.locator("img").get_attribute("src") == f"/organiser/photos/{moved[0]}/thumb"
     assert moved[0] in tip.inner_text()
     page.wait_for_function("document.querySelector('#tip img').naturalWidth > 0")
     page.screenshot(path=str(shots / "cloth-designer.png"), full_page=True)

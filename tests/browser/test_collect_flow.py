@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tablecloth.context import site
 from tablecloth.services import accounts, groups
 
 pytestmark = pytest.mark.browser
@@ -40,9 +41,10 @@ def test_photos_go_from_a_phone_to_the_cloth_and_can_be_withdrawn(
 ):
     url = live_server.url
     with live_server.app_context():
-        club = groups.create_group("Молодёжный клуб", groups.city_by_slug("volgograd"))
+        club = groups.create_group(site(), "Молодёжный клуб",
+                                   groups.city_by_slug(site(), "volgograd"))
         invite = club.invite_code
-        accounts.create_organiser(EMAIL, PASSWORD)
+        accounts.create_organiser(site(), EMAIL, PASSWORD)
 
     # 1. A participant sends two photos from a phone set to Russian.
     participant = phone("ru")

@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from tablecloth import db
+from tablecloth.context import site
 from tablecloth.models import AgeBand, Photo, PhotoState
 from tablecloth.services import accounts, groups, uploads
 
@@ -17,10 +18,10 @@ FILES = ("jpg_Canon_40D.jpg", "jpg_mobile_jolla.jpg", "jpg_orientation_portrait_
 
 def _seed(live_server) -> list[str]:
     with live_server.app_context():
-        accounts.create_organiser(EMAIL, PASSWORD)
-        city = groups.city_by_slug("coventry")
+        accounts.create_organiser(site(), EMAIL, PASSWORD)
+        city = groups.city_by_slug(site(), "coventry")
         return [
-            uploads.accept_upload((CORPUS / name).read_bytes(), city=city, first_name="Sam",
+            uploads.accept_upload(site(), (CORPUS / name).read_bytes(), city=city, first_name="Sam",
                                   caption=f"Photo {n}", age_band=AgeBand.ADULT,
                                   consent_self=True).photo.code
             for n, name in enumerate(FILES)

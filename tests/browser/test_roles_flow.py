@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tablecloth import db
+from tablecloth.context import site
 from tablecloth.models import AgeBand, AuditEntry
 from tablecloth.services import accounts, groups, uploads
 
@@ -24,9 +25,9 @@ def test_admin_invites_a_moderator_who_approves_a_photo(live_server, browser, la
                                                          corpus, shots):
     url = live_server.url
     with live_server.app_context():
-        accounts.create_organiser(ADMIN_EMAIL, ADMIN_PASSWORD)
-        result = uploads.accept_upload(
-            (corpus / PHOTO).read_bytes(), city=groups.city_by_slug("coventry"),
+        accounts.create_organiser(site(), ADMIN_EMAIL, ADMIN_PASSWORD)
+        result = uploads.accept_upload(site(),
+            (corpus / PHOTO).read_bytes(), city=groups.city_by_slug(site(), "coventry"),
             first_name="Sam", caption="Cathedral ruins", age_band=AgeBand.ADULT,
             consent_self=True)
         code = result.photo.code

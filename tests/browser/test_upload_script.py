@@ -6,11 +6,12 @@ import io
 import re
 
 import pytest
-from fixtures_images import pattern
+from image_factory import pattern
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tablecloth import db
+from tablecloth.context import site
 from tablecloth.models import Photo
 from tablecloth.services import groups
 
@@ -26,7 +27,8 @@ def small_jpeg(seed: int) -> bytes:
 def test_script_sends_each_photo_and_retries_only_the_failed_one(live_server, phone, corpus,
                                                                   tmp_path):
     with live_server.app_context():
-        invite = groups.create_group("Youth club", groups.city_by_slug("coventry")).invite_code
+        invite = groups.create_group(site(), "Youth club",
+                                     groups.city_by_slug(site(), "coventry")).invite_code
     good, broken, later = tmp_path / "good.jpg", tmp_path / "broken.jpg", tmp_path / "later.jpg"
     good.write_bytes(small_jpeg(30))
     broken.write_bytes(b"this is not a photo")

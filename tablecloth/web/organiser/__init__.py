@@ -1,4 +1,9 @@
-"""Organiser area: log-in, moderation, groups and cities, the cloth."""
+"""Organiser area: log-in, the overview, moderation, reports, groups and cities, accounts,
+the audit log, the archive and the cloth.
+
+Addresses name a photo by its code (/photos/CODE/...), a group by its invite code
+(/groups/CODE/...), and accounts, invitations and reports by their number.
+"""
 
 from __future__ import annotations
 
@@ -6,4 +11,15 @@ from flask import Blueprint
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 
-from . import accounts, archive, audit, auth, cloth, groups, moderation, reports  # noqa: E402,F401  (routes register on bp)
+from . import (  # noqa: E402,F401  (routes register on bp)
+    accounts,
+    archive,
+    audit,
+    auth,
+    cloth,
+    dashboard,
+    groups,
+    moderation,
+    moved,
+    reports,
+)

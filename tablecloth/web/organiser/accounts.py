@@ -6,19 +6,22 @@ from flask import abort, flash, g, redirect, render_template, request, session, 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ...models import Invitation, Organiser, Role
+from ... import context
+from ...models import Role
 from ...services import accounts
+from ..messages import say_refusal
 from . import bp
 from .auth import admin_required
-from .common import get_or_404
+from .common import or_404
 
 ROLE_LABELS = {Role.ADMIN: _l("admin"), Role.MODERATOR: _l("moderator")}
 
 
 def _accounts_page(new_link: str | None = None, new_role: Role | None = None, status: int = 200):
+    site = context.site()
     return render_template(
-        "organiser/accounts.html", people=accounts.list_organisers(), role_labels=ROLE_LABELS,
-        invitations=accounts.pending_invitations(),
+        "organiser/accounts.html", people=accounts.list_organisers(site),
+        role_labels=ROLE_LABELS, invitations=accounts.pending_invitations(site),
         new_link=new_link, new_role=new_role, days=accounts.INVITATION_DAYS,
         min_password=accounts.MIN_PASSWORD_LENGTH,
     ), status
@@ -40,10 +43,10 @@ def create_invitation():
     except ValueError:
         abort(400)
     try:
-        invitation, token = accounts.create_invitation(role, request.form.get("note", ""),
-                                                       by=g.organiser)
+        invitation, token = accounts.create_invitation(
+            context.site(), role, request.form.get("note", ""), by=g.organiser)
     except accounts.AccountError as error:
-        flash(str(error), "error")
+        flash(say_refusal(error), "error")
         return redirect(url_for("organiser.accounts_page"))
     # Shown in this response only (never in a redirect's flash, which lives in the cookie).
     link = url_for("organiser.accept_invitation", token=token, _external=True)
@@ -55,8 +58,9 @@ def create_invitation():
 @admin_required
 def revoke_invitation(invitation_id: int):
     """Make an unused invitation link stop working."""
-    invitation = get_or_404(Invitation, invitation_id)
-    accounts.revoke_invitation(invitation, by=g.organiser)
+    site = context.site()
+    invitation = or_404(accounts.get_invitation(site, invitation_id))
+    accounts.revoke_invitation(site, invitation, by=g.organiser)
     flash(_("The invitation link no longer works."), "info")
     return redirect(url_for("organiser.accounts_page"))
 
@@ -65,12 +69,13 @@ def revoke_invitation(invitation_id: int):
 @admin_required
 def switch_account(person_id: int):
     """Deactivate or reactivate an organiser's account."""
-    person = get_or_404(Organiser, person_id)
+    site = context.site()
+    person = or_404(accounts.get_organiser(site, person_id))
     active = request.form.get("active") == "1"
     try:
-        accounts.set_active(person, active, by=g.organiser)
+        accounts.set_active(site, person, active, by=g.organiser)
     except accounts.AccountError as error:
-        flash(str(error), "error")
+        flash(say_refusal(error), "error")
     else:
         flash(_("%(email)s can log in again.", email=person.email) if active
               else _("%(email)s can no longer log in.", email=person.email), "info")
@@ -80,7 +85,8 @@ def switch_account(person_id: int):
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str):
     """Let an invited person choose an e-mail address and password, then log them in."""
-    invitation = accounts.open_invitation(token)
+    site = context.site()
+    invitation = accounts.open_invitation(site, token)
     if invitation is None:
         return render_template(
             "organiser/problem.html", title=_("This invitation cannot be used"),
@@ -96,9 +102,9 @@ def accept_invitation(token: str):
             error = _("The two passwords differ.")
         else:
             try:
-                person = accounts.accept_invitation(token, email, password)
+                person = accounts.accept_invitation(site, token, email, password)
             except accounts.AccountError as exc:
-                error = str(exc)
+                error = say_refusal(exc)
             else:
                 session.clear()
                 session["organiser_id"] = person.id

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import current_app, send_file
 
+from ... import context
 from ...services import archive
 from . import bp
 from .auth import admin_required
@@ -19,7 +20,7 @@ def archive_download():
     """Send the whole site as a zipped BagIt bag (admins only: it holds every master)."""
     folder = Path(tempfile.mkdtemp(prefix="tablecloth-archive-"))
     try:
-        target, report = archive.build_zip(folder)
+        target, report = archive.build_zip(context.site(), folder)
         # Opened before the folder goes: the open file outlives its name, so nothing is
         # left on disk whether the download finishes or the visitor goes away.
         stream = target.open("rb")

@@ -7,6 +7,7 @@ import io
 
 from flask import Response, render_template, request, stream_with_context
 
+from ... import context
 from ...services import audit
 from . import bp
 from .auth import admin_required
@@ -27,11 +28,12 @@ def audit_log():
     """Show one page of the audit log, newest first."""
     action, code = _filters()
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    found, total = audit.entries(action or None, code or None, limit=PAGE_SIZE,
+    site = context.site()
+    found, total = audit.entries(site, action or None, code or None, limit=PAGE_SIZE,
                                  offset=(page - 1) * PAGE_SIZE)
     return render_template("organiser/audit.html", entries=found, total=total, page=page,
                            pages=max(1, -(-total // PAGE_SIZE)), action=action, code=code,
-                           actions=audit.known_actions())
+                           actions=audit.known_actions(site))
 
 
 def _cell(value: str) -> str:
@@ -44,12 +46,13 @@ def _cell(value: str) -> str:
 def audit_csv():
     """Download the (filtered) audit log as CSV."""
     action, code = _filters()
+    site = context.site()
 
     def generate():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(audit.CSV_COLUMNS)
-        for row in audit.rows(action or None, code or None):
+        for row in audit.rows(site, action or None, code or None):
             writer.writerow([_cell(cell) for cell in row])
             if buffer.tell() > 16384:
                 yield buffer.getvalue()

@@ -11,23 +11,21 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 
-from ... import db, ratelimit
-from ...models import Organiser, Role
+from ... import context
+from ...models import Role
 from ...services import accounts
+from ..limits import address, limiter
 from . import bp
 
 LOGIN_WINDOW_S = 15 * 60
 
 
-@bp.before_app_request
 def load_organiser() -> None:
-    """Put the logged-in organiser, if any, on g."""
+    """Put the logged-in organiser, if any, on g (before every request: web/__init__.py)."""
     organiser_id = session.get("organiser_id")
     g.organiser = None
     if organiser_id is not None:
-        found = db.session().get(Organiser, organiser_id)
-        if found is not None and found.active:
-            g.organiser = found
+        g.organiser = accounts.logged_in(context.site(), organiser_id)
 
 
 def login_required(view):
@@ -72,7 +70,7 @@ def safe_next(target: str | None) -> str | None:
 
 
 def _limit_key(email: str) -> str:
-    return f"login:{request.remote_addr or '-'}:{email.strip().lower()}"
+    return f"login:{address()}:{email.strip().lower()}"
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -87,8 +85,9 @@ def login():
     email = request.form.get("email", "")
     password = request.form.get("password", "")
     key = _limit_key(email)
-    limit = current_app.config["LOGIN_RATE_LIMIT"]
-    wait_s = ratelimit.retry_after(key, limit, LOGIN_WINDOW_S)
+    site = context.site()
+    limit = site.settings["LOGIN_RATE_LIMIT"]
+    wait_s = limiter().retry_after(key, limit, LOGIN_WINDOW_S)
     if wait_s > 0:
         minutes = max(1, math.ceil(wait_s / 60))
         error = ngettext(
@@ -102,13 +101,13 @@ def login():
         response.headers["Retry-After"] = str(math.ceil(wait_s))
         return response
 
-    person = accounts.authenticate(email, password)
+    person = accounts.authenticate(site, email, password)
     if person is None:
-        ratelimit.hit(key, limit, LOGIN_WINDOW_S)
+        limiter().hit(key, limit, LOGIN_WINDOW_S)
         return render_template("organiser/login.html", next_url=next_url, email=email,
                                error=_("Wrong e-mail or password.")), 401
 
-    ratelimit.reset(key)
+    limiter().reset(key)
     # A fresh session on log-in, so a session id planted before cannot be ridden after.
     session.clear()
     session["organiser_id"] = person.id

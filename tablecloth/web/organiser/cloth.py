@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
-import io
+import threading
 
 from flask import (
+    Flask,
     Response,
-    abort,
+    current_app,
     flash,
     g,
     jsonify,
@@ -17,11 +17,15 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import get_locale, gettext, lazy_gettext
+from flask_babel import gettext, lazy_gettext
 
-from ... import db
-from ...services import cloth as service
-from ...storage import storage
+from ... import context
+from ...errors import Refusal
+from ...layout import MIN_CONTRAST
+from ...render import FORMATS, PPI_CHOICES
+from ...services.cloth import BaseUrlRefused, ClothError, design, editions, exports
+from ...services.cloth.base_url import check_base_url
+from ..messages import say, say_refusal
 from . import bp
 from .auth import login_required
 from .common import or_404
@@ -47,12 +51,11 @@ def _number(name: str) -> float | None:
     try:
         return float(raw)
     except ValueError:
-        raise service.ClothError(
-            gettext("“%(value)s” is not a number.", value=raw)) from None
+        raise ClothError("number_expected", value=raw) from None
 
 
 def _settings_from_form() -> dict:
-    known = service.settings_fields()
+    known = design.settings_fields()
     values: dict = {}
     preset = request.form.get("preset", "custom")
     for key, width, height, _label in PRESETS:
@@ -91,28 +94,26 @@ def _chosen_cloth():
     """Return the edition named by ?edition=, else the one being designed."""
     wanted = request.args.get("edition", type=int)
     if wanted is not None:
-        found = service.edition(wanted)
-        if found is None:
-            abort(404)
-        return found
-    return service.current_cloth()
+        return or_404(editions.edition(context.site(), wanted))
+    return editions.current_cloth(context.site())
 
 
 @bp.get("/cloth")
 @login_required
 def cloth():
     """Show the cloth designer: settings, photo order, preview, export and freeze."""
+    site = context.site()
     current = _chosen_cloth()
-    settings = service.settings_of(current)
-    photos = service.selection(current)
-    fits = service.capacity(settings)
-    layout_error = None
+    settings = design.settings_of(current)
+    photos = design.selection(site, current)
+    fits = design.capacity(site, settings)
+    layout_error, warnings = None, []
     try:
+        warnings = settings.validate()
         if photos:
-            service.build_plan(current, settings=settings)
-    except service.ClothError as exc:
-        layout_error = str(exc)
-    warnings = service.check_settings(dataclasses.asdict(settings)) if not layout_error else []
+            design.build_plan(site, current, settings=settings)
+    except Refusal as refusal:
+        layout_error, warnings = say_refusal(refusal), []
     return render_template(
         "organiser/cloth.html",
         cloth=current,
@@ -120,30 +121,28 @@ def cloth():
         presets=PRESETS,
         preset=_preset_of(settings),
         photos=photos,
-        order_mode=service.order_mode(current),
+        order_mode=design.order_mode(current),
         capacity=fits,
-        approved=service.approved_count(),
+        approved=design.approved_count(site),
         layout_error=layout_error,
-        warnings=warnings,
-        contrast=service.contrast_ratio(settings.dark, settings.light),
-        exports=service.exports_of(current),
-        last_good=service.last_good_export(current),
-        editions=service.editions(),
+        warnings=[say(w.reason, w.detail) for w in warnings],
+        exports=exports.exports_of(site, current),
+        last_good=exports.last_good_export(site, current),
+        editions=editions.editions(site),
         overflow=max(0, len(photos) - fits),
-        formats=service.FORMATS,
-        ppi_choices=service.PPI_CHOICES,
+        formats=FORMATS.values(),
+        ppi_choices=PPI_CHOICES,
+        min_contrast=MIN_CONTRAST,
         base_url_problem=_base_url_problem(),
         thumb_url=_thumb_url,
     )
 
 
 def _base_url_problem() -> str | None:
-    from flask import current_app
-
     try:
-        service.check_base_url(current_app.config["PUBLIC_BASE_URL"])
-    except service.BaseUrlRefused as exc:
-        return str(exc)
+        check_base_url(context.site().base_url)
+    except BaseUrlRefused as refused:
+        return say_refusal(refused)
     return None
 
 
@@ -151,15 +150,16 @@ def _base_url_problem() -> str | None:
 @login_required
 def cloth_settings():
     """Save the designer's print settings."""
-    current = service.current_cloth()
+    site = context.site()
+    current = editions.current_cloth(site)
     try:
-        warnings = service.save_settings(current, _settings_from_form())
-    except service.ClothError as exc:
-        flash(str(exc), "error")
+        warnings = design.save_settings(site, current, _settings_from_form())
+    except Refusal as refusal:
+        flash(say_refusal(refusal), "error")
     else:
         flash(gettext("Settings saved."), "ok")
         for warning in warnings:
-            flash(warning, "warning")
+            flash(say(warning.reason, warning.detail), "warning")
     return redirect(url_for("organiser.cloth") + "#settings")
 
 
@@ -167,15 +167,16 @@ def cloth_settings():
 @login_required
 def cloth_order():
     """Save the photo order: alternate cities automatically, or the dragged order."""
-    current = service.current_cloth()
+    site = context.site()
+    current = editions.current_cloth(site)
     try:
         if request.form.get("mode") == "manual":
             codes = [c for c in request.form.get("order", "").replace(",", " ").split() if c]
-            service.save_order(current, codes)
+            design.save_order(site, current, codes)
         else:
-            service.save_order(current, None)
-    except service.ClothError as exc:
-        flash(str(exc), "error")
+            design.save_order(site, current, None)
+    except Refusal as refusal:
+        flash(say_refusal(refusal), "error")
     else:
         flash(gettext("Order saved."), "ok")
     return redirect(url_for("organiser.cloth") + "#order")
@@ -185,16 +186,11 @@ def cloth_order():
 @login_required
 def cloth_preview():
     """Draw the current cloth as an SVG, as it will print."""
-    from ...render import render
-
-    current = _chosen_cloth()
     try:
-        plan = service.build_plan(current)
-    except service.ClothError as exc:
-        return Response(str(exc), status=422, mimetype="text/plain")
-    out = io.BytesIO()
-    render("svg", plan, out)
-    response = Response(out.getvalue(), mimetype="image/svg+xml")
+        svg = design.preview_svg(context.site(), _chosen_cloth())
+    except Refusal as refusal:
+        return Response(say_refusal(refusal), status=422, mimetype="text/plain")
+    response = Response(svg, mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -203,15 +199,15 @@ def cloth_preview():
 @login_required
 def cloth_plan():
     """Return where each code sits on the cloth, for the preview's hover and zoom."""
+    site = context.site()
     current = _chosen_cloth()
-    settings = service.settings_of(current)
-    body: dict = {"capacity": service.capacity(settings), "cells": []}
+    settings = design.settings_of(current)
+    body: dict = {"capacity": design.capacity(site, settings), "cells": []}
     try:
-        plan = service.build_plan(current, settings=settings)
-    except service.ClothError as exc:
-        body["error"] = str(exc)
+        body.update(design.outline(site, current, settings=settings))
+    except Refusal as refusal:
+        body["error"] = say_refusal(refusal)
         return jsonify(body)
-    body.update(service.plan_outline(plan))
     for cell in body["cells"]:
         cell["thumb"] = _thumb_url(cell["code"])
     return jsonify(body)
@@ -221,22 +217,38 @@ def cloth_plan():
 @login_required
 def cloth_export():
     """Start an export in the background and show its progress."""
-    current = service.current_cloth()
+    site = context.site()
+    current = editions.current_cloth(site)
     formats = request.form.getlist("format") or ["pdf"]
     try:
-        ppi = int(request.form.get("ppi", "150"))
-        export = service.new_export(current, formats, ppi=ppi,
+        export = exports.new_export(site, current, formats,
+                                    ppi=request.form.get("ppi", PPI_CHOICES[0]),
                                     draft=request.form.get("draft") == "on", by=g.organiser)
-    except ValueError as exc:  # ClothError, or a ppi that is not a number
-        flash(str(exc) if isinstance(exc, service.ClothError)
-              else gettext("Raster resolution must be 150 or 300 ppi."), "error")
+    except Refusal as refusal:
+        flash(say_refusal(refusal), "error")
         return redirect(url_for("organiser.cloth") + "#export")
-    service.start_export(export, str(get_locale() or "en"))
+    start_export(export.id)
     return redirect(url_for("organiser.cloth_export_page", export_id=export.id))
 
 
+def start_export(export_id: int) -> threading.Thread:
+    """Run an export in a thread of its own that outlives the request that asked for it."""
+    app = current_app._get_current_object()
+    thread = threading.Thread(target=_export_in_background, args=(app, export_id),
+                              name=f"export-{export_id}")
+    thread.start()
+    return thread
+
+
+def _export_in_background(app: Flask, export_id: int) -> None:
+    with context.site_for(app) as site:
+        export = exports.export_by_id(site, export_id)
+        if export is not None:
+            exports.run_export(site, export)
+
+
 def _export_or_404(export_id: int):
-    return or_404(service.export_by_id(export_id))
+    return or_404(exports.export_by_id(context.site(), export_id))
 
 
 @bp.get("/cloth/exports/<int:export_id>")
@@ -260,12 +272,12 @@ def _status(export) -> dict:
         "edition": export.cloth.edition,
         "status": export.status,
         "progress": round(float(export.progress or 0.0), 4),
-        "message": export.message,
+        "message": exports.message(export, say),
         "draft": export.draft,
         "files": files,
         "finished": export.status in ("done", "failed"),
         "ok": export.status == "done",
-        "summary": (export.report or {}).get("summary", ""),
+        "summary": exports.summary(export, say) if export.status in ("done", "failed") else "",
         "report_url": url_for("organiser.cloth_export_report", export_id=export.id),
     }
 
@@ -275,7 +287,7 @@ def _status(export) -> dict:
 def cloth_export_status(export_id: int):
     """Return an export's progress as JSON, for the progress page to poll."""
     export = _export_or_404(export_id)
-    db.session().refresh(export)
+    context.site().db.refresh(export)
     response = jsonify(_status(export))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -295,14 +307,8 @@ def cloth_export_report(export_id: int):
 def cloth_export_file(export_id: int, fmt: str):
     """Send one exported file from storage."""
     export = _export_or_404(export_id)
-    entry = next((e for e in export.files or [] if e["format"] == fmt), None)
-    if entry is None:
-        abort(404)
-    try:
-        stream = storage().open(entry["key"])
-    except FileNotFoundError:
-        abort(404)
-    response = send_file(stream, mimetype=service.CONTENT_TYPES[fmt], as_attachment=True,
+    entry, stream, content_type = or_404(exports.open_file(context.site(), export, fmt))
+    response = send_file(stream, mimetype=content_type, as_attachment=True,
                          download_name=entry["name"], etag=entry["sha256"])
     response.headers["Cache-Control"] = "private, no-cache"
     return response
@@ -312,14 +318,15 @@ def cloth_export_file(export_id: int, fmt: str):
 @login_required
 def cloth_freeze():
     """Freeze the current edition once it has been exported."""
-    current = service.current_cloth()
+    site = context.site()
+    current = editions.current_cloth(site)
     if request.form.get("confirm") != "yes":
         flash(gettext("Tick the box to confirm that this edition goes to print."), "error")
         return redirect(url_for("organiser.cloth") + "#freeze")
     try:
-        service.freeze(current, by=g.organiser)
-    except service.ClothError as exc:
-        flash(str(exc), "error")
+        editions.freeze(site, current, by=g.organiser)
+    except Refusal as refusal:
+        flash(say_refusal(refusal), "error")
     else:
         flash(gettext("Edition %(n)d is frozen. New photos go to edition %(m)d.",
                       n=current.edition, m=current.edition + 1), "ok")

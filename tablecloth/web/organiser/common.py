@@ -1,14 +1,43 @@
-"""Small helpers the organiser pages share."""
+"""What the organiser pages share: labels in templates, and answering 404 for a missing thing."""
 
 from __future__ import annotations
 
 from typing import TypeVar
 
-from flask import abort
+from flask import abort, url_for
+from flask_babel import lazy_gettext as _l
+from werkzeug.routing import BuildError
 
-from ... import db
+from ...models import AgeBand, PhotoState
 
 T = TypeVar("T")
+
+STATE_LABELS = {
+    PhotoState.PENDING: _l("Waiting for review"),
+    PhotoState.APPROVED: _l("Approved"),
+    PhotoState.REJECTED: _l("Rejected"),
+    PhotoState.WITHDRAWN: _l("Withdrawn"),
+}
+AGE_LABELS = {
+    AgeBand.UNDER_13: _l("under 13"),
+    AgeBand.FROM_13_TO_15: _l("13 to 15"),
+    AgeBand.FROM_16_TO_17: _l("16 to 17"),
+    AgeBand.ADULT: _l("18 or over"),
+}
+
+
+def cloth_url() -> str:
+    """Return the cloth designer's address, even before its page is registered."""
+    try:
+        return url_for("organiser.cloth")
+    except BuildError:
+        return "/organiser/cloth"
+
+
+def organiser_context() -> dict:
+    """Give every template the organiser pages' state and age labels and the designer's link."""
+    return {"state_labels": STATE_LABELS, "age_labels": AGE_LABELS,
+            "organiser_cloth_url": cloth_url}
 
 
 def or_404(found: T | None) -> T:
@@ -16,8 +45,3 @@ def or_404(found: T | None) -> T:
     if found is None:
         abort(404)
     return found
-
-
-def get_or_404(model: type[T], ident: int) -> T:
-    """The row of ``model`` with this primary key, or 404 Not Found."""
-    return or_404(db.session().get(model, ident))

@@ -4,28 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import (
-    Response,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ...models import Group
+from ... import context
 from ...services import groups as group_service
+from ..messages import say_refusal
 from . import bp
 from .auth import admin_required, login_required
-from .common import get_or_404
-
-
-def upload_link(code: str) -> str:
-    """Return the public address a group's members open to send photos."""
-    return f"{current_app.config['PUBLIC_BASE_URL']}/upload?code={code}"
+from .common import or_404
 
 
 def _parse_day(raw: str) -> date | None:
@@ -35,21 +22,30 @@ def _parse_day(raw: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise group_service.GroupError(
-            _("%(value)s is not a date; use the form YYYY-MM-DD.", value=raw)
-        ) from None
+        raise group_service.GroupError("date_invalid", value=raw) from None
+
+
+def _parse_quota(raw: str | None) -> int | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise group_service.GroupError("quota_invalid") from None
 
 
 @bp.get("/groups")
 @login_required
 def groups():
     """List every group with its invite code and upload link; offer to create one."""
+    site = context.site()
     return render_template(
         "organiser/groups.html",
-        rows=group_service.list_groups(),
-        cities=group_service.list_cities(),
+        rows=group_service.list_groups(site),
+        cities=group_service.list_cities(site),
         last_day=group_service.last_day,
-        upload_link=upload_link,
+        upload_link=lambda code: group_service.upload_link(site, code),
         today=date.today().isoformat(),
     )
 
@@ -58,16 +54,17 @@ def groups():
 @login_required
 def create_group():
     """Create a group with a fresh invite code."""
-    city = group_service.city_by_slug(request.form.get("city", ""))
+    site = context.site()
+    city = group_service.city_by_slug(site, request.form.get("city", ""))
     try:
         if city is None:
-            raise group_service.GroupError(_("Choose the group's city."))
+            raise group_service.GroupError("group_city_missing")
         created = group_service.create_group(
-            request.form.get("name", ""), city, _parse_day(request.form.get("expires", "")),
-            by=g.organiser,
+            site, request.form.get("name", ""), city,
+            _parse_day(request.form.get("expires", "")), by=g.organiser,
         )
     except group_service.GroupError as error:
-        flash(str(error), "error")
+        flash(say_refusal(error), "error")
     else:
         flash(_("Group %(name)s created. Its invite code is %(code)s.",
                 name=created.name, code=created.invite_code), "info")
@@ -80,9 +77,9 @@ def switch_group(code: str):
     """Switch a group's invite code on or off."""
     active = request.form.get("active") == "1"
     try:
-        changed = group_service.set_active(code, active, by=g.organiser)
+        changed = group_service.set_active(context.site(), code, active, by=g.organiser)
     except group_service.GroupError as error:
-        flash(str(error), "error")
+        flash(say_refusal(error), "error")
     else:
         if active:
             flash(_("Invite code %(code)s works again.", code=changed.invite_code), "info")
@@ -91,43 +88,19 @@ def switch_group(code: str):
     return redirect(url_for("organiser.groups"))
 
 
-def _parse_quota(raw: str | None) -> int | None:
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise group_service.GroupError(
-            _("A quota is a whole number of 0 or more, or empty for no limit.")) from None
-
-
 @bp.post("/groups/<code>/quota")
 @login_required
 def group_quota(code: str):
     """Change how many photos and megabytes a group may send (empty: no limit)."""
     try:
-        changed = group_service.set_quota(code, _parse_quota(request.form.get("quota_photos")),
-                                          _parse_quota(request.form.get("quota_mb")))
+        changed = group_service.set_quota(
+            context.site(), code, _parse_quota(request.form.get("quota_photos")),
+            _parse_quota(request.form.get("quota_mb")))
     except group_service.GroupError as error:
-        flash(str(error), "error")
+        flash(say_refusal(error), "error")
     else:
         flash(_("Quota of %(code)s saved.", code=changed.invite_code), "info")
     return redirect(url_for("organiser.groups"))
-
-
-@bp.get("/groups/<int:group_id>/invitation.pdf")
-@login_required
-def group_invitation(group_id: int):
-    """Send a printable A4 invitation with the group's QR code to the upload page."""
-    from ...render.invitation import render_invitation
-
-    group = get_or_404(Group, group_id)
-    pdf = render_invitation(upload_link(group.invite_code), group.invite_code, group.name,
-                            group.city.bilingual())
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="invitation-{group.invite_code}.pdf"',
-        "Cache-Control": "private, no-store"})
 
 
 @bp.post("/groups/<code>/expiry")
@@ -135,9 +108,10 @@ def group_invitation(group_id: int):
 def group_expiry(code: str):
     """Change the last day a group's invite code works."""
     try:
-        changed = group_service.set_expiry(code, _parse_day(request.form.get("expires", "")))
+        changed = group_service.set_expiry(context.site(), code,
+                                           _parse_day(request.form.get("expires", "")))
     except group_service.GroupError as error:
-        flash(str(error), "error")
+        flash(say_refusal(error), "error")
     else:
         day = group_service.last_day(changed)
         if day is None:
@@ -149,11 +123,23 @@ def group_expiry(code: str):
     return redirect(url_for("organiser.groups"))
 
 
+@bp.get("/groups/<code>/invitation.pdf")
+@login_required
+def group_invitation(code: str):
+    """Send a printable A4 invitation with the group's QR code to the upload page."""
+    site = context.site()
+    group = or_404(group_service.find_group(site, code))
+    return Response(group_service.invitation_pdf(site, group), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="invitation-{group.invite_code}.pdf"',
+        "Cache-Control": "private, no-store"})
+
+
 @bp.get("/cities")
 @login_required
 def cities():
     """List the cities; offer admins to add one."""
-    return render_template("organiser/cities.html", cities=group_service.list_cities())
+    return render_template("organiser/cities.html",
+                           cities=group_service.list_cities(context.site()))
 
 
 @bp.post("/cities")
@@ -162,11 +148,11 @@ def add_city():
     """Add a city with its names in both languages."""
     try:
         city = group_service.add_city(
-            request.form.get("slug", ""), request.form.get("name_en", ""),
+            context.site(), request.form.get("slug", ""), request.form.get("name_en", ""),
             request.form.get("name_ru", ""), request.form.get("home_language", "en"),
         )
     except group_service.GroupError as error:
-        flash(str(error), "error")
+        flash(say_refusal(error), "error")
     else:
         flash(_("City %(name)s added.", name=city.bilingual()), "info")
     return redirect(url_for("organiser.cities"))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from ... import context
 from ...services import moderation, reports
+from ..messages import labels
 from . import bp
 from .auth import login_required
 from .common import or_404
@@ -15,19 +17,17 @@ from .common import or_404
 @login_required
 def reports_queue():
     """List open reports with their photos, and the photos hidden so far."""
-    return render_template("organiser/reports.html", reports=reports.open_reports(),
-                           hidden=reports.hidden_photos(), reasons=reports.REASONS)
-
-
-def _photo(code: str):
-    return or_404(moderation.find_photo(code))
+    site = context.site()
+    return render_template("organiser/reports.html", reports=reports.open_reports(site),
+                           hidden=reports.hidden_photos(site), reasons=labels(reports.REASONS))
 
 
 @bp.post("/photos/<code>/hide")
 @login_required
 def hide_photo(code: str):
     """Take a photo off the public site at once."""
-    photo = reports.hide(_photo(code), by=g.organiser)
+    site = context.site()
+    photo = reports.hide(site, or_404(moderation.find_photo(site, code)), by=g.organiser)
     flash(_("%(code)s is hidden: its code now shows the kind page.", code=photo.code), "info")
     return redirect(url_for("organiser.reports_queue"))
 
@@ -36,7 +36,8 @@ def hide_photo(code: str):
 @login_required
 def restore_photo(code: str):
     """Show a hidden photo again."""
-    photo = reports.restore(_photo(code), by=g.organiser)
+    site = context.site()
+    photo = reports.restore(site, or_404(moderation.find_photo(site, code)), by=g.organiser)
     flash(_("%(code)s is shown again.", code=photo.code), "info")
     return redirect(url_for("organiser.reports_queue"))
 
@@ -45,7 +46,6 @@ def restore_photo(code: str):
 @login_required
 def dismiss_report(report_id: int):
     """Close a report and leave its photo as it is."""
-    if reports.dismiss(report_id, by=g.organiser) is None:
-        abort(404)
+    or_404(reports.dismiss(context.site(), report_id, by=g.organiser))
     flash(_("Report dismissed; the photo stays as it was."), "info")
     return redirect(url_for("organiser.reports_queue"))

@@ -8,8 +8,10 @@ from collections import OrderedDict
 
 from flask import Response, render_template
 
+from ... import context
+from ...errors import Refusal
 from ...models import PhotoState
-from ...services import cloth as service
+from ...services.cloth import design, editions
 from . import bp
 
 ROBOTS = "noindex, nofollow"
@@ -17,7 +19,7 @@ _outlines: OrderedDict[str, dict] = OrderedDict()
 _lock = threading.Lock()
 
 
-def _outline(cloth, photos) -> dict:
+def _outline(site, cloth, photos) -> dict:
     """Return the plan outline of the cloth, computed once per edition, settings and photos."""
     key = json.dumps([cloth.id, str(cloth.frozen_at), cloth.settings,
                       [p.code for p in photos]], sort_keys=True, default=str)
@@ -25,7 +27,7 @@ def _outline(cloth, photos) -> dict:
         if key in _outlines:
             _outlines.move_to_end(key)
             return _outlines[key]
-    outline = _crop(service.plan_outline(service.build_plan(cloth)))
+    outline = _crop(design.outline(site, cloth))
     with _lock:
         _outlines[key] = outline
         while len(_outlines) > 8:
@@ -52,15 +54,16 @@ def _crop(outline: dict) -> dict:
 @bp.get("/cloth")
 def cloth():
     """Show the cloth at screen size: each code's photo in its printed place."""
-    current = service.public_cloth()
-    photos = service.selection(current) if current is not None else []
+    site = context.site()
+    current = editions.public_cloth(site)
+    photos = design.selection(site, current) if current is not None else []
     visible = {p.code: p for p in photos
                if p.state == PhotoState.APPROVED and p.hidden_at is None}
     outline, problem = None, False
     if photos:
         try:
-            outline = _outline(current, photos)
-        except service.ClothError:
+            outline = _outline(site, current, photos)
+        except Refusal:
             problem = True  # an edition in progress that does not fit yet: show a plain grid
     body = render_template("viewer/cloth.html", cloth=current, outline=outline,
                            visible=visible, photos=[p for p in photos if p.code in visible],

@@ -8,29 +8,27 @@ What each state answers, on the page and on its images alike:
 - withdrawn: 410 with a kind page in both languages, because the cloth still carries the code;
 - hidden by an organiser after a report: 410 with the same kind page in neutral words.
 
-Each page view of a public photo adds one to that photo's count for the day (services.scans),
+Each page view of a public photo adds one to its count for the day (services.page_views),
 and a viewer can report a photo (services.reports); a report alone hides nothing.
 """
 
 from __future__ import annotations
 
-from flask import Response, current_app, redirect, render_template, request, url_for
-from flask_babel import force_locale, gettext
+from flask import Response, redirect, render_template, request, url_for
+from flask_babel import force_locale, get_locale, gettext
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import NotFound
 
-from ... import db, ratelimit
+from ... import context
 from ...codes import normalise
 from ...i18n import LANGUAGES
-from ...models import Photo, PhotoState, StoredFile
-from ...services import reports, scans
-from ...storage import send_stored
+from ...models import Photo
+from ...services import page_views, public, reports
+from ..files import send_stored
+from ..limits import address, limiter
+from ..messages import labels, say_refusal
 from . import bp
 
-# Only these renditions are public; the master never is.
-PUBLIC_KINDS = ("web", "thumb")
 ROBOTS = "noindex, nofollow"
 # The page is never stored stale: a withdrawal must take effect for the next viewer at once.
 PAGE_CACHE = "no-cache"
@@ -39,20 +37,15 @@ PAGE_CACHE = "no-cache"
 # (that viewer has seen it anyway); shared caches such as a CDN recheck after five minutes,
 # so a withdrawal reaches new viewers quickly. The ETag makes every recheck a cheap 304.
 IMAGE_CACHE = "public, max-age=86400, s-maxage=300"
+REPORT_LIMIT = 10
+REPORT_WINDOW_S = 60 * 60
 
-# Built once: every scan of a printed code runs these, and building a statement with its
-# loader options costs more than SQLAlchemy's cached compilation of it.
-PHOTO_QUERY = (
-    select(Photo)
-    .options(joinedload(Photo.city), joinedload(Photo.files))
-    .where(Photo.code == bindparam("code"))
-)
-IMAGE_QUERY = (
-    select(Photo.state, Photo.hidden_at, StoredFile.key, StoredFile.sha256, StoredFile.size,
-           StoredFile.content_type)
-    .join(StoredFile, StoredFile.photo_id == Photo.id)
-    .where(Photo.code == bindparam("code"), StoredFile.kind == bindparam("kind"))
-)
+
+def _refused(shown: str) -> Response:
+    """Answer a code that shows no photo: 404 for UNKNOWN, 410 for WITHDRAWN or HIDDEN."""
+    if shown == public.UNKNOWN:
+        return not_found()
+    return _gone(withdrawn=shown == public.WITHDRAWN)
 
 
 # Decorators apply bottom-up and url_for builds with the first rule registered, so the
@@ -61,21 +54,17 @@ IMAGE_QUERY = (
 @bp.get("/P/<code>")
 def photo(code: str):
     """Show one approved photo, the page behind a printed code."""
-    canonical = normalise(code)
-    if canonical is None:
-        return _not_found()
-    found = db.session().scalars(PHOTO_QUERY, {"code": canonical}).unique().first()
-    if found is None or found.state in (PhotoState.PENDING, PhotoState.REJECTED):
-        return _not_found()
-    if found.state == PhotoState.WITHDRAWN or found.hidden_at is not None:
-        return _gone(withdrawn=found.state == PhotoState.WITHDRAWN)
+    site = context.site()
+    shown, found = public.photo(site, code)
+    if found is None:
+        return _refused(shown)
     web, thumb = found.file("web"), found.file("thumb")
     if web is None or thumb is None:
         # An approved photo always has both; if storage lost one, show nothing rather than
         # a broken page (`tablecloth check` reports the loss).
-        return _not_found()
-    scans.count(found.id)
-    base = current_app.config["PUBLIC_BASE_URL"]
+        return not_found()
+    page_views.count(site, found.id)
+    canonical, base = found.code, site.base_url
     response = Response(
         render_template(
             "viewer/photo.html",
@@ -93,27 +82,16 @@ def photo(code: str):
 @bp.get("/P/<code>/<kind>.jpg")
 def image(code: str, kind: str):
     """Send the web copy or thumbnail of an approved photo, never the master."""
-    canonical = normalise(code)
-    if canonical is None or kind not in PUBLIC_KINDS:
-        return _not_found()
-    row = db.session().execute(IMAGE_QUERY, {"code": canonical, "kind": kind}).first()
-    if row is None or row.state in (PhotoState.PENDING, PhotoState.REJECTED):
-        return _not_found()
-    if row.state == PhotoState.WITHDRAWN or row.hidden_at is not None:
-        return _gone(withdrawn=row.state == PhotoState.WITHDRAWN)
-    response = send_stored(row.key, row.sha256, row.content_type, size=row.size)
+    site = context.site()
+    shown, row = public.image(site, code, kind)
+    if row is None:
+        return _refused(shown)
+    response = send_stored(site.store, site.settings, row.key, row.sha256, row.content_type,
+                           size=row.size)
     if response.status_code in (200, 304):
         response.headers["Cache-Control"] = IMAGE_CACHE
     # A redirect to a presigned URL keeps the short private lifetime send_stored gave it.
     return _public(response, response.headers["Cache-Control"])
-
-
-@bp.app_errorhandler(404)
-def code_not_found(error: HTTPException):
-    """Answer any unmatched address under /P/ with the kind page, elsewhere the plain one."""
-    if request.path[:3] in ("/P/", "/p/"):
-        return _not_found()
-    return error
 
 
 def _public(response: Response, cache_control: str) -> Response:
@@ -128,8 +106,6 @@ def _public(response: Response, cache_control: str) -> Response:
 
 def _in_both_languages(build) -> list[dict]:
     """Return build()'s texts in every language, the visitor's own first."""
-    from flask_babel import get_locale
-
     current = str(get_locale())
     order = sorted(LANGUAGES, key=lambda language: language != current)
     texts = []
@@ -139,7 +115,8 @@ def _in_both_languages(build) -> list[dict]:
     return texts
 
 
-def _not_found() -> Response:
+def not_found() -> Response:
+    """Answer 404 with the kind page in both languages (web/__init__.py: any path under /P/)."""
     texts = _in_both_languages(lambda: {
         "title": gettext("No photo here"),
         "body": gettext(
@@ -177,27 +154,10 @@ def _gone(withdrawn: bool = True) -> Response:
     return _public(response, PAGE_CACHE)
 
 
-REPORT_LIMIT = 10
-REPORT_WINDOW_S = 60 * 60
-
-
-def _reportable(code: str) -> tuple[Photo | None, Response | None]:
-    """Return the public photo behind code, or the answer its code gets instead."""
-    canonical = normalise(code)
-    if canonical is None:
-        return None, _not_found()
-    found = db.session().scalars(PHOTO_QUERY, {"code": canonical}).unique().first()
-    if found is None or found.state in (PhotoState.PENDING, PhotoState.REJECTED):
-        return None, _not_found()
-    if not reports.is_public(found):
-        return None, _gone(withdrawn=found.state == PhotoState.WITHDRAWN)
-    return found, None
-
-
 def _report_form(photo: Photo, status: int = 200, error: str | None = None,
                  reason: str = "", text: str = "") -> Response:
     response = Response(render_template(
-        "viewer/report.html", photo=photo, reasons=reports.REASONS, error=error,
+        "viewer/report.html", photo=photo, reasons=labels(reports.REASONS), error=error,
         reason=reason, text=text, max_text=reports.MAX_TEXT), status=status)
     return _public(response, "private, no-store")
 
@@ -206,25 +166,24 @@ def _report_form(photo: Photo, status: int = 200, error: str | None = None,
 @bp.route("/P/<code>/report", methods=["GET", "POST"])
 def report(code: str):
     """Let anyone tell the organisers about a photo; nothing is hidden until they look."""
-    found, answer = _reportable(code)
+    site = context.site()
+    shown, found = public.photo(site, code)
     if found is None:
-        return answer
+        return _refused(shown)
     if request.method == "GET":
         return _report_form(found)
     reason = request.form.get("reason", "")
     text = request.form.get("text", "")
-    if reason not in reports.REASONS:
-        return _report_form(found, 400, gettext("Choose what is wrong with the photo."),
-                            reason, text)
-    if len(text.strip()) > reports.MAX_TEXT:
-        return _report_form(found, 400, gettext(
-            "Please keep it to %(count)d characters.", count=reports.MAX_TEXT), reason, text)
+    try:
+        reports.check_report(reason, text)
+    except reports.ReportError as refused:
+        return _report_form(found, 400, say_refusal(refused), reason, text)
     # Only the count per address is kept, in the limiter, never with the report.
-    if not ratelimit.hit(f"report:{request.remote_addr or '-'}", REPORT_LIMIT, REPORT_WINDOW_S):
+    if not limiter().hit(f"report:{address()}", REPORT_LIMIT, REPORT_WINDOW_S):
         return _report_form(found, 429, gettext(
             "You have sent many reports in a short time. Please try again later."),
             reason, text)
-    reports.report(found, reason, text)
+    reports.report(site, found, reason, text)
     return redirect(url_for("viewer.reported", code=found.code), 303)
 
 

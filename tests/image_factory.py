@@ -1,4 +1,4 @@
-"""Build photo-like and hostile image files in memory for the image pipeline tests."""
+"""Build photo-like and hostile image files in memory for the tests (a helper, not tests)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,23 @@ def encode(im: Image.Image, fmt: str, **options) -> bytes:
 def jpeg(size=(320, 240), **options) -> bytes:
     """Return a JPEG of the test pattern."""
     return encode(pattern(size), "JPEG", quality=90, **options)
+
+
+def small_jpeg(seed: int = 0) -> bytes:
+    """Return a small JPEG whose bytes differ for every seed."""
+    out = io.BytesIO()
+    pattern((80, 60)).save(out, "JPEG", quality=90, comment=f"seed {seed}".encode())
+    return out.getvalue()
+
+
+def generated_jpeg(seed: int) -> bytes:
+    """Return a small JPEG whose pixels differ from every other seed's."""
+    image = Image.new("RGB", (320, 240), ((seed * 53) % 256, (seed * 97) % 256, (seed * 31) % 256))
+    for x in range(0, 320, 40):
+        image.paste((255 - (seed * 7) % 256, 120, 40), (x, (seed * 13) % 200, x + 20, 240))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
 
 
 def with_exif(size=(320, 240), orientation=None, taken=None, gps=False) -> bytes:

@@ -1,10 +1,15 @@
-"""The one place where finished millimetres become page millimetres, points and pixels."""
+"""The one place where finished millimetres become page millimetres, points and pixels.
+
+Renderers draw through a Frame and preflight crops through the same Frame, so what is
+checked is exactly where it was drawn.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tablecloth.layout import Panel, Plan
+from .geometry import Panel
+from .plan import Plan
 
 MM_PER_INCH = 25.4
 PT_PER_MM = 72 / MM_PER_INCH

@@ -1,23 +1,23 @@
-"""Views of each public photo are counted per day, with nothing about the viewer."""
+"""Page views of each public photo are counted per day, with nothing about the viewer."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
+from helpers import SECOND_SOURCE, fetch, make_photo
 from sqlalchemy import select
-from test_viewer import SECOND_SOURCE, fetch, make_photo
 
-from tablecloth import db
+from tablecloth import context, db
 from tablecloth.models import Photo, PhotoScan, PhotoState, utcnow
-from tablecloth.services import scans
+from tablecloth.services import page_views
 
 CODE, OTHER = "7K3QZ9", "8M4RA2"
 
 
 def _counts(app) -> dict[tuple[str, str], int]:
     with app.app_context():
-        scans.flush()  # views wait in this process for up to SCAN_FLUSH_SECONDS
+        page_views.flush(context.site())  # views wait in this process for up to SCAN_FLUSH_SECONDS
         rows = db.session().execute(
             select(Photo.code, PhotoScan.day, PhotoScan.count).join(Photo)).all()
         return {(code, day.isoformat()): count for code, day, count in rows}
@@ -40,28 +40,31 @@ def test_no_viewer_data_is_stored():
                                    PhotoState.WITHDRAWN])
 def test_unpublished_photos_are_not_counted(app, client, corpus, state):
     make_photo(app, corpus, state, code=CODE)
-    assert client.get(f"/P/{CODE}").status_code in (404, 410)  # not shown, so not counted
-    assert _counts(app) == {}
+    make_photo(app, corpus, PhotoState.APPROVED, code=OTHER, source=SECOND_SOURCE)
+    assert client.get(f"/P/{OTHER}").status_code == 200  # shown, so counted
+    expected = 410 if state == PhotoState.WITHDRAWN else 404
+    assert client.get(f"/P/{CODE}").status_code == expected  # not shown, so not counted
+    assert _counts(app) == {(OTHER, utcnow().date().isoformat()): 1}
 
 
 def test_days_are_separate_and_the_fallback_path_agrees(app, corpus):
     make_photo(app, corpus, PhotoState.APPROVED, code=CODE)
     today = utcnow().date()
     with app.app_context():
+        site = context.site()
         photo_id = db.session().scalars(select(Photo.id)).one()
-        scans.count(photo_id, today - timedelta(days=1))
-        session = db.session()
+        page_views.count(site, photo_id, today - timedelta(days=1))
         # The portable UPDATE-then-INSERT path, for databases without an upsert.
         for _ in range(2):
-            scans._update_or_insert(photo_id, today, 1)
-            session.commit()
-        scans.count(photo_id, today)
-        assert scans.views_of(photo_id) == 4
+            page_views._update_or_insert(site, photo_id, today, 1)
+            site.db.commit()
+        page_views.count(site, photo_id, today)
+        assert page_views.views_of(site, photo_id) == 4
     yesterday = (today - timedelta(days=1)).isoformat()
     assert _counts(app) == {(CODE, yesterday): 1, (CODE, today.isoformat()): 3}
 
 
-def test_dashboard_shows_scans_and_overview(app, client, logged_in, corpus, group):
+def test_dashboard_shows_page_views_and_overview(app, client, logged_in, corpus, group):
     make_photo(app, corpus, PhotoState.APPROVED, code=CODE)
     make_photo(app, corpus, PhotoState.APPROVED, code=OTHER, source=SECOND_SOURCE,
                name="Борис", city="coventry")

@@ -1,0 +1,107 @@
+"""The placed things of a cloth, in finished millimetres: cells, rectangles, panels, the title."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tablecloth.qr import Matrix
+
+
+@dataclass(frozen=True)
+class CellSpec:
+    """One photo to place: its code, the URL in its QR code, and what its label says."""
+
+    code: str
+    url: str
+    name: str
+    city_label: str  # bilingual, e.g. "Volgograd / Волгоград"
+    city_slug: str
+
+
+@dataclass(frozen=True)
+class Rect:
+    """An axis-aligned rectangle in finished millimetres (y down)."""
+
+    x_mm: float
+    y_mm: float
+    w_mm: float
+    h_mm: float
+
+    @property
+    def x1_mm(self) -> float:
+        return self.x_mm + self.w_mm
+
+    @property
+    def y1_mm(self) -> float:
+        return self.y_mm + self.h_mm
+
+
+@dataclass(frozen=True)
+class PlacedCell:
+    """A code at its place: (x_mm, y_mm) is the top-left of the quiet zone."""
+
+    spec: CellSpec
+    matrix: Matrix
+    row: int
+    col: int
+    panel: int
+    x_mm: float
+    y_mm: float
+    size_mm: float  # code including the quiet zone on both sides
+    module_mm: float
+    quiet_modules: int
+    label: Rect | None
+    label_text: str
+    label_font_mm: float
+
+    @property
+    def symbol_x_mm(self) -> float:
+        return self.x_mm + self.quiet_modules * self.module_mm
+
+    @property
+    def symbol_y_mm(self) -> float:
+        return self.y_mm + self.quiet_modules * self.module_mm
+
+    @property
+    def symbol_size_mm(self) -> float:
+        return self.matrix.size * self.module_mm
+
+    @property
+    def box(self) -> Rect:
+        """Return the code with its quiet zone."""
+        return Rect(self.x_mm, self.y_mm, self.size_mm, self.size_mm)
+
+    @property
+    def position(self) -> str:
+        """Return a human position: row, column and panel, counted from 1."""
+        return f"row {self.row + 1}, column {self.col + 1}, panel {self.panel + 1}"
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One printed width of fabric: x0..x1 in finished mm (bleed outside, overlap at joins)."""
+
+    index: int
+    x0_mm: float
+    x1_mm: float
+    y0_mm: float
+    y1_mm: float
+    trim_x0_mm: float
+    trim_x1_mm: float
+    overlap_left_mm: float
+    overlap_right_mm: float
+
+    @property
+    def width_mm(self) -> float:
+        return self.x1_mm - self.x0_mm
+
+
+@dataclass(frozen=True)
+class TitleBlock:
+    """The central block: title and subtitle centred in rect."""
+
+    rect: Rect
+    title: str
+    subtitle: str
+    title_font_mm: float
+    subtitle_font_mm: float

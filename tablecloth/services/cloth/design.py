@@ -1,0 +1,193 @@
+"""Designing an edition: its print settings, which photos and in what order, and its plan.
+
+The rules about settings live in ``layout``: saving or planning raises its LayoutError
+(a Refusal) and returns its LayoutWarnings; nothing here checks a setting again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+
+from ... import codes, layout, qr
+from ...layout import CellSpec, ClothSettings, LayoutError, LayoutWarning, Plan
+from ...models import Cloth, ClothItem, Photo, PhotoState
+from ...render import format_named
+from ..site import Site
+from . import ClothFrozen
+
+ORDER_KEY = "order"  # "auto" (cities alternate) or "manual" (the saved ClothItem order)
+
+
+def require_unfrozen(cloth: Cloth) -> None:
+    """Refuse any change to a frozen edition."""
+    if cloth.frozen_at is not None:
+        raise ClothFrozen("edition_frozen", n=cloth.edition)
+
+
+# ---------------------------------------------------------------- settings
+
+
+def settings_fields() -> dict[str, dataclasses.Field]:
+    """Return the layout settings' fields by name."""
+    return {f.name: f for f in dataclasses.fields(ClothSettings)}
+
+
+def settings_of(cloth: Cloth, **overrides: Any) -> ClothSettings:
+    """Return the cloth's ClothSettings: defaults, then its stored values, then overrides."""
+    known = settings_fields()
+    values = {k: v for k, v in (cloth.settings or {}).items() if k in known}
+    if cloth.title and "title" not in values:
+        values["title"] = cloth.title
+    values.update({k: v for k, v in overrides.items() if k in known})
+    return ClothSettings(**values)
+
+
+def save_settings(site: Site, cloth: Cloth, values: dict[str, Any]) -> list[LayoutWarning]:
+    """Check and store new settings for the cloth; return warnings to show the organiser."""
+    require_unfrozen(cloth)
+    cleaned = {k: v for k, v in values.items() if k in settings_fields()}
+    warnings = settings_of(cloth, **cleaned).validate()  # refused values are never stored
+    cloth.settings = {**(cloth.settings or {}), **cleaned}
+    if "title" in cleaned:
+        cloth.title = cleaned["title"] or ""
+    site.db.commit()
+    return warnings
+
+
+# ---------------------------------------------------------------- photos and order
+
+
+def _frozen_photo_ids(site: Site) -> set[int]:
+    rows = site.db.scalars(
+        select(ClothItem.photo_id).join(Cloth).where(Cloth.frozen_at.is_not(None))
+    )
+    return set(rows)
+
+
+def order_mode(cloth: Cloth) -> str:
+    """Say whether the cloth's order is 'auto' (cities alternate) or 'manual'."""
+    return (cloth.settings or {}).get(ORDER_KEY, "auto")
+
+
+def selection(site: Site, cloth: Cloth) -> list[Photo]:
+    """Return the photos on the cloth in printing order."""
+    if cloth.frozen_at is not None:
+        return [item.photo for item in cloth.items]
+    on_frozen = _frozen_photo_ids(site)
+    approved = [
+        p for p in site.db.scalars(
+            select(Photo).where(Photo.state == PhotoState.APPROVED, Photo.hidden_at.is_(None))
+            .order_by(Photo.reviewed_at, Photo.id)
+        )
+        if p.id not in on_frozen
+    ]
+    if order_mode(cloth) == "manual":
+        by_id = {p.id: p for p in approved}
+        ordered = [by_id.pop(item.photo_id) for item in cloth.items if item.photo_id in by_id]
+        # Photos approved after the order was saved join at the end, in approval order.
+        return ordered + [p for p in approved if p.id in by_id]
+    return _alternate(site, approved, settings_of(cloth))
+
+
+def _alternate(site: Site, photos: list[Photo], settings: ClothSettings) -> list[Photo]:
+    """Order photos so that cities alternate like a chessboard on this cloth's grid."""
+    by_code = {p.code: p for p in photos}
+    # Real URLs: the grid, and so the chessboard, depends on the printed symbol's size.
+    specs = [_spec(p, site.base_url) for p in photos]
+    return [by_code[spec.code] for spec in layout.order_for_cloth(specs, settings)]
+
+
+def save_order(site: Site, cloth: Cloth, order: Iterable[str] | None) -> None:
+    """Store a manual order of codes, or go back to alternating cities when order is None."""
+    require_unfrozen(cloth)
+    session = site.db
+    settings = dict(cloth.settings or {})
+    cloth.items.clear()
+    session.flush()
+    if order is None:
+        settings[ORDER_KEY] = "auto"
+    else:
+        wanted = [c for c in (codes.normalise(raw) for raw in order) if c]
+        photos = {
+            p.code: p for p in session.scalars(
+                select(Photo).where(Photo.code.in_(wanted), Photo.state == PhotoState.APPROVED)
+            )
+        }
+        on_frozen = _frozen_photo_ids(site)
+        position = 0
+        seen: set[str] = set()
+        for code in wanted:
+            photo = photos.get(code)
+            if photo is None or code in seen or photo.id in on_frozen:
+                continue
+            seen.add(code)
+            cloth.items.append(ClothItem(photo_id=photo.id, position=position))
+            position += 1
+        settings[ORDER_KEY] = "manual"
+    cloth.settings = settings
+    session.commit()
+
+
+def approved_count(site: Site) -> int:
+    """Return how many approved photos are not yet on a frozen cloth."""
+    on_frozen = _frozen_photo_ids(site)
+    ids = site.db.scalars(select(Photo.id).where(Photo.state == PhotoState.APPROVED))
+    return sum(1 for i in ids if i not in on_frozen)
+
+
+# ---------------------------------------------------------------- plan
+
+
+def _spec(photo: Photo, base_url: str) -> CellSpec:
+    return CellSpec(
+        code=photo.code,
+        url=codes.photo_url(base_url, photo.code),
+        name=photo.first_name,
+        city_label=photo.city.bilingual(),
+        city_slug=photo.city.slug,
+    )
+
+
+def cell_specs(site: Site, cloth: Cloth, base_url: str | None = None) -> list[CellSpec]:
+    """Return the CellSpecs of the cloth's photos in order, with their printed URLs."""
+    base = base_url or site.base_url
+    return [_spec(p, base) for p in selection(site, cloth)]
+
+
+def capacity(site: Site, settings: ClothSettings) -> int:
+    """Return how many codes of this site's URL length fit on a cloth with these settings."""
+    # A longer base URL needs a larger symbol, so fewer codes fit.
+    url = codes.photo_url(site.base_url, "0" * codes.LENGTH)
+    symbol = qr.symbol_size(url, settings.error_correction)
+    try:
+        return int(layout.capacity(settings, symbol))
+    except LayoutError:
+        return 0
+
+
+def build_plan(site: Site, cloth: Cloth, *, draft: bool = False,
+               settings: ClothSettings | None = None,
+               cells: list[CellSpec] | None = None) -> Plan:
+    """Lay out the cloth: its photos' codes placed in millimetres, ready to render."""
+    settings = settings if settings is not None else settings_of(cloth)
+    if draft:
+        settings = dataclasses.replace(settings, draft=True)
+    cells = cells if cells is not None else cell_specs(site, cloth)
+    return layout.plan_cloth(cells, settings)
+
+
+def outline(site: Site, cloth: Cloth, settings: ClothSettings | None = None) -> dict[str, Any]:
+    """Return where each code and the title sit on the cloth, for a browser to draw."""
+    return layout.outline(build_plan(site, cloth, settings=settings))
+
+
+def preview_svg(site: Site, cloth: Cloth) -> bytes:
+    """Return the cloth drawn as the SVG that would print."""
+    out = io.BytesIO()
+    format_named("svg").render(build_plan(site, cloth), out)
+    return out.getvalue()

@@ -1,0 +1,343 @@
+"""Exporting an edition to print files: render each format, store it, preflight it, record it.
+
+What an export is doing is stored on its row as a reason code with its detail (beside the
+English text), so each reader sees it in their own language: ``message`` and ``summary``
+take the caller's ``say(reason, detail)``; the CLI's is the English default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import json
+import time
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from typing import Any, BinaryIO
+
+from sqlalchemy import select
+
+from ... import messages
+from ...layout import CellSpec, ClothSettings, Plan, plan_cloth
+from ...models import Cloth, Export, Organiser, Photo, utcnow
+from ...render import PPI_CHOICES, Format, check_ppi, content_type_for, format_named
+from ...verify import VerifyReport
+from .. import audit
+from ..site import Site
+from . import ClothError
+from .base_url import check_base_url
+from .design import build_plan, cell_specs, settings_fields, settings_of
+
+Progress = Callable[[float, str], None]
+Say = Callable[[str, dict[str, Any]], str]  # reason, detail -> words for the reader
+STALLED_AFTER = timedelta(minutes=10)
+STATUS_KEY = "status_message"  # in Export.report: {"reason", "detail", "step"}
+
+
+# ---------------------------------------------------------------- what an export says
+
+
+def _note(export: Export, reason: str, step: str = "", **detail: Any) -> None:
+    """Record what the export is doing: a reason for readers, English text for the record."""
+    export.message = _words(messages.text, reason, detail, step)
+    export.report = {**(export.report or {}),
+                     STATUS_KEY: {"reason": reason, "detail": detail, "step": step}}
+
+
+def _words(say: Say, reason: str, detail: dict[str, Any], step: str) -> str:
+    text = say(reason, detail)
+    return f"{text}: {step}" if step else text
+
+
+def message(export: Export, say: Say = messages.text) -> str:
+    """Return what the export is doing or how it ended, in the words of say."""
+    note = (export.report or {}).get(STATUS_KEY)
+    if not note:
+        return export.message or ""  # a row written before reasons were stored
+    return _words(say, note["reason"], note.get("detail") or {}, note.get("step") or "")
+
+
+def summary(export: Export, say: Say = messages.text) -> str:
+    """Return the preflight report of a finished export as a few lines."""
+    report = export.report or {}
+    if "cells" not in report:
+        return report.get("summary") or message(export, say)
+    lines = [say("export_summary", {"n": export.cloth.edition, "count": report["cells"],
+                                    "url": export.settings["base_url"]})]
+    if export.draft:
+        lines.append(say("export_draft", {}))
+    for name, result in (report.get("formats") or {}).items():
+        reason = "export_format_passed" if result.get("ok") else "export_format_failed"
+        lines.append(say(reason, {"format": name.upper(), "summary": result.get("summary", "")}))
+    return "\n".join(lines)
+
+
+class _Job:
+    """Write an export's progress and what it is doing to its row, a few times a second."""
+
+    def __init__(self, site: Site, export: Export, also: Progress | None = None) -> None:
+        self.site, self.export, self.also = site, export, also
+        self.last = 0.0
+
+    def tell(self, fraction: float, reason: str, step: str = "", **detail: Any) -> None:
+        """Report progress (0 to 1) and what is being done."""
+        fraction = max(0.0, min(1.0, float(fraction)))
+        if self.also is not None:
+            self.also(fraction, _words(messages.text, reason, detail, step))
+        now = time.monotonic()
+        if now - self.last < 0.25 and fraction < 1.0:
+            return
+        self.last = now
+        self.export.progress = fraction
+        _note(self.export, reason, step, **detail)
+        self.export.updated_at = utcnow()
+        self.site.db.commit()
+
+    def step(self, start: float, width: float, reason: str, **detail: Any) -> Progress:
+        """Return a progress callback mapping a step's own 0..1 onto its share of the job."""
+
+        def progress(fraction: float, step: str = "") -> None:
+            self.tell(start + width * max(0.0, min(1.0, fraction)), reason, step, **detail)
+
+        return progress
+
+
+# ---------------------------------------------------------------- export
+
+
+def _clean_formats(formats: Iterable[str]) -> list[str]:
+    chosen: list[str] = []
+    for raw in formats:
+        for name in str(raw).split(","):
+            if name.strip() and format_named(name).name not in chosen:
+                chosen.append(format_named(name).name)
+    if not chosen:
+        raise ClothError("no_format_chosen")
+    return chosen
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+def new_export(site: Site, cloth: Cloth, formats: Iterable[str], *,
+               ppi: int | str = PPI_CHOICES[0],
+               draft: bool = False, overrides: dict[str, Any] | None = None,
+               by: Organiser | None = None) -> Export:
+    """Check the request and record a queued export; overrides change settings for it alone."""
+    chosen = _clean_formats(formats)
+    ppi = check_ppi(ppi)
+    base = site.base_url
+    if not draft:
+        check_base_url(base)
+    settings = settings_of(cloth, **(overrides or {}))
+    settings.validate()
+    cells = cell_specs(site, cloth, base)
+    if not cells:
+        raise ClothError("no_photos")
+    plan = build_plan(site, cloth, draft=draft, settings=settings, cells=cells)
+    export = Export(
+        cloth_id=cloth.id, status="queued", progress=0.0, draft=draft,
+        settings={
+            "formats": chosen,
+            "ppi": ppi,
+            "base_url": base,
+            "layout": _jsonable(dataclasses.asdict(plan.settings)),
+            "cells": [dataclasses.asdict(c) for c in cells],
+        },
+    )
+    _note(export, "export_waiting")
+    site.db.add(export)
+    site.db.flush()
+    audit.record(site, "cloth.export", f"edition {cloth.edition}",
+                 {"export": export.id, "formats": chosen, "draft": draft,
+                  "photos": len(cells)}, organiser=by)
+    site.db.commit()
+    return export
+
+
+def export_plan(export: Export) -> Plan:
+    """Rebuild the exact plan an export was made from, from its recorded snapshot."""
+    snapshot = export.settings
+    known = settings_fields()
+    settings = ClothSettings(**{k: v for k, v in snapshot["layout"].items() if k in known})
+    return plan_cloth([CellSpec(**c) for c in snapshot["cells"]], settings)
+
+
+def file_name(cloth: Cloth, fmt: Format, draft: bool) -> str:
+    """Return the download name of one exported file."""
+    suffix = f"-{fmt.name}" if fmt.proof else ""
+    prefix = "DRAFT-" if draft else ""
+    return f"{prefix}cloth-edition{cloth.edition}{suffix}.{fmt.extension}"
+
+
+def _proof_extras(site: Site, plan: Plan) -> dict[str, dict[str, Any]]:
+    """Fetch each photo's thumbnail and caption for a proof sheet."""
+    wanted = [c.spec.code for c in plan.cells]
+    thumbnails: dict[str, bytes] = {}
+    captions: dict[str, str] = {}
+    for photo in site.db.scalars(select(Photo).where(Photo.code.in_(wanted))):
+        captions[photo.code] = photo.caption or ""
+        thumb = photo.file("thumb")
+        if thumb is not None:
+            try:
+                thumbnails[photo.code] = site.store.get(thumb.key)
+            except FileNotFoundError:
+                pass
+    return {"thumbnails": thumbnails, "captions": captions}
+
+
+def _copied(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return fresh copies: a JSON column is saved only when its value compares different."""
+    return [dict(entry) for entry in files]
+
+
+def run_export(site: Site, export: Export, progress: Progress | None = None) -> Export:
+    """Render every asked format into storage, preflight each file, and record the outcome."""
+    session = site.db
+    job = _Job(site, export, progress)
+    export.status = "running"
+    export.updated_at = utcnow()
+    session.commit()
+    files: list[dict[str, Any]] = []
+    results: dict[str, Any] = {}
+    try:
+        formats = [format_named(name) for name in export.settings["formats"]]
+        job.tell(0.0, "export_laying_out")
+        plan = export_plan(export)
+        share = 1.0 / len(formats)
+        for index, fmt in enumerate(formats):
+            start = index * share
+            render_width = share * (0.55 if fmt.preflighted else 0.9)
+            shown = fmt.name.upper()
+            options: dict[str, Any] = {
+                "progress": job.step(start, render_width, "export_rendering", format=shown)}
+            if fmt.raster:
+                options["ppi"] = int(export.settings["ppi"])
+            if fmt.proof:
+                options.update(_proof_extras(site, plan))
+            out = io.BytesIO()
+            fmt.render(plan, out, **options)
+            data = out.getvalue()
+            key = f"exports/{export.id}/{file_name(export.cloth, fmt, export.draft)}"
+            site.store.put(key, data, fmt.content_type)
+            entry = {"format": fmt.name, "key": key, "sha256": hashlib.sha256(data).hexdigest(),
+                     "size": len(data), "name": key.rsplit("/", 1)[1]}
+            files.append(entry)
+            export.files = _copied(files)
+            session.commit()
+            if fmt.verify is not None:
+                checked = fmt.verify(data, plan, progress=job.step(
+                    start + render_width, share - render_width, "export_checking", format=shown))
+                results[fmt.name] = _jsonable(checked.to_dict())
+                entry["preflight_ok"] = checked.ok
+                export.files = _copied(files)
+                session.commit()
+        _finish(job, export, plan, results)
+    except Exception as exc:  # noqa: BLE001  (any failure must reach the organiser)
+        session.rollback()
+        export = session.get(Export, export.id)
+        export.status = "failed"
+        export.files = _copied(files)
+        export.report = {"ok": False, "formats": results}
+        _note(export, "export_stopped", error=str(exc) or repr(exc))
+        export.report = {**export.report, "summary": export.message}
+    export.finished_at = utcnow()
+    session.commit()
+    return export
+
+
+def _finish(job: _Job, export: Export, plan: Plan, results: dict[str, Any]) -> None:
+    """Record the preflight outcome of every file, and say whether to print."""
+    failing = {name: result["failing_cells"] for name, result in results.items()
+               if not result["ok"]}
+    export.report = {"ok": not failing, "formats": results, "cells": len(plan.cells),
+                     "draft": export.draft}
+    export.report = {**export.report, "summary": summary(export)}
+    if failing:
+        export.status = "failed"
+        job.tell(1.0, "export_failed_preflight", cells=_failing_text(failing))
+    else:
+        export.status = "done"
+        job.tell(1.0, "export_done" if results else "export_done_unchecked")
+
+
+def _failing_text(failing: dict[str, list[str]]) -> str:
+    parts = []
+    for name, cells in failing.items():
+        shown = ", ".join(cells[:12]) + (" …" if len(cells) > 12 else "")
+        parts.append(f"{name.upper()}: {shown}")
+    return "; ".join(parts)
+
+
+def verify_file(data: bytes, fmt: str, export: Export,
+                progress: Progress | None = None) -> VerifyReport:
+    """Preflight any file against the plan of the export that made it."""
+    found = format_named(fmt)
+    if found.verify is None:
+        raise ClothError("format_not_checked", format=found.name.upper())
+    return found.verify(data, export_plan(export), progress=progress)
+
+
+# ---------------------------------------------------------------- the export rows
+
+
+def _reap(site: Site, exports: list[Export]) -> list[Export]:
+    """Mark failed any queued or running export that has reported nothing for 10 minutes."""
+    # Its thread died with its worker (a restart, a crash): without this the progress bar
+    # would wait for ever. Every step reports progress far more often than this.
+    now, changed = utcnow(), False
+    for export in exports:
+        last = export.updated_at or export.created_at
+        if export.status in ("queued", "running") and now - last > STALLED_AFTER:
+            export.status = "failed"
+            _note(export, "export_interrupted")
+            export.finished_at = now
+            changed = True
+    if changed:
+        site.db.commit()
+    return exports
+
+
+def export_by_id(site: Site, export_id: int) -> Export | None:
+    """Return an export by id."""
+    export = site.db.get(Export, export_id)
+    return _reap(site, [export])[0] if export is not None else None
+
+
+def exports_of(site: Site, cloth: Cloth | None = None) -> list[Export]:
+    """Return exports, newest first; of one cloth when given."""
+    query = select(Export).order_by(Export.created_at.desc(), Export.id.desc())
+    if cloth is not None:
+        query = query.where(Export.cloth_id == cloth.id)
+    return _reap(site, list(site.db.scalars(query)))
+
+
+def export_for_sha256(site: Site, sha256: str) -> tuple[Export, dict] | None:
+    """Find the export that produced a file with this SHA-256, and that file's entry."""
+    for export in exports_of(site):
+        for entry in export.files or []:
+            if entry.get("sha256") == sha256:
+                return export, entry
+    return None
+
+
+def last_good_export(site: Site, cloth: Cloth) -> Export | None:
+    """Return the newest export of the cloth that passed preflight and is not a draft."""
+    for export in exports_of(site, cloth):
+        if export.status == "done" and not export.draft:
+            return export
+    return None
+
+
+def open_file(site: Site, export: Export, fmt: str) -> tuple[dict, BinaryIO, str] | None:
+    """Return an exported file's entry, an open stream and its content type, or None."""
+    entry = next((e for e in export.files or [] if e["format"] == fmt), None)
+    if entry is None:
+        return None
+    try:
+        stream = site.store.open(entry["key"])
+    except FileNotFoundError:
+        return None
+    return entry, stream, content_type_for(fmt)

@@ -1,0 +1,231 @@
+"""Preflight a PNG or TIFF: read by Pillow, or row by row when too large to hold.
+
+A 1.8 m cloth at 300 ppi is 21,000 px square; Pillow refuses images above its bomb limit,
+so those are read here row by row (our own 8-bit PNG and TIFF writers' shapes) and cropped
+band by band: memory stays flat whatever the size.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from PIL import Image
+
+from tablecloth.layout import PlacedCell, Plan
+from tablecloth.layout.units import Frame
+
+from .cells import Progress, Source, check_cells, crop_box
+from .report import VerifyReport
+
+
+def verify_png(source: Source, plan: Plan, *, progress: Progress | None = None,
+               panel: int | None = None, stream: bool | None = None) -> VerifyReport:
+    """Decode every planned cell of a PNG and compare it with the plan.
+
+    ``panel`` is for an image rendered with the same option (one panel's image). Images
+    larger than Pillow's bomb limit are read row by row; ``stream`` forces either way.
+    """
+    return _verify("png", source, plan, progress, panel, stream)
+
+
+def verify_tiff(source: Source, plan: Plan, *, progress: Progress | None = None,
+                panel: int | None = None, stream: bool | None = None) -> VerifyReport:
+    """Decode every planned cell of a TIFF and compare it with the plan (as verify_png)."""
+    return _verify("tiff", source, plan, progress, panel, stream)
+
+
+def _verify(fmt: str, source: Source, plan: Plan, progress: Progress | None,
+            panel: int | None, stream: bool | None) -> VerifyReport:
+    report = VerifyReport.for_plan(fmt, plan)
+    return check_cells(report, _cells(source, plan, report, panel, stream), plan, progress)
+
+
+def _cells(source: Source, plan: Plan, report: VerifyReport, panel: int | None,
+           stream: bool | None) -> Iterator[tuple[PlacedCell, Image.Image | None]]:
+    frame = Frame.whole(plan) if panel is None else Frame.for_panel(plan, plan.panels[panel], 0)
+    cells = plan.cells if panel is None else plan.panel_cells(plan.panels[panel])
+    if panel is not None:
+        report.expected = len(cells)
+    fp = io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")
+    with fp:
+        raster = open_raster(fp)
+        px_per_mm = raster.width / frame.width_mm
+        report.px_per_module = round(plan.min_module_mm * plan.scale * px_per_mm, 1)
+        if raster.ppi and abs(raster.ppi / 25.4 - px_per_mm) > 0.01 * px_per_mm:
+            report.warnings.append(f"image says {raster.ppi:g} ppi but its width implies "
+                                   f"{px_per_mm * 25.4:.1f}")
+        rows: dict[int, list[PlacedCell]] = {}
+        for cell in cells:
+            rows.setdefault(cell.row, []).append(cell)
+        bands = sorted(
+            (min(crop_box(c, frame, px_per_mm)[1] for c in rc),
+             max(crop_box(c, frame, px_per_mm)[3] for c in rc), rc)
+            for rc in rows.values()
+        )
+        if stream is None:
+            stream = raster.width * raster.height > (Image.MAX_IMAGE_PIXELS or 0)
+        if not stream:
+            fp.seek(0)
+            with Image.open(fp) as im:
+                grey = im.convert("L")
+            for _top, _bottom, row_cells in bands:
+                for cell in row_cells:
+                    yield cell, grey.crop(crop_box(cell, frame, px_per_mm))
+            return
+        lines = raster.rows()
+        y = 0
+        for top, bottom, row_cells in bands:
+            # Grid rows never overlap, so one forward pass over the pixel rows is enough.
+            top, bottom = max(top, y), min(bottom, raster.height)
+            for _ in range(top - y):
+                next(lines)
+            data = b"".join(next(lines) for _ in range(bottom - top))
+            y = bottom
+            band = Image.frombytes(raster.mode, (raster.width, bottom - top), data).convert("L")
+            for cell in row_cells:
+                x0, y0, x1, y1 = crop_box(cell, frame, px_per_mm)
+                yield cell, band.crop((x0, y0 - top, x1, y1 - top))
+
+
+@dataclass
+class Raster:
+    """A PNG or TIFF read row by row, so a 21,000 px cloth never sits in memory whole."""
+
+    width: int
+    height: int
+    mode: str  # "L" or "RGB"
+    ppi: float | None
+    rows: Callable[[], Iterator[bytes]]
+
+
+def open_raster(fp: io.BufferedIOBase) -> Raster:
+    """Return the size, mode, resolution and a row reader of a PNG or TIFF file."""
+    head = fp.read(8)
+    fp.seek(0)
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return _png(fp)
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return _tiff(fp)
+    raise ValueError("not a PNG or TIFF file")
+
+
+def _png(fp: io.BufferedIOBase) -> Raster:
+    fp.read(8)
+    width = height = 0
+    mode, channels, ppi, idat_at = "L", 1, None, None
+    while True:
+        length, kind = struct.unpack(">I4s", fp.read(8))
+        if kind == b"IDAT":
+            idat_at = fp.tell() - 8
+            break
+        data = fp.read(length)
+        fp.read(4)
+        if kind == b"IHDR":
+            width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", data)
+            if depth != 8 or colour not in (0, 2) or interlace:
+                raise ValueError("only 8-bit grey or RGB, non-interlaced PNG can be checked")
+            mode, channels = ("L", 1) if colour == 0 else ("RGB", 3)
+        elif kind == b"pHYs":
+            ppm_x, _, unit = struct.unpack(">IIB", data)
+            ppi = ppm_x * 0.0254 if unit == 1 else None
+        elif kind == b"IEND":
+            raise ValueError("PNG without image data")
+    stride = width * channels
+
+    def rows() -> Iterator[bytes]:
+        fp.seek(idat_at)
+        z = zlib.decompressobj()
+        pending = b""
+        prev = bytes(stride)
+        while True:
+            length, kind = struct.unpack(">I4s", fp.read(8))
+            data = fp.read(length)
+            fp.read(4)
+            if kind == b"IEND":
+                return
+            if kind != b"IDAT":
+                continue
+            pending += z.decompress(data)
+            while len(pending) > stride:
+                kind_, line = pending[0], pending[1:stride + 1]
+                pending = pending[stride + 1:]
+                prev = line if kind_ == 0 else _unfilter(kind_, line, prev, channels)
+                yield prev
+
+    return Raster(width, height, mode, ppi, rows)
+
+
+def _unfilter(kind: int, line: bytes, prev: bytes, bpp: int) -> bytes:
+    """Undo PNG filters 1-4 (slow, pure Python; our own PNGs use filter 0)."""
+    out = bytearray(line)
+    for i in range(len(out)):
+        a = out[i - bpp] if i >= bpp else 0
+        b = prev[i]
+        c = prev[i - bpp] if i >= bpp else 0
+        if kind == 1:
+            pred = a
+        elif kind == 2:
+            pred = b
+        elif kind == 3:
+            pred = (a + b) // 2
+        else:
+            p = a + b - c
+            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            pred = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+        out[i] = (out[i] + pred) & 0xFF
+    return bytes(out)
+
+
+def _tiff(fp: io.BufferedIOBase) -> Raster:
+    order = "<" if fp.read(2) == b"II" else ">"
+    fp.read(2)
+    (ifd,) = struct.unpack(order + "I", fp.read(4))
+    fp.seek(ifd)
+    (count,) = struct.unpack(order + "H", fp.read(2))
+    sizes = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8}
+    tags: dict[int, list[float]] = {}
+    for _ in range(count):
+        code, typ, n, raw = struct.unpack(order + "HHI4s", fp.read(12))
+        size = sizes.get(typ, 1) * n
+        if size > 4:
+            here = fp.tell()
+            fp.seek(struct.unpack(order + "I", raw)[0])
+            raw = fp.read(size)
+            fp.seek(here)
+        if typ == 3:
+            tags[code] = list(struct.unpack(f"{order}{n}H", raw[:2 * n]))
+        elif typ == 4:
+            tags[code] = list(struct.unpack(f"{order}{n}I", raw[:4 * n]))
+        elif typ == 5:
+            num, den = struct.unpack(order + "II", raw[:8])
+            tags[code] = [num / den if den else 0.0]
+    width, height = int(tags[256][0]), int(tags[257][0])
+    compression = int(tags.get(259, [1])[0])
+    channels = int(tags.get(277, [1])[0])
+    if compression not in (1, 8, 32946) or channels not in (1, 3) or tags.get(258, [8])[0] != 8:
+        raise ValueError("only 8-bit grey or RGB TIFF, uncompressed or deflate, can be checked")
+    if int(tags.get(317, [1])[0]) != 1:
+        raise ValueError("TIFF predictors are not supported")
+    offsets, counts = tags[273], tags[279]
+    per_strip = int(tags.get(278, [height])[0])
+    stride = width * channels
+    unit = tags.get(296, [2])[0]
+    res = tags.get(282, [0.0])[0]
+    ppi = res if unit == 2 else (res * 2.54 if unit == 3 else None)
+
+    def rows() -> Iterator[bytes]:
+        left = height
+        for off, n in zip(offsets, counts, strict=True):
+            fp.seek(int(off))
+            data = fp.read(int(n))
+            if compression != 1:
+                data = zlib.decompress(data)
+            for i in range(min(per_strip, left)):
+                yield data[i * stride:(i + 1) * stride]
+            left -= per_strip
+
+    return Raster(width, height, "L" if channels == 1 else "RGB", ppi or None, rows)
