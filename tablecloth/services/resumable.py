@@ -16,16 +16,21 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Refusal
-from ..models import PartialUpload, Visit, utcnow
+from ..models import AgeBand, Group, PartialUpload, Photo, Visit, utcnow
+from . import uploads
 from .site import Site
 
 PREFIX = "partial/"
 CONTENT_TYPE = "application/octet-stream"
 _PIECE = re.compile(r"^(\d{12})\+(\d{1,12})$")
+_NAME = re.compile(r"[0-9a-f]{32}")
+# The one refusal of a finished file that a retry can change; every other is recorded, so a
+# client asking again hears the same answer.
+_STILL_POSSIBLE = {"upload_incomplete"}
 # Pieces are written to storage at about this size even when a request's body is larger.
 PIECE_BYTES = 1024 * 1024
 
@@ -82,12 +87,15 @@ def new_name() -> str:
 def create(site: Site, *, visit: Visit, upload_key: str, length: int, details: dict,
            now: datetime | None = None) -> PartialUpload:
     """Record a new upload, or return the one this photo key already started."""
+    now = now or utcnow()
     existing = by_key(site, upload_key)
+    if existing is not None and is_expired(existing, now):
+        forget(site, existing)  # abandoned long ago: this photo starts again
+        existing = None
     if existing is not None:
         if existing.visit_id != visit.id:
             raise Refusal("upload_key_taken")
         return existing
-    now = now or utcnow()
     hours = site.settings["TUS_EXPIRY_HOURS"]
     upload = PartialUpload(name=new_name(), visit_id=visit.id, upload_key=upload_key,
                            length=length, details=details, created_at=now,
@@ -111,16 +119,88 @@ def by_key(site: Site, upload_key: str) -> PartialUpload | None:
         select(PartialUpload).where(PartialUpload.upload_key == upload_key)).first()
 
 
+def find(site: Site, name: str) -> PartialUpload | None:
+    """Return the upload by the name in its URL, expired or not, or None."""
+    if not _NAME.fullmatch(name or ""):
+        return None
+    return site.db.scalars(select(PartialUpload).where(PartialUpload.name == name)).first()
+
+
+def is_expired(upload: PartialUpload, now: datetime | None = None) -> bool:
+    """Say whether an unfinished upload has passed its expiry (a finished one never does)."""
+    return (upload.photo_id is None and upload.refused is None
+            and upload.expires_at <= (now or utcnow()))
+
+
 def by_name(site: Site, name: str, now: datetime | None = None) -> PartialUpload | None:
     """Return a live (not expired) upload by the name in its URL, or None."""
-    if not re.fullmatch(r"[0-9a-f]{32}", name or ""):
-        return None
-    upload = site.db.scalars(select(PartialUpload).where(PartialUpload.name == name)).first()
-    if upload is None:
-        return None
-    if upload.photo_id is None and upload.expires_at <= (now or utcnow()):
+    upload = find(site, name)
+    if upload is None or is_expired(upload, now):
         return None
     return upload
+
+
+def alone_in_its_visit(site: Site, upload: PartialUpload) -> bool:
+    """Say whether the upload was its visit's first and only one (the visit was made for it)."""
+    others = site.db.scalar(select(func.count(PartialUpload.id)).where(
+        PartialUpload.visit_id == upload.visit_id, PartialUpload.id != upload.id)) or 0
+    mine = [Photo.id != upload.photo_id] if upload.photo_id is not None else []
+    strays = site.db.scalar(select(func.count(Photo.id)).where(
+        Photo.visit_id == upload.visit_id, *mine)) or 0
+    return others == 0 and strays == 0
+
+
+def is_done(upload: PartialUpload) -> bool:
+    """Say whether the upload has its answer: a stored photo or a refusal."""
+    return upload.photo_id is not None or upload.refused is not None
+
+
+def finish(site: Site, upload: PartialUpload) -> uploads.UploadResult:
+    """Put the whole file through the upload pipeline once; return its receipt or refuse.
+
+    Idempotent: a finished upload answers with the same photo's receipt or the same refusal,
+    so a client whose reply was lost can ask again (tus GET) and hear what happened.
+    """
+    if upload.photo_id is not None:
+        return uploads.result_for(site, upload.photo)
+    if upload.refused is not None:
+        raise uploads.UploadRefused(upload.refused["reason"], **upload.refused.get("detail", {}))
+    data = assemble(site, upload)
+    details = upload.details
+    group = site.db.get(Group, details["group_id"])
+    try:
+        if group is None:
+            raise uploads.UploadRefused("invite_unknown")
+        result = uploads.accept_upload(
+            site, data, city=group.city, group=group,
+            first_name=details["first_name"], caption=details.get("caption", ""),
+            caption_language=details.get("caption_language", "en"),
+            age_band=AgeBand(details["age_band"]),
+            consent_self=bool(details.get("consent_self")),
+            consent_guardian=bool(details.get("consent_guardian")),
+            upload_key=upload.upload_key, visit=upload.visit)
+    except uploads.UploadRefused as refused:
+        if refused.reason not in _STILL_POSSIBLE:
+            site.db.rollback()
+            upload.refused = {"reason": refused.reason, "detail": _plain(refused.detail)}
+            site.db.commit()
+            drop_pieces(site, upload.name)
+        raise
+    upload.photo_id = result.photo.id
+    site.db.commit()
+    drop_pieces(site, upload.name)  # the photo's own files hold it now
+    return result
+
+
+def _plain(detail: dict) -> dict:
+    return {k: v for k, v in detail.items() if isinstance(v, int | float | str | bool)}
+
+
+def forget(site: Site, upload: PartialUpload) -> None:
+    """Delete an unfinished upload's row and pieces."""
+    drop_pieces(site, upload.name)
+    site.db.delete(upload)
+    site.db.commit()
 
 
 def append(site: Site, upload: PartialUpload, offset: int, body: Iterable[bytes]) -> int:
@@ -193,7 +273,7 @@ def expired(site: Site, now: datetime | None = None, limit: int | None = None
             ) -> list[PartialUpload]:
     """Return unfinished uploads past their expiry, oldest first."""
     query = (select(PartialUpload)
-             .where(PartialUpload.photo_id.is_(None),
+             .where(PartialUpload.photo_id.is_(None), PartialUpload.refused.is_(None),
                     PartialUpload.expires_at <= (now or utcnow()))
              .order_by(PartialUpload.expires_at))
     if limit is not None:
@@ -216,7 +296,8 @@ def sweep(site: Site, now: datetime | None = None, limit: int | None = None) -> 
 def stray_folders(site: Site) -> Iterator[str]:
     """Yield names under partial/ with no live upload: finished, expired or never recorded."""
     live = set(site.db.scalars(select(PartialUpload.name).where(
-        PartialUpload.photo_id.is_(None), PartialUpload.expires_at > utcnow())))
+        PartialUpload.photo_id.is_(None), PartialUpload.refused.is_(None),
+        PartialUpload.expires_at > utcnow())))
     seen: set[str] = set()
     for key in site.store.keys(PREFIX):
         name = key[len(PREFIX):].split("/", 1)[0]

@@ -69,7 +69,8 @@
   let running = false;
   let retryTimer = null;
   let retryDelay = 1000;
-  let visitToken = null;
+  let visitToken = null;   // the visit's private token: every photo of this sitting shares it
+  let visitHeld = 0;       // photos the visit has, as the server last said
 
   // ------------------------------------------------------------------ the group and guardian
 
@@ -292,18 +293,20 @@
   }
 
   input.addEventListener("change", function () {
-    const room = maxFiles - live().length;
     const files = Array.prototype.slice.call(input.files);
-    if (files.length > room) {
-      showFieldError("photos", M.too_many.replace("%(limit)s", String(maxFiles)));
-    } else {
-      showFieldError("photos", "");
+    const waiting = live().filter(function (item) { return item.state !== "done"; }).length;
+    input.value = "";  // picking the same photo again still fires "change"
+    if (waiting + files.length > maxFiles) {
+      // As the form without the script: too many at once and none is taken, so nothing is
+      // sent that the participant did not mean to send in this round.
+      showFieldError("photos", M.too_many.replace("%(count)s", String(waiting + files.length)));
+      return;
     }
-    files.slice(0, Math.max(0, room)).forEach(function (file) {
+    showFieldError("photos", "");
+    files.forEach(function (file) {
       const item = addItem(file);
       if (item.state === "new") keep.put(record(item));
     });
-    input.value = "";  // picking the same photo again still fires "change"
   });
 
   function showFieldError(name, message) {
@@ -342,8 +345,9 @@
     ANSWERS.forEach(function (name) {
       const field = form.elements[name];
       if (!field) return;
-      if (field.type === "checkbox") fields[name] = field.checked ? "yes" : "";
-      else fields[name] = field.value;
+      const key = name === "code" ? "invite" : name;
+      if (field.type === "checkbox") fields[key] = field.checked ? "yes" : "";
+      else fields[key] = field.value;
     });
     if (visitToken) fields.visit = visitToken;
     return Object.keys(fields).map(function (key) { return key + " " + b64(fields[key]); }).join(",");
@@ -367,19 +371,23 @@
     return fetch(url, options).catch(function () { throw new Trouble(M.network); });
   }
 
+  // Each step below resolves to the offset the server holds (null: ask it again).
   function create(item) {
     return request(tusUrl, {
       method: "POST",
       headers: { "Upload-Length": String(item.file.size), "Upload-Metadata": answersMetadata(item) },
     }).then(function (response) {
-      if (response.status === 201 || response.status === 200) {
-        const visit = response.headers.get("Upload-Visit");
-        if (visit) { visitToken = visit; keep.set("visit", { token: visit, at: Date.now() }); }
-        item.url = new URL(response.headers.get("Location"), location.href).href;
-        keep.put(record(item));
-        return item.url;
+      if (response.status !== 201) return refusalOrTrouble(response);
+      const visit = response.headers.get("Upload-Visit");
+      if (visit && visit !== visitToken) {
+        visitToken = visit;
+        keep.set("visit", { token: visit, at: Date.now(), held: visitHeld });
       }
-      return refusalOrTrouble(response);
+      item.url = new URL(response.headers.get("Location"), location.href).href;
+      keep.put(record(item));
+      // A photo asked for again after a lost answer may already be part-way there.
+      const offset = parseInt(response.headers.get("Upload-Offset"), 10);
+      return isNaN(offset) ? null : offset;
     });
   }
 
@@ -409,10 +417,13 @@
       }
       xhr.onload = function () {
         if (xhr.status === 204) { resolve(parseInt(xhr.getResponseHeader("Upload-Offset"), 10)); return; }
-        if (xhr.status === 409) { resolve(null); return; }  // out of step: ask where to go on
         if (xhr.status >= 500 || xhr.status === 0) { reject(new Trouble(M.server)); return; }
         let body = null;
         try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
+        // Out of step (a piece went missing): ask the server where to go on.
+        if (xhr.status === 409 && body && body.reason === "upload_offset_mismatch") { resolve(null); return; }
+        // Cleared away after waiting too long: this photo starts again.
+        if (xhr.status === 404 || xhr.status === 410) { item.url = null; resolve(null); return; }
         reject(body ? new Refused(body) : new Trouble(M.server));
       };
       xhr.onerror = xhr.ontimeout = xhr.onabort = function () { reject(new Trouble(M.network)); };
@@ -420,40 +431,50 @@
     });
   }
 
+  // The receipt, or the refusal, of a photo whose last byte has arrived: asking again after a
+  // lost answer gets the same one.
   function fetchReceipt(item) {
     return request(item.url, { method: "GET" }).then(function (response) {
-      if (!response.ok && response.status < 500) return refusalOrTrouble(response);
-      if (!response.ok) throw new Trouble(M.server);
-      return response.json();
+      if (response.status >= 500) throw new Trouble(M.server);
+      return response.json().then(function (body) {
+        if (response.status === 409 && body.reason === "upload_incomplete") return null;
+        if (body.state === "done") return body;
+        throw new Refused(body);
+      }, function () { throw new Trouble(M.server); });
     });
   }
 
   function sendOne(item) {
     setState(item, "sending", M.sending + " 0 %");
-    const started = item.url ? Promise.resolve(item.url) : create(item);
-    return started.then(function () { return heldOffset(item); }).then(function loop(offset) {
-      if (offset === null) {
-        if (!item.url) return create(item).then(function () { return heldOffset(item); }).then(loop);
-        return heldOffset(item).then(loop);
-      }
+    function where() {
+      if (!item.url) return create(item);
+      return heldOffset(item);
+    }
+    return where().then(function loop(offset) {
+      if (offset === null) return where().then(loop);
       showProgress(item, offset);
-      if (offset >= item.file.size) return fetchReceipt(item);
-      setState(item, "sending", M.sending);
+      if (offset >= item.file.size) {
+        setState(item, "checking", M.processing);
+        return fetchReceipt(item).then(function (body) {
+          return body === null ? where().then(loop) : body;
+        });
+      }
+      if (item.state !== "sending") setState(item, "sending", M.sending);
       showProgress(item, offset);
       return patch(item, offset).then(function (next) {
         retryDelay = 1000;  // the link works: a later cut starts its waits short again
-        return next === null ? heldOffset(item).then(loop) : loop(next);
+        return next === null ? where().then(loop) : loop(next);
       });
-    }).then(function (body) {
-      if (body.state === "done") { received(item, body); return; }
-      if (body.state === "refused") throw new Refused(body);
-      throw new Trouble(M.server);
-    });
+    }).then(function (body) { received(item, body); });
   }
 
   function received(item, body) {
     item.code = body.code;
     item.receiptHtml = body.receipt_html;
+    if (typeof body.visit_photos === "number") {
+      visitHeld = body.visit_photos;
+      keep.set("visit", { token: visitToken, at: Date.now(), held: visitHeld, mineHtml: body.mine_html });
+    }
     setState(item, "done", M.sent + " · " + body.code);
     showReceipt(item.code, body.receipt_html, body.mine_html);
     keep.put(record(item));
@@ -535,6 +556,7 @@
   function refusedItem(item, body) {
     if (body.fields) {
       // The shared answers are wrong: stop the queue and point at the fields.
+      if (body.fields.consent_guardian) { guardian.hidden = false; guardianBox.required = true; }
       Object.keys(body.fields).forEach(function (name) { showFieldError(name, body.fields[name]); });
       items.forEach(function (other) {
         if (other.state === "queued" || other.state === "waiting") setState(other, "new", "");
@@ -545,7 +567,7 @@
       if (first) first.scrollIntoView({ behavior: "smooth", block: "center" });
       return;
     }
-    if (body.reason === "too_many_files") {
+    if (body.reason === "too_many_files" || body.reason === "visit_full") {
       items.forEach(function (other) {
         if (other.state === "queued" || other.state === "waiting") setState(other, "new", "");
       });
@@ -588,6 +610,14 @@
       return;
     }
     saveAnswers();
+    const travelling = items.some(function (item) { return item.url && item.state !== "done" && item.state !== "refused"; });
+    if (visitToken && !travelling && visitHeld + ready.length > maxFiles) {
+      // This sitting has sent as many photos as one visit may: the next ones start a new
+      // visit (with its own "my photos" link) rather than being refused.
+      visitToken = null;
+      visitHeld = 0;
+      keep.set("visit", null);
+    }
     ready.forEach(function (item) { setState(item, "queued", M.waiting); });
     retryDelay = 1000;
     clearTimeout(retryTimer);
@@ -600,7 +630,10 @@
   Promise.all([keep.get("visit"), keep.get("answers"), keep.all()]).then(function (found) {
     const visit = found[0];
     // A visit is one sitting: after half a day the next photos start a new private page.
-    if (visit && Date.now() - visit.at < 12 * 3600 * 1000) visitToken = visit.token;
+    if (visit && visit.token && Date.now() - visit.at < 12 * 3600 * 1000) {
+      visitToken = visit.token;
+      visitHeld = visit.held || 0;
+    }
     const saved = (found[2] || []).filter(function (r) { return r.file; });
     const done = saved.filter(function (r) { return r.state === "done" && r.receiptHtml; });
     const pending = saved.filter(function (r) { return r.state !== "done"; });
