@@ -121,7 +121,7 @@ def _js_messages() -> dict[str, str]:
         "progress": _("Sending your photos: %(sent)s of %(total)s sent.",
                       sent="%(sent)s", total="%(total)s"),
         "all_sent": _("All your photos have arrived."),
-        "resume": _("%(count)s photos chosen earlier have not been sent yet.",
+        "resume": _("Photos chosen earlier and not sent yet: %(count)s.",
                     count="%(count)s"),
     }
 
