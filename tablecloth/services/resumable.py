@@ -295,13 +295,9 @@ def sweep(site: Site, now: datetime | None = None, limit: int | None = None) -> 
 
 def stray_folders(site: Site) -> Iterator[str]:
     """Yield names under partial/ with no live upload: finished, expired or never recorded."""
+    # Storage first, rows after: an upload starting meanwhile has its row before its pieces.
+    names = sorted({key[len(PREFIX):].split("/", 1)[0] for key in site.store.keys(PREFIX)})
     live = set(site.db.scalars(select(PartialUpload.name).where(
         PartialUpload.photo_id.is_(None), PartialUpload.refused.is_(None),
         PartialUpload.expires_at > utcnow())))
-    seen: set[str] = set()
-    for key in site.store.keys(PREFIX):
-        name = key[len(PREFIX):].split("/", 1)[0]
-        if name not in seen:
-            seen.add(name)
-            if name not in live:
-                yield name
+    yield from (name for name in names if name not in live)
