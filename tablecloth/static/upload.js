@@ -161,7 +161,8 @@
   function record(item) {
     return { key: item.key, file: item.file, name: item.file.name, caption: item.caption.value,
              url: item.url, state: item.state === "done" ? "done" : "pending",
-             code: item.code || null, receiptHtml: item.receiptHtml || null, at: Date.now() };
+             code: item.code || null, receiptHtml: item.receiptHtml || null, at: Date.now(),
+             picked: item.picked };
   }
 
   function saveAnswers() {
@@ -257,7 +258,8 @@
     picked.appendChild(card);
     const item = { key: (saved && saved.key) || newKey(), file: file, card: card, caption: caption,
                    progress: progress, stateLine: stateLine, retry: retry, remove: remove,
-                   state: "new", url: (saved && saved.url) || null, code: null };
+                   state: "new", url: (saved && saved.url) || null, code: null,
+                   picked: (saved && saved.picked) || Date.now() * 1000 + items.length };
     items.push(item);
     retry.addEventListener("click", function () {
       retryDelay = 1000;
@@ -516,6 +518,7 @@
     retryTimer = setTimeout(resume, retryDelay);
     retryDelay = Math.min(retryDelay * 2, 30000);
     running = false;
+    sendButton.disabled = false;  // a tap tries again at once; waiting needs none
     return trouble;
   }
 
@@ -582,10 +585,16 @@
     sendButton.disabled = false;
     const c = counts();
     const left = items.filter(function (item) { return item.state === "new" || item.state === "trouble"; }).length;
+    const refused = items.filter(function (item) { return item.state === "refused"; }).length;
     if (c.sent === 0) return;
     receipts.hidden = false;
-    if (left === 0 && c.sent === c.total) {
+    if (refused > 0 && left === 0) {
+      // Keep the refused cards in sight: each says why and what to do instead.
+      statusLine.textContent = M.some_refused.replace("%(count)s", String(refused));
+    } else if (left === 0 && c.sent === c.total) {
       statusLine.textContent = M.all_sent;
+      const allSent = document.getElementById("all-sent");
+      if (allSent) { allSent.textContent = M.all_sent; allSent.hidden = false; }
       form.hidden = true;
       if (resumeBox) resumeBox.hidden = true;
       receipts.focus();
@@ -634,7 +643,9 @@
       visitToken = visit.token;
       visitHeld = visit.held || 0;
     }
-    const saved = (found[2] || []).filter(function (r) { return r.file; });
+    // In the order they were picked, so the photo that was part-way goes on first.
+    const saved = (found[2] || []).filter(function (r) { return r.file; })
+      .sort(function (a, b) { return (a.picked || 0) - (b.picked || 0); });
     const done = saved.filter(function (r) { return r.state === "done" && r.receiptHtml; });
     const pending = saved.filter(function (r) { return r.state !== "done"; });
     done.forEach(function (r) { showReceipt(r.code, r.receiptHtml, null); });
@@ -647,6 +658,8 @@
     if (resumeBox) {
       resumeBox.querySelector("p").textContent = M.resume.replace("%(count)s", String(pending.length));
       resumeBox.hidden = false;
+      // A reload keeps the scroll position, which would leave this offer out of sight.
+      resumeBox.scrollIntoView({ block: "center" });
       resumeBox.querySelector("button").addEventListener("click", function () {
         resumeBox.hidden = true;
         form.requestSubmit ? form.requestSubmit() : form.dispatchEvent(new Event("submit", { cancelable: true }));

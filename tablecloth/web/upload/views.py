@@ -121,6 +121,8 @@ def _js_messages() -> dict[str, str]:
         "progress": _("Sending your photos: %(sent)s of %(total)s sent.",
                       sent="%(sent)s", total="%(total)s"),
         "all_sent": _("All your photos have arrived."),
+        "some_refused": _("The other photos have arrived. Photos that could not be sent: "
+                          "%(count)s. Each says why beside it.", count="%(count)s"),
         "resume": _("Photos chosen earlier and not sent yet: %(count)s.",
                     count="%(count)s"),
     }
