@@ -162,7 +162,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "MAX_FILES_PER_UPLOAD",
         20,
-        "Most photos one participant may send in one form.",
+        "Most photos one participant may send in one visit (one sitting at the upload "
+        "page), by the form or by the page's script alike.",
         type=int,
         minimum=1,
     ),

@@ -228,10 +228,10 @@ class _FullDisk:
         self.store = store
         self.full = False
 
-    def put(self, key, data, content_type):
+    def put(self, key, data, content_type, **options):
         if self.full:
             raise OSError(errno.ENOSPC, "No space left on device")
-        return self.store.put(key, data, content_type)
+        return self.store.put(key, data, content_type, **options)
 
     def __getattr__(self, name):
         return getattr(self.store, name)
@@ -270,13 +270,13 @@ def test_a_full_disk_while_the_photo_is_stored_leaves_nothing_half(client, app, 
     original = full_disk.put
     calls = []
 
-    def third_write_fails(key, blob, content_type):
+    def second_photo_file_fails(key, blob, content_type, **options):
         calls.append(key)
         if key.startswith("photos/") and len([k for k in calls if k.startswith("photos/")]) == 2:
             raise OSError(errno.ENOSPC, "No space left on device")
-        return original(key, blob, content_type)
+        return original(key, blob, content_type, **options)
 
-    full_disk.put = third_write_fails
+    full_disk.put = second_photo_file_fails
     answer = tus_patch(client, url, 0, data, EN)
     assert answer.status_code == 503
     assert _count(app, Photo) == 0

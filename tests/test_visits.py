@@ -139,11 +139,11 @@ class _DiskFillsUp:
     def __init__(self, store, writes: int) -> None:
         self.store, self.left = store, writes
 
-    def put(self, key, data, content_type):
+    def put(self, key, data, content_type, **options):
         if self.left <= 0:
             raise OSError(errno.ENOSPC, "No space left on device")
         self.left -= 1
-        return self.store.put(key, data, content_type)
+        return self.store.put(key, data, content_type, **options)
 
     def __getattr__(self, name):
         return getattr(self.store, name)

@@ -221,8 +221,10 @@ def append(site: Site, upload: PartialUpload, offset: int, body: Iterable[bytes]
             return
         size = min(len(buffer), upload.length - position)
         if size > 0:
+            # A piece lost in a crash is only sent again (the held offset is read from what
+            # is stored), so it need not wait for the disk as a photo's files do.
             site.store.put(piece_key(upload.name, position, size), bytes(buffer[:size]),
-                           CONTENT_TYPE)
+                           CONTENT_TYPE, durable=False)
             position += size
         buffer.clear()
 
