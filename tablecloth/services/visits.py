@@ -91,6 +91,18 @@ def photo(site: Site, visit: Visit, code: str) -> Photo | None:
         select(Photo).where(Photo.visit_id == visit.id, Photo.code == normal)).first()
 
 
+def thumbnail(site: Site, visit: Visit, code: str) -> tuple[bytes, str] | None:
+    """Return the thumbnail bytes and content type of one of the visit's photos, or None."""
+    found = photo(site, visit, code)
+    stored = found.file("thumb") if found is not None else None
+    if stored is None:
+        return None
+    try:
+        return site.store.get(stored.key), stored.content_type
+    except FileNotFoundError:
+        return None
+
+
 def withdraw(site: Site, visit: Visit, code: str) -> Photo | None:
     """Withdraw one photo of the visit at once; return it, or None if it is not the visit's."""
     found = photo(site, visit, code)

@@ -511,9 +511,10 @@
   }
 
   function pause(item, trouble) {
-    // Everything waits for the signal together; nothing is marked failed for a lost signal.
-    setState(item, "waiting", M.waiting_signal_short);
-    statusLine.textContent = say(M.waiting_signal);
+    // Everything waits together; nothing is marked failed for a lost signal or a busy server.
+    const ours = trouble && trouble.message === M.server;
+    setState(item, "waiting", ours ? M.waiting_server_short : M.waiting_signal_short);
+    statusLine.textContent = say(ours ? M.waiting_server : M.waiting_signal);
     clearTimeout(retryTimer);
     retryTimer = setTimeout(resume, retryDelay);
     retryDelay = Math.min(retryDelay * 2, 30000);

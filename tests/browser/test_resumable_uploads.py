@@ -4,6 +4,7 @@ and the form without JavaScript."""
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import random
@@ -16,7 +17,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from tablecloth import db
-from tablecloth.context import site
+from tablecloth.context import STORE, site
 from tablecloth.models import PartialUpload, Photo
 from tablecloth.services import groups
 
@@ -250,3 +251,38 @@ def test_the_form_works_end_to_end_without_javascript(live_server, browser, tmp_
         expect(page.locator(f"#photo-{rows[1].code}")).to_contain_text("Ждёт организатора")
     finally:
         context.close()
+
+
+class _FullDisk:
+    """The live server's store, except that writes fail with ENOSPC while full is set."""
+
+    def __init__(self, store) -> None:
+        self.store, self.full = store, True
+
+    def put(self, key, data, content_type, **options):
+        if self.full:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return self.store.put(key, data, content_type, **options)
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+
+def test_a_503_from_our_side_is_waited_out_like_a_lost_signal(live_server, phone, tmp_path):
+    invite = _invite(live_server)
+    path = _files(tmp_path, [(320, 240)])[0]
+    disk = _FullDisk(live_server.app.extensions[STORE])
+    live_server.app.extensions[STORE] = disk
+    page = phone("en").new_page()
+    page.goto(f"{live_server.url}/upload?code={invite}")
+    _fill(page)
+    page.set_input_files("#photos", [path])
+    page.locator("#send").click()
+    card = page.locator("#picked li").first
+    expect(card.locator(".state")).to_have_text("Waiting for our server…")
+    expect(page.locator("#status-line")).to_contain_text(
+        "Something is wrong on our side, not with your photos. 0 of 1 sent")
+    expect(card).not_to_have_class(re.compile(r"\bfailed\b"))
+    disk.full = False  # the disk has room again: the page goes on without a tap
+    expect(card).to_have_class(re.compile(r"\bdone\b"), timeout=40_000)
+    assert len(_photo_rows(live_server)) == 1

@@ -45,15 +45,11 @@ def mine_thumb(token: str, code: str):
     """Serve the thumbnail of one of the visit's photos to the holder of its link."""
     site = context.site()
     visit = _visit_or_404(token)
-    photo = visits.photo(site, visit, code) if visit is not None else None
-    stored = photo.file("thumb") if photo is not None else None
-    if stored is None:
+    found = visits.thumbnail(site, visit, code) if visit is not None else None
+    if found is None:
         abort(404)
-    try:
-        data = site.store.get(stored.key)
-    except FileNotFoundError:
-        abort(404)
-    return private(Response(data, mimetype=stored.content_type))
+    data, content_type = found
+    return private(Response(data, mimetype=content_type))
 
 
 @bp.route("/mine/<token>/withdraw/<code>", methods=["GET", "POST"])

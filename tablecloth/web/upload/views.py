@@ -118,6 +118,10 @@ def _js_messages() -> dict[str, str]:
                             "on by itself when the connection is back.",
                             sent="%(sent)s", total="%(total)s"),
         "waiting_signal_short": _("Waiting for a signal…"),
+        "waiting_server": _("Something is wrong on our side, not with your photos. %(sent)s of "
+                            "%(total)s sent; sending goes on by itself in a moment.",
+                            sent="%(sent)s", total="%(total)s"),
+        "waiting_server_short": _("Waiting for our server…"),
         "progress": _("Sending your photos: %(sent)s of %(total)s sent.",
                       sent="%(sent)s", total="%(total)s"),
         "all_sent": _("All your photos have arrived."),
