@@ -314,6 +314,11 @@ def live(app):
     server.shutdown()
     thread.join(timeout=10)
     server.server_close()
+    # Request threads are daemons shutdown() does not wait for: let them finish with the
+    # database before the app fixture disposes its engine.
+    for worker in threading.enumerate():
+        if worker.name.endswith("(process_request_thread)"):
+            worker.join(timeout=10)
 
 
 def test_tuspy_uploads_a_heic_that_resumes_after_the_link_is_cut(app, group, live, corpus):
