@@ -7,11 +7,15 @@ and S3.
 - corrupt: the stored bytes differ from the recorded SHA-256 or size;
 - stray: a file under photos/ or exports/ that no row names (e.g. left by a crashed upload);
 - temporary: a half-written file (the local store's .tmp-*) older than STALE_TEMPORARY_S,
-  left when a process died in the middle of writing it.
+  left when a process died in the middle of writing it;
+- abandoned: a resumable upload left half-way past its expiry, or pieces under partial/ that
+  no live upload owns.
 
 Repair moves strays and stale temporaries to quarantine/ (nothing is deleted), remakes a lost
 or damaged web copy or thumbnail from an intact master, and leaves a lost or damaged master
 (or export file) alone, saying so: those can only come back from an archive or a backup.
+Abandoned uploads are deleted: they are half a photo nobody finished sending, never anything
+stored for keeps.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from sqlalchemy.orm import selectinload
 from .. import images
 from ..models import Export, Photo, StoredFile
 from ..storage import Storage, digest
+from . import resumable
 from .site import Site
 
 MISSING = "missing"
@@ -35,6 +40,7 @@ STRAY = "stray"
 TEMPORARY = "temporary"
 # A write takes seconds; a half-written file this old belongs to a process that died.
 STALE_TEMPORARY_S = 15 * 60
+ABANDONED = "abandoned"
 CHECKED_PREFIXES = ("photos/", "exports/")
 QUARANTINE_PREFIX = "quarantine/"
 DERIVATIVES = ("web", "thumb")
@@ -161,6 +167,7 @@ def check(site: Site, *, repair: bool = False, grace_s: float = 10.0,
     report.problems.extend(temporaries)
     if repair and temporaries:
         _quarantine_temporaries(site, temporaries)
+    report.problems.extend(_abandoned_uploads(site, repair))
     return report
 
 
@@ -176,6 +183,29 @@ def _quarantine_temporaries(site: Site, problems: list[Problem]) -> None:
             problem.repaired = "gone meanwhile"
             continue
         problem.repaired = f"moved to {target}"
+
+
+def _abandoned_uploads(site: Site, repair: bool) -> list[Problem]:
+    """Report resumable uploads abandoned half-way; with repair, delete them (row and pieces)."""
+    problems = []
+    expired = resumable.expired(site)
+    for upload in expired:
+        problems.append(Problem(
+            ABANDONED, f"{resumable.PREFIX}{upload.name}/",
+            f"unfinished upload of {upload.length:,} bytes, expired "
+            f"{upload.expires_at:%Y-%m-%d %H:%M} UTC"))
+    known = {upload.name for upload in expired}
+    strays = [name for name in resumable.stray_folders(site) if name not in known]
+    for name in strays:
+        problems.append(Problem(ABANDONED, f"{resumable.PREFIX}{name}/",
+                                "pieces that no unfinished upload owns"))
+    if repair:
+        resumable.sweep(site)
+        for name in strays:
+            resumable.drop_pieces(site, name)
+        for problem in problems:
+            problem.repaired = "deleted"
+    return problems
 
 
 def _triage(site: Site, photo: Photo, broken: dict[str, Problem], repair: bool) -> None:

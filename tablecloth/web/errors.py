@@ -67,7 +67,7 @@ def _texts(unavailable: bool) -> dict[str, str]:
 
 def _page(status: int) -> Response:
     unavailable = status == 503
-    reason = "unavailable" if unavailable else "server_error"
+    reason = "site_unavailable" if unavailable else "server_error"
     if wants_json():
         response = jsonify(ok=False, reason=reason, message=say(reason))
     else:
