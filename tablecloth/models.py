@@ -13,6 +13,7 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -157,6 +158,9 @@ class Photo(Base):
     # Hidden by an organiser after a report: off the public site, but restorable, unlike a
     # withdrawal, which is the participant's own and final.
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Bumped by every change to what the photo's public page shows (tablecloth.versions), so
+    # each worker on each machine knows its cached page is stale from one indexed read.
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     city: Mapped[City] = relationship()
     group: Mapped[Group | None] = relationship()
@@ -252,6 +256,9 @@ class Cloth(Base):
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
     frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Bumped by every change to the cloth's photos, order or settings (tablecloth.versions):
+    # the stored selection and plan (ClothView) are for one version.
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     items: Mapped[list[ClothItem]] = relationship(
         back_populates="cloth", cascade="all, delete-orphan", order_by="ClothItem.position"
@@ -272,6 +279,22 @@ class ClothItem(Base):
 
     cloth: Mapped[Cloth] = relationship(back_populates="items")
     photo: Mapped[Photo] = relationship()
+
+
+class ClothView(Base):
+    """The cloth's ordered selection and plan outline, computed once per version of it.
+
+    Shared by every worker on every machine: a worker that finds ``version`` behind the
+    cloth's computes it once and stores it here (services.cloth.stored).
+    """
+
+    __tablename__ = "cloth_views"
+
+    cloth_id: Mapped[int] = mapped_column(ForeignKey("cloths.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    base_url: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)  # gzip-compressed JSON
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Export(Base):
