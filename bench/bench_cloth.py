@@ -175,6 +175,90 @@ def case_raster(fmt: str, ppi: int, out: str) -> dict:
             "before_mb": before}
 
 
+def _raster_plan(n: int):
+    from tablecloth import qr
+    from tablecloth.layout import order_for_cloth, plan_cloth
+
+    s = _settings(n)
+    cells = _cells(n)
+    return plan_cloth(order_for_cloth(cells, s), s, qr.encode_many([c.url for c in cells]))
+
+
+def case_png_numpy(n: int, ppi: int, out: str) -> dict:
+    """The obvious raster: one numpy canvas of the whole cloth, modules set by slicing, labels
+    and title drawn by Pillow on it, saved by Pillow's PNG encoder (adaptive row filters)."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    from tablecloth.layout import parse_colour
+    from tablecloth.layout.text import FONT_BOLD_PATH, FONT_PATH
+    from tablecloth.layout.units import Frame, mm_to_px
+    from tablecloth.render.common import LABEL_BASELINE
+
+    plan = _raster_plan(n)
+    t = time.perf_counter()
+    frame = Frame.whole(plan)
+    w, h = frame.pixel_size(ppi)
+    dark, light = parse_colour(plan.settings.dark)[0], parse_colour(plan.settings.light)[0]
+    canvas = np.full((h, w), light, dtype=np.uint8)
+    for cell in plan.cells:
+        m = cell.module_mm
+        size = cell.matrix.size
+        xs = [round(frame.px(cell.symbol_x_mm + i * m, ppi)) for i in range(size + 1)]
+        ys = [round(frame.py(cell.symbol_y_mm + i * m, ppi)) for i in range(size + 1)]
+        for x, y, run in cell.matrix.runs():
+            canvas[ys[y]:ys[y + 1], xs[x]:xs[x + run]] = dark
+    image = Image.fromarray(canvas, "L")
+    draw = ImageDraw.Draw(image)
+    px_per_mm = mm_to_px(frame.scale, ppi)
+    fonts: dict = {}
+    for cell in plan.cells:
+        if cell.label is None or not cell.label_text:
+            continue
+        size = round(cell.label_font_mm * px_per_mm)
+        font = fonts.get(size) or fonts.setdefault(size, ImageFont.truetype(str(FONT_PATH), size))
+        draw.text((frame.px(cell.label.x_mm + cell.label.w_mm / 2, ppi),
+                   frame.py(cell.label.y_mm + cell.label.h_mm * LABEL_BASELINE, ppi)),
+                  cell.label_text, fill=dark, font=font, anchor="ms")
+    title = plan.title
+    if title.rect.w_mm > 0:
+        font = ImageFont.truetype(str(FONT_BOLD_PATH), round(title.title_font_mm * px_per_mm))
+        draw.text((frame.px(title.rect.x_mm + title.rect.w_mm / 2, ppi),
+                   frame.py(title.rect.y_mm + title.rect.h_mm / 2, ppi)), title.title,
+                  fill=dark, font=font, anchor="mm")
+    image.save(out, "PNG", dpi=(ppi, ppi))
+    return {"seconds": time.perf_counter() - t, "bytes": os.path.getsize(out),
+            "pixels": f"{w}x{h}"}
+
+
+def case_png_ours(n: int, ppi: int, out: str) -> dict:
+    """Ours: tablecloth.render's PNG, strip by strip."""
+    from tablecloth.layout.units import Frame
+    from tablecloth.render import render
+
+    plan = _raster_plan(n)
+    t = time.perf_counter()
+    render("png", plan, out, ppi=ppi)
+    w, h = Frame.whole(plan).pixel_size(ppi)
+    return {"seconds": time.perf_counter() - t, "bytes": os.path.getsize(out),
+            "pixels": f"{w}x{h}"}
+
+
+def case_png_preflight(n: int, ppi: int, out: str) -> dict:
+    """Render our PNG, then preflight it (decode every code), each timed."""
+    from tablecloth.render import render
+    from tablecloth.verify import verify_png
+
+    plan = _raster_plan(n)
+    t = time.perf_counter()
+    render("png", plan, out, ppi=ppi)
+    render_s = time.perf_counter() - t
+    t = time.perf_counter()
+    report = verify_png(out, plan)
+    return {"seconds": time.perf_counter() - t, "render_seconds": render_s, "ok": report.ok,
+            "checked": report.checked}
+
+
 def run_case(*args: str) -> dict:
     """Run one case in a fresh interpreter; return its result with peak RSS."""
     proc = subprocess.run([sys.executable, __file__, "--case", *args], capture_output=True,

@@ -98,7 +98,7 @@ def _alternate(site: Site, photos: list[Photo], settings: ClothSettings) -> list
     """Order photos so that cities alternate like a chessboard on this cloth's grid."""
     by_code = {p.code: p for p in photos}
     # Real URLs: the grid, and so the chessboard, depends on the printed symbol's size.
-    specs = [_spec(p, site.base_url) for p in photos]
+    specs = [spec_of(p, site.base_url) for p in photos]
     return [by_code[spec.code] for spec in layout.order_for_cloth(specs, settings)]
 
 
@@ -143,7 +143,8 @@ def approved_count(site: Site) -> int:
 # ---------------------------------------------------------------- plan
 
 
-def _spec(photo: Photo, base_url: str) -> CellSpec:
+def spec_of(photo: Photo, base_url: str) -> CellSpec:
+    """Return the CellSpec of one photo: its code, printed URL, name and city."""
     return CellSpec(
         code=photo.code,
         url=codes.photo_url(base_url, photo.code),
@@ -156,7 +157,7 @@ def _spec(photo: Photo, base_url: str) -> CellSpec:
 def cell_specs(site: Site, cloth: Cloth, base_url: str | None = None) -> list[CellSpec]:
     """Return the CellSpecs of the cloth's photos in order, with their printed URLs."""
     base = base_url or site.base_url
-    return [_spec(p, base) for p in selection(site, cloth)]
+    return [spec_of(p, base) for p in selection(site, cloth)]
 
 
 def capacity(site: Site, settings: ClothSettings) -> int:
