@@ -182,9 +182,21 @@ def build_plan(site: Site, cloth: Cloth, *, draft: bool = False,
     return layout.plan_cloth(cells, settings)
 
 
+def outline_plan(cells: list[CellSpec], settings: ClothSettings) -> Plan:
+    """Lay out cells from their symbol sizes alone, for positions and refusals, not printing.
+
+    Positions need no QR matrices (encoding is ~0.4 ms a code): the plan's matrices are
+    empty stand-ins of the right size, so it must never reach a renderer.
+    """
+    sizes = {c.url: qr.Matrix(qr.symbol_size(c.url, settings.error_correction), ())
+             for c in cells}
+    return layout.plan_cloth(cells, settings, sizes)
+
+
 def outline(site: Site, cloth: Cloth, settings: ClothSettings | None = None) -> dict[str, Any]:
     """Return where each code and the title sit on the cloth, for a browser to draw."""
-    return layout.outline(build_plan(site, cloth, settings=settings))
+    settings = settings if settings is not None else settings_of(cloth)
+    return layout.outline(outline_plan(cell_specs(site, cloth), settings))
 
 
 def preview_svg(site: Site, cloth: Cloth) -> bytes:

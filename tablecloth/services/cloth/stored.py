@@ -24,9 +24,8 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ... import layout, qr
+from ... import layout
 from ...errors import Refusal
-from ...layout import ClothSettings, Plan
 from ...models import Cloth, ClothView, PhotoState, StoredFile
 from ..site import Site
 from . import design
@@ -84,13 +83,6 @@ def _thumb_digests(site: Site, ids: list[int]) -> dict[int, str]:
     return {photo_id: sha[:16] for photo_id, sha in rows}
 
 
-def _outline_plan(cells: list[layout.CellSpec], settings: ClothSettings) -> Plan:
-    """Plan positions from symbol sizes alone: an outline needs no QR matrices."""
-    sizes = {c.url: qr.Matrix(qr.symbol_size(c.url, settings.error_correction), ())
-             for c in cells}
-    return layout.plan_cloth(cells, settings, sizes)
-
-
 def compute(site: Site, cloth: Cloth, version: int) -> StoredCloth:
     """Compute the cloth's selection and outline as of this version."""
     photos = design.selection(site, cloth)
@@ -107,7 +99,7 @@ def compute(site: Site, cloth: Cloth, version: int) -> StoredCloth:
     if photos:
         specs = [design.spec_of(p, site.base_url) for p in photos]
         try:
-            placed = layout.outline(_outline_plan(specs, design.settings_of(cloth)))
+            placed = layout.outline(design.outline_plan(specs, design.settings_of(cloth)))
         except Refusal as refusal:
             error = {"reason": refusal.reason, "detail": refusal.detail}
         else:
