@@ -231,7 +231,23 @@ def render_png(plan: Plan, out: Out, **options: Any) -> None:
     """Write plan as a PNG at ppi (150 or 300), streamed strip by strip."""
     progress = progress_of(options)
     ppi = _ppi(options)
-    painter = _Painter(plan, ppi, options.get("panel"))
+    _write_png(_Painter(plan, ppi, options.get("panel")), out, ppi, progress)
+
+
+def render_preview(plan: Plan, out: Out, *, width_px: int) -> None:
+    """Write the whole cloth as a PNG width_px wide, for a screen rather than a printer.
+
+    Where a module would be under 2 px, each code is drawn as its average tone, as the
+    cloth looks from afar: then the plan needs no QR matrices (``design.outline_plan``).
+    """
+    frame = Frame.whole(plan)
+    ppi = width_px / (frame.width_mm / 25.4)
+    px_per_module = plan.min_module_mm * plan.scale * ppi / 25.4
+    painter = _Painter(plan, ppi, None, coarse=px_per_module < 2)
+    _write_png(painter, out, ppi, progress_of({}))
+
+
+def _write_png(painter: _Painter, out: Out, ppi: float, progress: Progress) -> None:
     channels = 1 if painter.mode == "L" else 3
     ppm = round(ppi / 0.0254)
     with open_out(out) as f:

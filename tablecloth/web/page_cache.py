@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request, session
 
 PACKAGE = Path(__file__).resolve().parent.parent
 EXTENSION = "tablecloth.page_cache"
@@ -56,6 +56,15 @@ class PageCache:
 
     def __len__(self) -> int:
         return len(self._pages)
+
+
+def cacheable(app: Flask) -> bool:
+    """Say whether this request's page may be kept and shown to others.
+
+    Pages show flashed messages (base.html), and only a visitor with a session has any.
+    """
+    return not (app.config["SESSION_COOKIE_NAME"] in request.cookies
+                and session.get("_flashes"))
 
 
 def _build_token(app: Flask) -> str:

@@ -44,6 +44,7 @@ class StoredCloth:
     outline: dict[str, Any] | None       # layout.outline without its cells, None if refused
     error: dict[str, Any] | None         # {"reason", "detail"} of the layout's refusal
     by_code: dict[str, int] = field(default_factory=dict, repr=False)
+    _derived: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.by_code = {cell["code"]: i for i, cell in enumerate(self.cells)}
@@ -59,6 +60,33 @@ class StoredCloth:
             return None
         return layout.LayoutError(self.error["reason"], **self.error["detail"])
 
+    def pages(self, per_page: int) -> list[list[dict[str, Any]]]:
+        """Return the placed cells in pages of whole grid rows, top to bottom.
+
+        Each page holds at most per_page cells unless one grid row alone holds more.
+        """
+        key = ("pages", per_page)
+        if key not in self._derived:
+            rows: dict[int, list[dict[str, Any]]] = {}
+            for cell in self.cells:
+                if "row" in cell:
+                    rows.setdefault(cell["row"], []).append(cell)
+            pages: list[list[dict[str, Any]]] = []
+            for row in sorted(rows):
+                row_cells = sorted(rows[row], key=lambda c: c["col"])
+                if pages and len(pages[-1]) + len(row_cells) <= per_page:
+                    pages[-1].extend(row_cells)
+                else:
+                    pages.append(row_cells)
+            self._derived[key] = pages
+        return self._derived[key]
+
+    def frame(self) -> dict[str, float]:
+        """Return the box around the codes and title (a sparse cloth is mostly fabric)."""
+        if "frame" not in self._derived:
+            self._derived["frame"] = _frame(self)
+        return self._derived["frame"]
+
     def cells_in(self, x0_mm: float, y0_mm: float, x1_mm: float, y1_mm: float,
                  limit: int | None = None) -> list[dict[str, Any]]:
         """Return the placed cells overlapping a rectangle of the outline (bleed origin)."""
@@ -72,6 +100,24 @@ class StoredCloth:
                 if limit is not None and len(found) >= limit:
                     break
         return found
+
+
+def _frame(view: StoredCloth) -> dict[str, float]:
+    """Return x0, y0, x1, y1 (mm, bleed origin) around the placed codes and the title."""
+    outline = view.outline or {}
+    boxes = [(c["x_mm"], c["y_mm"], c["size_mm"], c["height_mm"])
+             for c in view.cells if "x_mm" in c]
+    if not boxes:
+        return {"x0_mm": 0.0, "y0_mm": 0.0, "x1_mm": outline.get("width_mm", 0.0),
+                "y1_mm": outline.get("height_mm", 0.0)}
+    title = outline["title"]
+    if title["w_mm"] > 0:
+        boxes.append((title["x_mm"], title["y_mm"], title["w_mm"], title["h_mm"]))
+    margin = min(b[2] for b in boxes) / 4
+    return {"x0_mm": max(0.0, min(b[0] for b in boxes) - margin),
+            "y0_mm": max(0.0, min(b[1] for b in boxes) - margin),
+            "x1_mm": min(outline["width_mm"], max(b[0] + b[2] for b in boxes) + margin),
+            "y1_mm": min(outline["height_mm"], max(b[1] + b[3] for b in boxes) + margin)}
 
 
 def _thumb_digests(site: Site, ids: list[int]) -> dict[int, str]:
@@ -99,12 +145,14 @@ def compute(site: Site, cloth: Cloth, version: int) -> StoredCloth:
     if photos:
         specs = [design.spec_of(p, site.base_url) for p in photos]
         try:
-            placed = layout.outline(design.outline_plan(specs, design.settings_of(cloth)))
+            plan = design.outline_plan(specs, design.settings_of(cloth))
         except Refusal as refusal:
             error = {"reason": refusal.reason, "detail": refusal.detail}
         else:
-            for cell, at in zip(cells, placed.pop("cells"), strict=True):
+            placed = layout.outline(plan)
+            for cell, at, where in zip(cells, placed.pop("cells"), plan.cells, strict=True):
                 cell.update({k: at[k] for k in ("x_mm", "y_mm", "size_mm", "height_mm")})
+                cell["row"], cell["col"] = where.row, where.col
             outline = placed
     return StoredCloth(cloth.id, version, site.base_url, cells, outline, error)
 

@@ -14,7 +14,7 @@ and a viewer can report a photo (services.reports); a report alone hides nothing
 
 from __future__ import annotations
 
-from flask import Response, current_app, redirect, render_template, request, session, url_for
+from flask import Response, current_app, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_locale, gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import NotFound
@@ -27,7 +27,7 @@ from ...services import page_views, public, reports
 from ..files import send_stored
 from ..limits import address, limiter
 from ..messages import labels, say_refusal
-from ..page_cache import cache_of
+from ..page_cache import cache_of, cacheable
 from . import bp
 
 ROBOTS = "noindex, nofollow"
@@ -76,19 +76,13 @@ def photo(code: str):
     etag = cache.etag(*key)
     if request.if_none_match.contains(etag):
         response = Response(status=304)
-    elif _has_flashes():
+    elif not cacheable(current_app):
         response = Response(_render_photo(site, found))  # a one-off page: not kept
     else:
         response = Response(cache.get_or_render(key, lambda: _render_photo(site, found)),
                             mimetype="text/html")
     response.set_etag(etag)
     return _public(response, PAGE_CACHE)
-
-
-def _has_flashes() -> bool:
-    # The page shows flashed messages (base.html); only a visitor with a session can have any.
-    return (current_app.config["SESSION_COOKIE_NAME"] in request.cookies
-            and bool(session.get("_flashes")))
 
 
 def _render_photo(site, found: public.PublicPhoto) -> bytes:
