@@ -84,12 +84,13 @@ class City(Base):
 
     def bilingual(self) -> str:
         """Return 'Own / Other', the city's own name first."""
-        first, second = (
-            (self.name_ru, self.name_en)
-            if self.home_language == "ru"
-            else (self.name_en, self.name_ru)
-        )
-        return first if first == second else f"{first} / {second}"
+        return bilingual(self.name_en, self.name_ru, self.home_language)
+
+
+def bilingual(name_en: str, name_ru: str, home_language: str) -> str:
+    """Return a city's names as 'Own / Other', the name in its home language first."""
+    first, second = (name_ru, name_en) if home_language == "ru" else (name_en, name_ru)
+    return first if first == second else f"{first} / {second}"
 
 
 class Group(Base):

@@ -95,7 +95,7 @@ class _Painter:
     """Draw the plan strip by strip."""
 
     def __init__(self, plan: Plan, ppi: float, panel: int | None,
-                 coarse: bool = False) -> None:
+                 coarse: bool = False, min_text_px: float = 0.0) -> None:
         self.plan = plan
         s = plan.settings
         if panel is None:
@@ -129,6 +129,8 @@ class _Painter:
             if cell.label is None or not cell.label_text:
                 continue
             size = cell.label_font_mm * scale_px
+            if size < min_text_px:
+                continue
             base = fy(cell.label.y_mm + cell.label.h_mm * LABEL_BASELINE, ppi)
             self.texts.append(_Text(fx(cell.label.x_mm + cell.label.w_mm / 2, ppi), base,
                                     base - size, base + size * 0.3, round(size),
@@ -243,7 +245,8 @@ def render_preview(plan: Plan, out: Out, *, width_px: int) -> None:
     frame = Frame.whole(plan)
     ppi = width_px / (frame.width_mm / 25.4)
     px_per_module = plan.min_module_mm * plan.scale * ppi / 25.4
-    painter = _Painter(plan, ppi, None, coarse=px_per_module < 2)
+    # Labels too small to read on screen are left out: drawing 10,000 of them took seconds.
+    painter = _Painter(plan, ppi, None, coarse=px_per_module < 2, min_text_px=6)
     _write_png(painter, out, ppi, progress_of({}))
 
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 import dataclasses
 import io
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ... import codes, layout, qr
 from ...layout import CellSpec, ClothSettings, LayoutError, LayoutWarning, Plan
-from ...models import Cloth, ClothItem, Photo, PhotoState
+from ...models import City, Cloth, ClothItem, Photo, PhotoState, bilingual
 from ...render import format_named
 from ..site import Site
 from . import ClothFrozen
@@ -74,27 +76,75 @@ def order_mode(cloth: Cloth) -> str:
     return (cloth.settings or {}).get(ORDER_KEY, "auto")
 
 
-def selection(site: Site, cloth: Cloth) -> list[Photo]:
-    """Return the photos on the cloth in printing order."""
+@dataclass(frozen=True)
+class Chosen:
+    """One photo on the cloth, with what its pages and plan need: read as plain rows."""
+
+    id: int
+    code: str
+    first_name: str
+    state: PhotoState
+    hidden_at: Any
+    city_slug: str
+    city_en: str
+    city_ru: str
+    city_home: str
+
+    @property
+    def city_label(self) -> str:
+        return bilingual(self.city_en, self.city_ru, self.city_home)
+
+    @property
+    def shown(self) -> bool:
+        """Say whether the public may see it (approved, not hidden)."""
+        return self.state == PhotoState.APPROVED and self.hidden_at is None
+
+
+_CHOSEN = (
+    select(Photo.id, Photo.code, Photo.first_name, Photo.state, Photo.hidden_at, City.slug,
+           City.name_en, City.name_ru, City.home_language)
+    .join(City, City.id == Photo.city_id)
+)
+
+
+def chosen(site: Site, cloth: Cloth) -> list[Chosen]:
+    """Return the photos on the cloth in printing order, as plain rows (no ORM objects).
+
+    The one place that decides the selection and its order; ``selection`` loads the same
+    photos as model objects.
+    """
+    session = site.db
     if cloth.frozen_at is not None:
-        return [item.photo for item in cloth.items]
+        rows = session.execute(
+            _CHOSEN.join(ClothItem, ClothItem.photo_id == Photo.id)
+            .where(ClothItem.cloth_id == cloth.id).order_by(ClothItem.position))
+        return [Chosen(*row) for row in rows]
     on_frozen = _frozen_photo_ids(site)
     approved = [
-        p for p in site.db.scalars(
-            select(Photo).where(Photo.state == PhotoState.APPROVED, Photo.hidden_at.is_(None))
-            .order_by(Photo.reviewed_at, Photo.id)
-        )
-        if p.id not in on_frozen
+        Chosen(*row) for row in session.execute(
+            _CHOSEN.where(Photo.state == PhotoState.APPROVED, Photo.hidden_at.is_(None))
+            .order_by(Photo.reviewed_at, Photo.id))
+        if row.id not in on_frozen
     ]
     if order_mode(cloth) == "manual":
         by_id = {p.id: p for p in approved}
-        ordered = [by_id.pop(item.photo_id) for item in cloth.items if item.photo_id in by_id]
+        saved = session.scalars(select(ClothItem.photo_id).where(ClothItem.cloth_id == cloth.id)
+                                .order_by(ClothItem.position))
+        ordered = [by_id.pop(photo_id) for photo_id in saved if photo_id in by_id]
         # Photos approved after the order was saved join at the end, in approval order.
         return ordered + [p for p in approved if p.id in by_id]
     return _alternate(site, approved, settings_of(cloth))
 
 
-def _alternate(site: Site, photos: list[Photo], settings: ClothSettings) -> list[Photo]:
+def selection(site: Site, cloth: Cloth) -> list[Photo]:
+    """Return the photos on the cloth in printing order."""
+    ids = [c.id for c in chosen(site, cloth)]
+    found = {p.id: p for p in site.db.scalars(
+        select(Photo).where(Photo.id.in_(ids)).options(selectinload(Photo.city)))}
+    return [found[i] for i in ids]
+
+
+def _alternate(site: Site, photos: list[Chosen], settings: ClothSettings) -> list[Chosen]:
     """Order photos so that cities alternate like a chessboard on this cloth's grid."""
     by_code = {p.code: p for p in photos}
     # Real URLs: the grid, and so the chessboard, depends on the printed symbol's size.
@@ -143,21 +193,25 @@ def approved_count(site: Site) -> int:
 # ---------------------------------------------------------------- plan
 
 
-def spec_of(photo: Photo, base_url: str) -> CellSpec:
+def spec_of(photo: Photo | Chosen, base_url: str) -> CellSpec:
     """Return the CellSpec of one photo: its code, printed URL, name and city."""
+    if isinstance(photo, Chosen):
+        label, slug = photo.city_label, photo.city_slug
+    else:
+        label, slug = photo.city.bilingual(), photo.city.slug
     return CellSpec(
         code=photo.code,
         url=codes.photo_url(base_url, photo.code),
         name=photo.first_name,
-        city_label=photo.city.bilingual(),
-        city_slug=photo.city.slug,
+        city_label=label,
+        city_slug=slug,
     )
 
 
 def cell_specs(site: Site, cloth: Cloth, base_url: str | None = None) -> list[CellSpec]:
     """Return the CellSpecs of the cloth's photos in order, with their printed URLs."""
     base = base_url or site.base_url
-    return [spec_of(p, base) for p in selection(site, cloth)]
+    return [spec_of(p, base) for p in chosen(site, cloth)]
 
 
 def capacity(site: Site, settings: ClothSettings) -> int:
