@@ -143,3 +143,31 @@ def test_a_front_server_can_send_the_image(app, client, corpus, front):
 def site_bytes(app, key: str) -> bytes:
     with app.app_context():
         return site().store.get(key)
+
+
+def test_a_held_page_is_the_same_answer_and_still_counted(app, client, corpus, rendered):
+    from tablecloth.services import page_views
+
+    code = make_photo(app, corpus, PhotoState.APPROVED, code="7K3QZ9")
+    first = client.get(f"/P/{code}", headers={"Accept-Language": "ru"})
+    again = client.get(f"/p/{code.lower()}", headers={"Accept-Language": "ru"})
+    revisit = client.get(f"/P/{code}", headers={"Accept-Language": "ru",
+                                                  "If-None-Match": first.headers["ETag"]})
+    assert rendered.count("viewer/photo.html") == 1
+    assert again.data == first.data
+    assert dict(again.headers) == dict(first.headers)  # every hook's header, kept as made
+    assert revisit.status_code == 304 and revisit.headers["ETag"] == first.headers["ETag"]
+    with app.app_context():
+        photo = _photo(code)
+        assert page_views.views_of(site(), photo.id) == 3
+
+
+def test_a_visitor_with_a_session_gets_a_page_of_their_own(app, client, corpus):
+    code = make_photo(app, corpus, PhotoState.APPROVED, code="7K3QZ9")
+    client.get(f"/P/{code}")  # held for everyone
+    with client.session_transaction() as flask_session:
+        flask_session["_flashes"] = [("info", "Only for this visitor")]
+    mine = client.get(f"/P/{code}").get_data(as_text=True)
+    assert "Only for this visitor" in mine
+    stranger = app.test_client()
+    assert "Only for this visitor" not in stranger.get(f"/P/{code}").get_data(as_text=True)

@@ -84,9 +84,16 @@ class PublicPhoto:
     caption: str
     caption_language: str
     caption_translation: str | None
-    city: City  # names only: a detached, unsaved copy
+    city_en: str
+    city_ru: str
+    city_home: str
     web: PublicFile | None
     thumb: PublicFile | None
+
+    @property
+    def city(self) -> City:
+        """Return the city's names as a detached, unsaved City (made only to render a page)."""
+        return City(name_en=self.city_en, name_ru=self.city_ru, home_language=self.city_home)
 
 
 def _file(row: Row, kind: str) -> PublicFile | None:
@@ -102,15 +109,19 @@ def page(site: Site, raw_code: str) -> tuple[str, PublicPhoto | None]:
     code = normalise(raw_code)
     if code is None:
         return UNKNOWN, None
-    row = site.db.execute(PAGE_QUERY, {"code": code}).first()
+    # Straight on a pooled connection, not through the Session: this runs for every scan of
+    # every printed code, and the ORM session's bookkeeping (begin, result loading, close)
+    # cost more than the query itself. A read of committed rows; nothing is written.
+    with site.db.get_bind().connect() as connection:
+        row = connection.execute(PAGE_QUERY, {"code": code}).first()
     shown = standing(row)
     if shown != PUBLIC:
         return shown, None
-    city = City(name_en=row.name_en, name_ru=row.name_ru, home_language=row.home_language)
     return shown, PublicPhoto(
         id=row.id, code=row.code, version=row.version, first_name=row.first_name,
         caption=row.caption or "", caption_language=row.caption_language,
-        caption_translation=row.caption_translation, city=city,
+        caption_translation=row.caption_translation, city_en=row.name_en,
+        city_ru=row.name_ru, city_home=row.home_language,
         web=_file(row, "web"), thumb=_file(row, "thumb"))
 
 
@@ -141,6 +152,7 @@ def image(site: Site, raw_code: str, kind: str) -> tuple[str, Row | None]:
     code = normalise(raw_code)
     if code is None or kind not in PUBLIC_KINDS:
         return UNKNOWN, None
-    row = site.db.execute(IMAGE_QUERY, {"code": code, "kind": kind}).first()
+    with site.db.get_bind().connect() as connection:  # as page(): the hot path
+        row = connection.execute(IMAGE_QUERY, {"code": code, "kind": kind}).first()
     shown = standing(row)
     return shown, row if shown == PUBLIC else None

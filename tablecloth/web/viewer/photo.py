@@ -21,7 +21,7 @@ from werkzeug.exceptions import NotFound
 
 from ... import context
 from ...codes import normalise
-from ...i18n import LANGUAGES
+from ...i18n import LANGUAGES, select_locale
 from ...models import Photo
 from ...services import page_views, public, reports
 from ..files import send_stored
@@ -71,7 +71,9 @@ def photo(code: str):
         return not_found()
     page_views.count(site, found.id)
     cache = cache_of(current_app)
-    language = str(get_locale())
+    # The language as Flask-Babel will choose it (i18n.select_locale), without building a
+    # babel Locale, which only a page being rendered needs.
+    language = select_locale()
     key = (found.code, language, found.version)
     etag = cache.etag(*key)
     if request.if_none_match.contains(etag):
