@@ -18,6 +18,7 @@ DESIGNER = "/organiser/cloth"
 GUARDED = [
     ("get", "/organiser/cloth"),
     ("get", "/organiser/cloth/preview.svg"),
+    ("get", "/organiser/cloth/preview.png"),
     ("get", "/organiser/cloth/plan.json"),
     ("get", "/organiser/cloth/exports/1"),
     ("get", "/organiser/cloth/exports/1/status"),
