@@ -31,8 +31,8 @@ from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from .models import City, Cloth, ClothItem, Photo, PhotoState, StoredFile
 
 # Photo columns a cloth shows or orders by: a change to any of them changes the cloth.
-CLOTH_FIELDS = frozenset({"code", "state", "hidden_at", "first_name", "city_id",
-                          "reviewed_at"})
+CLOTH_FIELDS = frozenset({"code", "state", "hidden_at", "first_name", "name_other_script",
+                          "city_id", "reviewed_at"})
 # Our own bumps: no ORM synchronisation, and marked so that _on_execute leaves them alone.
 _BUMP = {"synchronize_session": False, "tablecloth_bump": True}
 

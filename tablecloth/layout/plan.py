@@ -151,7 +151,8 @@ def _too_many(settings: ClothSettings, symbol: int, needed: int, fits: int) -> L
 
 
 def _label(spec: CellSpec) -> str:
-    return f"{spec.name} · {spec.city_label}" if spec.name else spec.city_label
+    name = f"{spec.name} / {spec.name_other}" if spec.name_other else spec.name
+    return f"{name} · {spec.city_label}" if name else spec.city_label
 
 
 def plan_cloth(

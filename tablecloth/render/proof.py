@@ -40,7 +40,8 @@ def render_proof(plan: Plan, out: Out, **options: Any) -> None:
     s = plan.settings
     cities = Counter(c.spec.city_label for c in cells)
     with open_out(out) as f, binary_streams():
-        c = Canvas(f, pagesize=(w_mm * k, h_mm * k), pageCompression=1, invariant=1)
+        c = Canvas(f, pagesize=(w_mm * k, h_mm * k), pageCompression=1, invariant=1,
+                   initialFontName=FONT_NAME)
         c.setTitle(f"Proof: {s.title}")
         c.setCreator("tablecloth")
         for page in range(pages):

@@ -29,6 +29,7 @@ from tablecloth.layout import PlacedCell, Plan, parse_colour
 from tablecloth.layout.text import FONT_BOLD_PATH, FONT_PATH
 from tablecloth.layout.units import Frame, mm_to_px
 
+from .colour import png_iccp_chunk_data, profile_for
 from .common import LABEL_BASELINE, Out, Progress, open_out, progress_of
 
 STRIP_ROWS = 256
@@ -94,11 +95,14 @@ class _Text:
 class _Painter:
     """Draw the plan strip by strip."""
 
-    def __init__(self, plan: Plan, ppi: float, panel: int | None,
+    def __init__(self, plan: Plan, ppi: float, panel: int | None, tile: Any = None,
                  coarse: bool = False, min_text_px: float = 0.0) -> None:
         self.plan = plan
         s = plan.settings
-        if panel is None:
+        if tile is not None:  # a layout.tiles.Tile: a length of a panel, cut between rows
+            self.frame = tile.frame(plan)
+            cells = tile.cells(plan)
+        elif panel is None:
             self.frame = Frame.whole(plan)
             cells = list(plan.cells)
         else:
@@ -233,7 +237,8 @@ def render_png(plan: Plan, out: Out, **options: Any) -> None:
     """Write plan as a PNG at ppi (150 or 300), streamed strip by strip."""
     progress = progress_of(options)
     ppi = _ppi(options)
-    _write_png(_Painter(plan, ppi, options.get("panel")), out, ppi, progress)
+    _write_png(_Painter(plan, ppi, options.get("panel"), options.get("tile")), out, ppi,
+               progress)
 
 
 def render_preview(plan: Plan, out: Out, *, width_px: int) -> None:
@@ -257,6 +262,8 @@ def _write_png(painter: _Painter, out: Out, ppi: float, progress: Progress) -> N
         f.write(b"\x89PNG\r\n\x1a\n")
         f.write(_chunk(b"IHDR", struct.pack(">IIBBBBB", painter.width, painter.height, 8,
                                             0 if channels == 1 else 2, 0, 0, 0)))
+        # The colour profile (sRGB, or its grey twin), so the shop's RIP need not guess.
+        f.write(_chunk(b"iCCP", png_iccp_chunk_data(painter.mode)))
         f.write(_chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1)))
         z = zlib.compressobj(PNG_LEVEL)
         rows = _filtered_rows(painter.width * channels)
@@ -279,7 +286,7 @@ def render_tiff(plan: Plan, out: Out, **options: Any) -> None:
     """Write plan as a deflate-compressed striped TIFF at ppi (150 or 300)."""
     progress = progress_of(options)
     ppi = _ppi(options)
-    painter = _Painter(plan, ppi, options.get("panel"))
+    painter = _Painter(plan, ppi, options.get("panel"), options.get("tile"))
     with open_out(out) as f:
         if _seekable(f):
             _write_tiff(f, painter, ppi, progress)
@@ -330,6 +337,8 @@ def _write_tiff(f: IO[bytes], painter: _Painter, ppi: int, progress: Progress) -
         entries.append((code, typ, len(values), data if len(data) <= 4 else put(data)))
 
     res = put(struct.pack("<II", ppi, 1))
+    icc = profile_for(painter.mode)[1]
+    entries.append((34675, 7, len(icc), put(icc)))  # InterColorProfile: sRGB
     software = put(b"tablecloth\x00")
     tag(256, 4, [painter.width])
     tag(257, 4, [painter.height])

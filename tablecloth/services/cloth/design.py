@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ... import codes, layout, qr
+from ... import codes, layout, names, printers, qr
 from ...layout import CellSpec, ClothSettings, LayoutError, LayoutWarning, Plan
 from ...models import City, Cloth, ClothItem, Photo, PhotoState, bilingual
 from ...render import format_named
@@ -23,6 +23,7 @@ from ..site import Site
 from . import ClothFrozen
 
 ORDER_KEY = "order"  # "auto" (cities alternate) or "manual" (the saved ClothItem order)
+PRINTER_KEY = "printer"  # the printer preset the organiser chose (printers.PRINTERS), or none
 
 
 def require_unfrozen(cloth: Cloth) -> None:
@@ -61,6 +62,26 @@ def save_settings(site: Site, cloth: Cloth, values: dict[str, Any]) -> list[Layo
     return warnings
 
 
+def printer_of(cloth: Cloth) -> str | None:
+    """Return the name of the printer preset chosen for the cloth, or None."""
+    name = (cloth.settings or {}).get(PRINTER_KEY)
+    return name if name in printers.PRINTERS else None
+
+
+def choose_printer(site: Site, cloth: Cloth, name: str | None) -> list[LayoutWarning]:
+    """Choose a printer preset (or none) for the cloth, taking on the settings it wants."""
+    require_unfrozen(cloth)
+    if not name:
+        cloth.settings = {**(cloth.settings or {}), PRINTER_KEY: None}
+        site.db.commit()
+        return []
+    preset = printers.printer_named(name)
+    warnings = save_settings(site, cloth, dict(preset.defaults))
+    cloth.settings = {**(cloth.settings or {}), PRINTER_KEY: preset.name}
+    site.db.commit()
+    return warnings
+
+
 # ---------------------------------------------------------------- photos and order
 
 
@@ -89,6 +110,7 @@ class Chosen:
     city_en: str
     city_ru: str
     city_home: str
+    name_other_script: str | None
 
     @property
     def city_label(self) -> str:
@@ -102,7 +124,7 @@ class Chosen:
 
 _CHOSEN = (
     select(Photo.id, Photo.code, Photo.first_name, Photo.state, Photo.hidden_at, City.slug,
-           City.name_en, City.name_ru, City.home_language)
+           City.name_en, City.name_ru, City.home_language, Photo.name_other_script)
     .join(City, City.id == Photo.city_id)
 )
 
@@ -205,7 +227,14 @@ def spec_of(photo: Photo | Chosen, base_url: str) -> CellSpec:
         name=photo.first_name,
         city_label=label,
         city_slug=slug,
+        name_other=_other(photo),
     )
+
+
+def _other(photo: Photo | Chosen) -> str:
+    """Return the photo's first name in the other script, unless it is the same."""
+    other = names.other_script(photo.first_name, photo.name_other_script)
+    return other if other != photo.first_name else ""
 
 
 def cell_specs(site: Site, cloth: Cloth, base_url: str | None = None) -> list[CellSpec]:

@@ -18,10 +18,11 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import select
 
-from ... import messages
+from ... import messages, printers
+from ...errors import Refusal
 from ...layout import CellSpec, ClothSettings, Plan, plan_cloth
 from ...models import Cloth, Export, Organiser, Photo, utcnow
-from ...render import PPI_CHOICES, Format, check_ppi, content_type_for, format_named
+from ...render import FORMATS, PPI_CHOICES, Format, check_ppi, content_type_for, format_named
 from ...verify import VerifyReport
 from .. import audit
 from ..site import Site
@@ -122,17 +123,28 @@ def _jsonable(value: Any) -> Any:
 
 
 def new_export(site: Site, cloth: Cloth, formats: Iterable[str], *,
-               ppi: int | str = PPI_CHOICES[0],
+               ppi: int | str | None = None,
                draft: bool = False, overrides: dict[str, Any] | None = None,
-               by: Organiser | None = None) -> Export:
-    """Check the request and record a queued export; overrides change settings for it alone."""
+               by: Organiser | None = None, printer: str | None = None) -> Export:
+    """Check the request and record a queued export; overrides change settings for it alone.
+
+    With a printer preset (``printers.PRINTERS``) the formats default to the preset's, and
+    what its printer would reject is refused here in plain words; its pieces (panels,
+    lengths, sheets) are what ``run_export`` writes.
+    """
+    preset = printers.printer_named(printer) if printer else None
+    formats = list(formats) or ([preset.formats[0]] if preset else [])
     chosen = _clean_formats(formats)
+    if ppi is None or ppi == "":
+        ppi = preset.ppi[0] if preset and preset.ppi else PPI_CHOICES[0]
     ppi = check_ppi(ppi)
     base = site.base_url
     if not draft:
         check_base_url(base)
     settings = settings_of(cloth, **(overrides or {}))
     settings.validate()
+    if preset is not None:
+        printers.check(preset, settings, chosen, ppi)
     cells = cell_specs(site, cloth, base)
     if not cells:
         raise ClothError("no_photos")
@@ -141,11 +153,14 @@ def new_export(site: Site, cloth: Cloth, formats: Iterable[str], *,
     # Positions and refusals only: the one real plan, with every code encoded, is made by
     # run_export from this snapshot.
     plan = outline_plan(cells, settings)
+    for name in chosen:  # a file the preset's caps would reject, and no split mends, stops here
+        printers.pieces(preset, name, plan, ppi)
     export = Export(
         cloth_id=cloth.id, status="queued", progress=0.0, draft=draft,
         settings={
             "formats": chosen,
             "ppi": ppi,
+            "printer": preset.name if preset else None,
             "base_url": base,
             "layout": _jsonable(dataclasses.asdict(plan.settings)),
             "cells": [dataclasses.asdict(c) for c in cells],
@@ -169,11 +184,20 @@ def export_plan(export: Export) -> Plan:
     return plan_cloth([CellSpec(**c) for c in snapshot["cells"]], settings)
 
 
-def file_name(cloth: Cloth, fmt: Format, draft: bool) -> str:
-    """Return the download name of one exported file."""
-    suffix = f"-{fmt.name}" if fmt.proof else ""
+def file_name(cloth: Cloth, fmt: Format, draft: bool, piece: str = "") -> str:
+    """Return the download name of one exported file (piece: "-panel1of2", say)."""
+    # A format sharing its extension with one offered before it is named, so both fit.
+    earlier = list(FORMATS)[:list(FORMATS).index(fmt.name)] if fmt.name in FORMATS else []
+    shared = any(FORMATS[name].extension == fmt.extension for name in earlier)
+    suffix = f"-{fmt.name}" if fmt.proof or shared else ""
     prefix = "DRAFT-" if draft else ""
-    return f"{prefix}cloth-edition{cloth.edition}{suffix}.{fmt.extension}"
+    return f"{prefix}cloth-edition{cloth.edition}{suffix}{piece}.{fmt.extension}"
+
+
+def _preset(export: Export) -> printers.Printer | None:
+    """Return the printer preset an export was made for, or None."""
+    name = (export.settings or {}).get("printer")
+    return printers.printer_named(name) if name else None
 
 
 def _proof_extras(site: Site, plan: Plan) -> dict[str, dict[str, Any]]:
@@ -210,31 +234,46 @@ def run_export(site: Site, export: Export, progress: Progress | None = None) -> 
         formats = [format_named(name) for name in export.settings["formats"]]
         job.tell(0.0, "export_laying_out")
         plan = export_plan(export)
-        share = 1.0 / len(formats)
-        for index, fmt in enumerate(formats):
+        preset = _preset(export)
+        ppi = int(export.settings["ppi"])
+        jobs = [(fmt, piece) for fmt in formats
+                for piece in printers.pieces(preset, fmt.name, plan, ppi)]
+        share = 1.0 / len(jobs)
+        for index, (fmt, piece) in enumerate(jobs):
             start = index * share
             render_width = share * (0.55 if fmt.preflighted else 0.9)
-            shown = fmt.name.upper()
+            shown = f"{fmt.name.upper()} {piece.label}".strip()
+            piece_options = printers.render_options(piece.options)
             options: dict[str, Any] = {
-                "progress": job.step(start, render_width, "export_rendering", format=shown)}
+                "progress": job.step(start, render_width, "export_rendering", format=shown),
+                **piece_options}
             if fmt.raster:
-                options["ppi"] = int(export.settings["ppi"])
+                options["ppi"] = ppi
             if fmt.proof:
                 options.update(_proof_extras(site, plan))
             out = io.BytesIO()
             fmt.render(plan, out, **options)
             data = out.getvalue()
-            key = f"exports/{export.id}/{file_name(export.cloth, fmt, export.draft)}"
+            name = file_name(export.cloth, fmt, export.draft, piece.suffix)
+            if printers.file_too_large(preset, len(data)):
+                raise printers.PrinterRefused(
+                    "printer_file_too_large", file=name, mb=round(len(data) / 1e6, 1),
+                    most=round(preset.max_file_bytes / 1e6))
+            key = f"exports/{export.id}/{name}"
             site.store.put(key, data, fmt.content_type)
             entry = {"format": fmt.name, "key": key, "sha256": hashlib.sha256(data).hexdigest(),
-                     "size": len(data), "name": key.rsplit("/", 1)[1]}
+                     "size": len(data), "name": name}
+            if piece.options:
+                entry.update(piece=piece.label, options=piece.options)
             files.append(entry)
             export.files = _copied(files)
             session.commit()
             if fmt.verify is not None:
                 checked = fmt.verify(data, plan, progress=job.step(
-                    start + render_width, share - render_width, "export_checking", format=shown))
-                results[fmt.name] = _jsonable(checked.to_dict())
+                    start + render_width, share - render_width, "export_checking",
+                    format=shown), **piece_options)
+                result_key = fmt.name + piece.suffix
+                results[result_key] = _jsonable(checked.to_dict())
                 entry["preflight_ok"] = checked.ok
                 export.files = _copied(files)
                 session.commit()
@@ -245,7 +284,10 @@ def run_export(site: Site, export: Export, progress: Progress | None = None) -> 
         export.status = "failed"
         export.files = _copied(files)
         export.report = {"ok": False, "formats": results}
-        _note(export, "export_stopped", error=str(exc) or repr(exc))
+        if isinstance(exc, Refusal):  # a reason the organiser can read in their language
+            _note(export, exc.reason, **exc.detail)
+        else:
+            _note(export, "export_stopped", error=str(exc) or repr(exc))
         export.report = {**export.report, "summary": export.message}
     export.finished_at = utcnow()
     session.commit()
@@ -276,12 +318,17 @@ def _failing_text(failing: dict[str, list[str]]) -> str:
 
 
 def verify_file(data: bytes, fmt: str, export: Export,
-                progress: Progress | None = None) -> VerifyReport:
-    """Preflight any file against the plan of the export that made it."""
+                progress: Progress | None = None, entry: dict | None = None) -> VerifyReport:
+    """Preflight any file against the plan of the export that made it.
+
+    ``entry`` is the exported file's record: a panel, a length or sheets are checked as
+    that piece.
+    """
     found = format_named(fmt)
     if found.verify is None:
         raise ClothError("format_not_checked", format=found.name.upper())
-    return found.verify(data, export_plan(export), progress=progress)
+    options = printers.render_options((entry or {}).get("options") or {})
+    return found.verify(data, export_plan(export), progress=progress, **options)
 
 
 # ---------------------------------------------------------------- the export rows
@@ -337,11 +384,12 @@ def last_good_export(site: Site, cloth: Cloth) -> Export | None:
 
 def open_file(site: Site, export: Export, fmt: str) -> tuple[dict, BinaryIO, str] | None:
     """Return an exported file's entry, an open stream and its content type, or None."""
-    entry = next((e for e in export.files or [] if e["format"] == fmt), None)
+    entry = next((e for e in export.files or [] if e["format"] == fmt), None) or next(
+        (e for e in export.files or [] if e["name"] == fmt), None)  # one of several pieces
     if entry is None:
         return None
     try:
         stream = site.store.open(entry["key"])
     except FileNotFoundError:
         return None
-    return entry, stream, content_type_for(fmt)
+    return entry, stream, content_type_for(entry["format"])
