@@ -171,3 +171,17 @@ def test_a_visitor_with_a_session_gets_a_page_of_their_own(app, client, corpus):
     assert "Only for this visitor" in mine
     stranger = app.test_client()
     assert "Only for this visitor" not in stranger.get(f"/P/{code}").get_data(as_text=True)
+
+
+def test_a_held_image_is_the_same_answer(app, client, corpus):
+    code = make_photo(app, corpus, PhotoState.APPROVED, code="7K3QZ9")
+    [url] = [u for u in _image_urls(client.get(f"/P/{code}").get_data(as_text=True))
+             if "/thumb." in u]
+    first, again = fetch(client, url), fetch(client, url)
+    assert again.status_code == 200 and again.data == first.data
+    assert dict(again.headers) == dict(first.headers)
+    revisit = fetch(client, url, headers={"If-None-Match": first.headers["ETag"]})
+    assert revisit.status_code == 304 and revisit.data == b""
+    with app.app_context():
+        moderation.withdraw(site(), _photo(code))
+    assert fetch(client, url).status_code == 410
