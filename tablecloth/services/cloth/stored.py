@@ -125,8 +125,8 @@ def _thumb_digests(site: Site, ids: list[int]) -> dict[int, str]:
         return {}
     wanted = set(ids)
     # Every thumbnail's row, filtered here: an IN list of 10,000 ids cost more than this.
-    rows = site.db.execute(select(StoredFile.photo_id, StoredFile.sha256)
-                           .where(StoredFile.kind == "thumb"))
+    rows = site.db.connection().execute(select(StoredFile.photo_id, StoredFile.sha256)
+                                        .where(StoredFile.kind == "thumb"))
     return {photo_id: sha[:16] for photo_id, sha in rows if photo_id in wanted}
 
 
