@@ -35,14 +35,22 @@ from sqlalchemy import bindparam, select
 from ..codes import normalise
 from ..context import STORE
 from ..i18n import COOKIE, LANGUAGES, from_header
-from ..models import Photo, PhotoState
+from ..models import Photo, PhotoState, StoredFile
 from ..services import page_views
-from ..services.public import IMAGE_QUERY
 from ..services.site import Site
 from .page_cache import cache_of
 
 VERSION_QUERY = (select(Photo.id, Photo.state, Photo.hidden_at, Photo.version)
                  .where(Photo.code == bindparam("code")))
+# A content-hashed image: its file and its photo's state, then (file known) the state alone.
+FILE_QUERY = (
+    select(Photo.state, Photo.hidden_at, Photo.id, Photo.version, StoredFile.key,
+           StoredFile.sha256, StoredFile.size)
+    .join(StoredFile, StoredFile.photo_id == Photo.id)
+    .where(Photo.code == bindparam("code"), StoredFile.kind == bindparam("kind"))
+)
+STATE_QUERY = (select(Photo.state, Photo.hidden_at, Photo.version)
+               .where(Photo.id == bindparam("id")))
 HASHED_IMAGE = re.compile(r"/[Pp]/([^/]+)/(web|thumb)\.([0-9a-fA-F]{16})\.jpg")
 # Headers the server adds itself, or that belong to one answer only.
 _NOT_KEPT = {"content-length", "date", "server", "connection", "set-cookie"}
@@ -61,6 +69,8 @@ class FastPages:
         self.lock = threading.Lock()
         self._sql: dict[str, tuple[str, bool]] = {}
         self.local_files = app.config["STORAGE"] == "local"
+        # (code, kind) -> (photo id, its version, sha256, file path, size)
+        self.files: OrderedDict[tuple[str, str], tuple] = OrderedDict()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -113,18 +123,20 @@ class FastPages:
             return wanted
         return from_header(environ.get("HTTP_ACCEPT_LANGUAGE", ""), self.default_language)
 
-    def _read(self, query, code: str, kind: str | None = None) -> tuple | None:
-        """Return the one row of query for this code (and kind): one indexed lookup."""
+    def _read(self, query, value: Any, kind: str | None = None,
+              key: str = "") -> tuple | None:
+        """Return the one row of query for this code (and kind) or id: one indexed lookup."""
         engine = self.app.extensions["tablecloth.engine"]
-        name = "image" if kind else "page"
+        name = key or ("image" if kind else "page")
         if name not in self._sql:
             compiled = query.compile(dialect=engine.dialect)
             self._sql[name] = (str(compiled), bool(compiled.positiontup))
         sql, positional = self._sql[name]
+        field = "id" if key == "state" else "code"
         if positional:
-            params: Any = (code, kind) if kind else (code,)
+            params: Any = (value, kind) if kind else (value,)
         else:
-            params = {"code": code, "kind": kind} if kind else {"code": code}
+            params = {field: value, "kind": kind} if kind else {field: value}
         # The driver's own cursor on a pooled connection: SQLAlchemy's execution layer cost
         # more than the indexed lookup.
         connection = engine.raw_connection()
@@ -141,12 +153,35 @@ class FastPages:
                digest: str) -> Iterable[bytes]:
         """Answer a content-hashed image held before, or let Flask answer and hold it."""
         code = normalise(raw_code)
-        row = self._read(IMAGE_QUERY, code, kind) if code else None
-        # (state, hidden_at, key, sha256, size, content_type), as public.IMAGE_QUERY
-        if (row is None or row[0] != PhotoState.APPROVED or row[1] is not None
-                or not row[3].startswith(digest.lower())):
+        if code is None:
             return self.wsgi_app(environ, start_response)
-        etag = '"' + row[3] + '"'
+        digest = digest.lower()
+        with self.lock:
+            known = self.files.get((code, kind))
+        if known is not None and known[2].startswith(digest):
+            # The file is known: only the photo's state and version are read, by its id.
+            # A changed file bumps the photo's version (tablecloth.versions): read it again.
+            row = self._read(STATE_QUERY, known[0], key="state")
+            if row is None or row[2] != known[1]:
+                known = None
+            elif row[0] != PhotoState.APPROVED or row[1] is not None:
+                return self.wsgi_app(environ, start_response)
+        else:
+            known = None
+        if known is None:
+            row = self._read(FILE_QUERY, code, kind)
+            # (state, hidden_at, photo id, version, key, sha256, size)
+            if (row is None or row[0] != PhotoState.APPROVED or row[1] is not None
+                    or not row[5].startswith(digest)):
+                return self.wsgi_app(environ, start_response)
+            path = self.app.extensions[STORE].local_path(row[4])
+            known = (row[2], row[3], row[5], path, row[6])
+            with self.lock:
+                self.files[(code, kind)] = known
+                while len(self.files) > 2 * self.entries:
+                    self.files.popitem(last=False)
+        photo_id, _version, sha256, path, size = known
+        etag = '"' + sha256 + '"'
         with self.lock:
             held = self.held.get(etag)
         if held is None:
@@ -159,12 +194,11 @@ class FastPages:
         if "x-accel-redirect" in names or "x-sendfile" in names:
             start_response(status, [*headers, ("Content-Length", "0")])
             return []
-        store = self.app.extensions[STORE]
         try:
-            stream = store.open(row[2])
-        except FileNotFoundError:
+            stream = open(path, "rb")  # noqa: SIM115  (closed by the file wrapper)
+        except (FileNotFoundError, TypeError):
             return self.wsgi_app(environ, start_response)
-        start_response(status, [*headers, ("Content-Length", str(row[4]))])
+        start_response(status, [*headers, ("Content-Length", str(size))])
         wrapper = environ.get("wsgi.file_wrapper")
         return wrapper(stream, 64 * 1024) if wrapper else _chunks(stream)
 
