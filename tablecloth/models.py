@@ -18,7 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, query_expression, relationship
 from sqlalchemy.types import TypeDecorator
 
 
@@ -165,6 +165,13 @@ class Photo(Base):
     # Bumped by every change to what the photo's public page shows (tablecloth.versions), so
     # each worker on each machine knows its cached page is stale from one indexed read.
     version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The id the upload page chose before the first byte: every retry of the same photo
+    # finds this row instead of making a second one. None for imports and older photos.
+    upload_key: Mapped[str | None] = mapped_column(String(36), unique=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), index=True)
+    # Not a column: whether any group takes uploads now, filled in by the query of the public
+    # photo page (services.public), None everywhere else.
+    uploads_open: Mapped[bool | None] = query_expression()
 
     city: Mapped[City] = relationship()
     group: Mapped[Group | None] = relationship()
@@ -180,6 +187,43 @@ class Photo(Base):
     def file(self, kind: str) -> StoredFile | None:
         """Return the stored file of the given kind (master, web, thumb)."""
         return next((f for f in self.files if f.kind == kind), None)
+
+
+class Visit(Base):
+    """One participant's sitting at the upload page: its photos share one private link."""
+
+    __tablename__ = "visits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Random and public to the participant's own browser only (kept in its session); the
+    # private link's token is derived from it with the site's secret, and only the token's
+    # hash is stored, so the database alone cannot rebuild a link.
+    ref: Mapped[str] = mapped_column(String(32), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PartialUpload(Base):
+    """A photo arriving in pieces over tus: invisible until whole, forgotten when abandoned."""
+
+    __tablename__ = "partial_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The random name in the upload's URL (/upload/tus/<name>) and its storage prefix.
+    name: Mapped[str] = mapped_column(String(32), unique=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
+    upload_key: Mapped[str] = mapped_column(String(36), unique=True)
+    length: Mapped[int] = mapped_column(Integer)
+    # The participant's checked answers, applied when the last byte arrives.
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    photo_id: Mapped[int | None] = mapped_column(ForeignKey("photos.id"))
+    # Why the finished file was refused (a reason code), so a retry hears the same answer.
+    refused: Mapped[dict | None] = mapped_column(JSON)
+
+    visit: Mapped[Visit] = relationship()
+    photo: Mapped[Photo | None] = relationship()
 
 
 class StoredFile(Base):

@@ -49,7 +49,7 @@ def test_a_page_is_rendered_once_then_served_from_the_cache(app, client, corpus,
     assert rendered.count("viewer/photo.html") == 1
     # Another language is another page.
     russian = client.get(f"/P/{code}", headers={"Accept-Language": "ru"})
-    assert "О цифровой скатерти" in russian.get_data(as_text=True)
+    assert "<html lang=\"ru\">" in russian.get_data(as_text=True)
     assert rendered.count("viewer/photo.html") == 2
     assert russian.headers["ETag"] != first.headers["ETag"]
 
@@ -185,3 +185,17 @@ def test_a_held_image_is_the_same_answer(app, client, corpus):
     with app.app_context():
         moderation.withdraw(site(), _photo(code))
     assert fetch(client, url).status_code == 410
+
+
+def test_a_held_page_follows_whether_uploads_are_open(app, client, corpus):
+    from tablecloth.models import City, Group
+
+    code = make_photo(app, corpus, PhotoState.APPROVED, code="7K3QZ9")
+    for _ in range(2):
+        assert 'id="take-part"' not in client.get(f"/P/{code}").get_data(as_text=True)
+    with app.app_context():
+        session = db.session()
+        city = session.scalars(select(City).where(City.slug == "coventry")).one()
+        session.add(Group(name="Club", city=city, invite_code="COV-OPEN-1"))
+        session.commit()
+    assert 'id="take-part"' in client.get(f"/P/{code}").get_data(as_text=True)

@@ -11,22 +11,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Row, and_, bindparam, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy import Row, and_, bindparam, exists, or_, select
+from sqlalchemy.orm import aliased, joinedload, with_expression
 
 from ..codes import normalise
-from ..models import City, Photo, PhotoState, StoredFile
+from ..models import City, Group, Photo, PhotoState, StoredFile, UTCDateTime, utcnow
 from .site import Site
 
 PUBLIC, UNKNOWN, WITHDRAWN, HIDDEN = "public", "unknown", "withdrawn", "hidden"
 # Only these renditions are ever public; the master never is.
 PUBLIC_KINDS = ("web", "thumb")
 
+# Whether participants can send photos now (any group's invite code works), asked in the
+# same query as the photo, so that its page can invite the viewer to take part.
+UPLOADS_OPEN = exists().where(
+    Group.active.is_(True),
+    or_(Group.expires_at.is_(None), Group.expires_at > bindparam("now", type_=UTCDateTime())),
+)
 # Built once: every scan of a printed code runs these, and building a statement with its
 # loader options costs more than SQLAlchemy's cached compilation of it.
 PHOTO_QUERY = (
     select(Photo)
-    .options(joinedload(Photo.city), joinedload(Photo.files))
+    .options(joinedload(Photo.city), joinedload(Photo.files),
+             with_expression(Photo.uploads_open, UPLOADS_OPEN))
     .where(Photo.code == bindparam("code"))
 )
 IMAGE_QUERY = (
@@ -47,7 +54,8 @@ PAGE_QUERY = (
            _web.sha256.label("web_sha256"), _web.width.label("web_width"),
            _web.height.label("web_height"), _web.content_type.label("web_type"),
            _thumb.sha256.label("thumb_sha256"), _thumb.width.label("thumb_width"),
-           _thumb.height.label("thumb_height"), _thumb.content_type.label("thumb_type"))
+           _thumb.height.label("thumb_height"), _thumb.content_type.label("thumb_type"),
+           UPLOADS_OPEN.label("uploads_open"))
     .join(City, City.id == Photo.city_id)
     .outerjoin(_web, and_(_web.photo_id == Photo.id, _web.kind == "web"))
     .outerjoin(_thumb, and_(_thumb.photo_id == Photo.id, _thumb.kind == "thumb"))
@@ -89,6 +97,7 @@ class PublicPhoto:
     city_home: str
     web: PublicFile | None
     thumb: PublicFile | None
+    uploads_open: bool = False  # any group's invite code works now: the page says "take part"
 
     @property
     def city(self) -> City:
@@ -113,7 +122,7 @@ def page(site: Site, raw_code: str) -> tuple[str, PublicPhoto | None]:
     # every printed code, and the ORM session's bookkeeping (begin, result loading, close)
     # cost more than the query itself. A read of committed rows; nothing is written.
     with site.db.get_bind().connect() as connection:
-        row = connection.execute(PAGE_QUERY, {"code": code}).first()
+        row = connection.execute(PAGE_QUERY, {"code": code, "now": utcnow()}).first()
     shown = standing(row)
     if shown != PUBLIC:
         return shown, None
@@ -122,7 +131,7 @@ def page(site: Site, raw_code: str) -> tuple[str, PublicPhoto | None]:
         caption=row.caption or "", caption_language=row.caption_language,
         caption_translation=row.caption_translation, city_en=row.name_en,
         city_ru=row.name_ru, city_home=row.home_language,
-        web=_file(row, "web"), thumb=_file(row, "thumb"))
+        web=_file(row, "web"), thumb=_file(row, "thumb"), uploads_open=bool(row.uploads_open))
 
 
 def standing(photo: Photo | Row | None) -> str:
@@ -135,11 +144,14 @@ def standing(photo: Photo | Row | None) -> str:
 
 
 def photo(site: Site, raw_code: str) -> tuple[str, Photo | None]:
-    """Return what a code (any case) shows, with its photo (city and files loaded) if PUBLIC."""
+    """Return what a code (any case) shows, with its photo if PUBLIC.
+
+    The photo comes with its city and files loaded and ``uploads_open`` filled in.
+    """
     code = normalise(raw_code)
     if code is None:
         return UNKNOWN, None
-    found = site.db.scalars(PHOTO_QUERY, {"code": code}).unique().first()
+    found = site.db.scalars(PHOTO_QUERY, {"code": code, "now": utcnow()}).unique().first()
     shown = standing(found)
     return shown, found if shown == PUBLIC else None
 

@@ -35,12 +35,14 @@ from sqlalchemy import bindparam, select
 from ..codes import normalise
 from ..context import STORE
 from ..i18n import COOKIE, LANGUAGES, from_header
-from ..models import Photo, PhotoState, StoredFile
+from ..models import Photo, PhotoState, StoredFile, utcnow
 from ..services import page_views
+from ..services.public import UPLOADS_OPEN
 from ..services.site import Site
 from .page_cache import cache_of
 
-VERSION_QUERY = (select(Photo.id, Photo.state, Photo.hidden_at, Photo.version)
+VERSION_QUERY = (select(Photo.id, Photo.state, Photo.hidden_at, Photo.version,
+                        UPLOADS_OPEN.label("uploads_open"))
                  .where(Photo.code == bindparam("code")))
 # A content-hashed image: its file and its photo's state, then (file known) the state alone.
 FILE_QUERY = (
@@ -88,10 +90,13 @@ class FastPages:
         code = normalise(path[3:])
         if language is None or code is None:
             return self.wsgi_app(environ, start_response)
-        row = self._read(VERSION_QUERY, code)
+        row = self._read("page", VERSION_QUERY, code=code, now=utcnow())
         if (row is None or row[1] != PhotoState.APPROVED or row[2] is not None):
             return self.wsgi_app(environ, start_response)
-        etag = '"' + cache_of(self.app).etag(code, language, row[3]) + '"'
+        # The key of the view's own ETag (viewer/photo.py): code, language, version, and
+        # whether uploads are open (the page's "take part" link).
+        tag = cache_of(self.app).etag(code, language, row[3], bool(row[4]))
+        etag = '"' + tag + '"'
         with self.lock:
             held = self.held.get(etag)
             if held is not None:
@@ -123,22 +128,23 @@ class FastPages:
             return wanted
         return from_header(environ.get("HTTP_ACCEPT_LANGUAGE", ""), self.default_language)
 
-    def _read(self, query, value: Any, kind: str | None = None,
-              key: str = "") -> tuple | None:
-        """Return the one row of query for this code (and kind) or id: one indexed lookup."""
+    def _read(self, name: str, query, **values: Any) -> tuple | None:
+        """Return the one row of query for these values: one indexed lookup.
+
+        The driver's own cursor on a pooled connection: SQLAlchemy's execution layer cost
+        more than the lookup. The statement is compiled once, and each value goes through
+        its column type's conversion as SQLAlchemy would do it (a time, on SQLite).
+        """
         engine = self.app.extensions["tablecloth.engine"]
-        name = key or ("image" if kind else "page")
         if name not in self._sql:
-            compiled = query.compile(dialect=engine.dialect)
-            self._sql[name] = (str(compiled), bool(compiled.positiontup))
-        sql, positional = self._sql[name]
-        field = "id" if key == "state" else "code"
-        if positional:
-            params: Any = (value, kind) if kind else (value,)
-        else:
-            params = {field: value, "kind": kind} if kind else {field: value}
-        # The driver's own cursor on a pooled connection: SQLAlchemy's execution layer cost
-        # more than the indexed lookup.
+            dialect = engine.dialect
+            compiled = query.compile(dialect=dialect)
+            convert = {key: bind.type.bind_processor(dialect)
+                       for key, bind in compiled.binds.items()}
+            self._sql[name] = (str(compiled), compiled.positiontup, convert)
+        sql, order, convert = self._sql[name]
+        values = {k: convert[k](v) if convert.get(k) else v for k, v in values.items()}
+        params: Any = [values[k] for k in order] if order else values
         connection = engine.raw_connection()
         try:
             cursor = connection.cursor()
@@ -161,7 +167,7 @@ class FastPages:
         if known is not None and known[2].startswith(digest):
             # The file is known: only the photo's state and version are read, by its id.
             # A changed file bumps the photo's version (tablecloth.versions): read it again.
-            row = self._read(STATE_QUERY, known[0], key="state")
+            row = self._read("state", STATE_QUERY, id=known[0])
             if row is None or row[2] != known[1]:
                 known = None
             elif row[0] != PhotoState.APPROVED or row[1] is not None:
@@ -169,7 +175,7 @@ class FastPages:
         else:
             known = None
         if known is None:
-            row = self._read(FILE_QUERY, code, kind)
+            row = self._read("file", FILE_QUERY, code=code, kind=kind)
             # (state, hidden_at, photo id, version, key, sha256, size)
             if (row is None or row[0] != PhotoState.APPROVED or row[1] is not None
                     or not row[5].startswith(digest)):

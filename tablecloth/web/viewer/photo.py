@@ -74,7 +74,8 @@ def photo(code: str):
     # The language as Flask-Babel will choose it (i18n.select_locale), without building a
     # babel Locale, which only a page being rendered needs.
     language = select_locale()
-    key = (found.code, language, found.version)
+    # What the page shows besides the photo: whether uploads are open (its "take part" link).
+    key = (found.code, language, found.version, found.uploads_open)
     etag = cache.etag(*key)
     if request.if_none_match.contains(etag):
         response = Response(status=304)

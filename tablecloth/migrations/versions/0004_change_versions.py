@@ -1,17 +1,14 @@
 """change versions: photos.version, cloths.version and the stored cloth views
 
-Revision ID: 0003
-Revises: 0002
-
-(Issue 13. Issue 9's resumable-uploads migration, on another branch, also calls itself 0002:
-whichever merges second chains after the other by setting its down_revision.)
+Revision ID: 0004
+Revises: 0003
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
