@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import versions
 from .models import City
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -72,8 +73,13 @@ def short_wait(connection, milliseconds: int):
 
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:
-    """Return a session factory whose objects stay readable after a commit."""
-    return sessionmaker(engine, expire_on_commit=False)
+    """Return a session factory whose objects stay readable after a commit.
+
+    Every change made through its sessions bumps the change versions (tablecloth.versions).
+    """
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    versions.install(sessions)
+    return sessions
 
 
 def alembic_config(url: str):

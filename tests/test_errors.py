@@ -102,7 +102,7 @@ def test_a_bug_gives_a_branded_500(app, client, monkeypatch):
     from tablecloth.services import public
 
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production
-    monkeypatch.setattr(public, "photo", lambda *_args: 1 / 0)
+    monkeypatch.setattr(public, "page", lambda *_args: 1 / 0)
     page = client.get("/P/7K3QZ9", headers=RU)
     assert page.status_code == 500
     text = page.get_data(as_text=True)

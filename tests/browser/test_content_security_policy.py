@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import make_photo, quick_hash
+from helpers import SMALL, add_photos, make_photo, quick_hash
 from sqlalchemy import select
 
 from tablecloth import codes, db
 from tablecloth.context import site
 from tablecloth.models import Export, Group, Organiser, Photo, PhotoState, Role
 from tablecloth.services import accounts, groups, sessions
-from tablecloth.services.cloth import editions
+from tablecloth.services.cloth import design, editions
+from tablecloth.web.viewer import cloth as cloth_page
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 EMAIL, PASSWORD = "csp@example.org", "a long enough password"
@@ -46,7 +47,9 @@ def _seed(live_server) -> dict[str, str]:
         person = Organiser(email=EMAIL, role=Role.ADMIN, password_hash=quick_hash(PASSWORD))
         session.add(person)
         session.commit()
+        add_photos(CORPUS, 6)  # with the two above: a cloth of several rows
         cloth = editions.current_cloth(site())
+        design.save_settings(site(), cloth, SMALL)
         session.add(Export(cloth_id=cloth.id, status="done", progress=1.0, files=[],
                            report={}, settings={}))
         session.commit()
@@ -55,7 +58,8 @@ def _seed(live_server) -> dict[str, str]:
     return {"withdraw": token, "invite": invite, "reset": reset}
 
 
-PUBLIC = ["/", "/?lang=ru", "/cloth", "/P/7K3QZ9", "/P/7K3QZ9/report", "/P/7K3QZ9/reported",
+# /P/7K3QZ9 twice: the second answer comes from the fast path (web/fast_pages.py).
+PUBLIC = ["/", "/?lang=ru", "/cloth", "/cloth?page=2", "/P/7K3QZ9", "/P/7K3QZ9", "/P/7K3QZ9/report", "/P/7K3QZ9/reported",
           "/P/WD0001", "/P/ZZZZZZ", "/upload", "/upload?code=COV-7K3QZ9AB", "/upload/terms",
           "/organiser/login", "/S/NOTACODE"]
 ORGANISER = ["/organiser/", "/organiser/moderation", "/organiser/moderation?state=all",
@@ -75,7 +79,8 @@ def _visit(page, messages: list[str], url: str, problems: list[str]) -> None:
     problems += [f"{url}: {v}" for v in found]
 
 
-def test_no_page_breaks_the_content_security_policy(live_server, browser):
+def test_no_page_breaks_the_content_security_policy(live_server, browser, monkeypatch):
+    monkeypatch.setattr(cloth_page, "CELLS_PER_PAGE", 2)  # the cloth in several pages
     links = _seed(live_server)
     problems: list[str] = []
     for language in ("en", "ru"):
@@ -89,6 +94,11 @@ def test_no_page_breaks_the_content_security_policy(live_server, browser):
                      f"/organiser/invite/{links['invite']}",
                      f"/organiser/reset/{links['reset']}"]:
             _visit(page, messages, live_server.url + path, problems)
+        # The cloth's cells are placed by its page's stylesheet, not by style="" attributes.
+        page.goto(live_server.url + "/cloth?page=2", wait_until="networkidle")
+        assert page.locator(".pager a[rel=prev]").count() > 0  # page 2 of several
+        cell = page.locator(".twin .cell").first.bounding_box()
+        assert cell is not None and cell["width"] > 10 and cell["height"] > 10
         page.goto(live_server.url + "/organiser/login")
         page.fill("#email", EMAIL)
         page.fill("#password", PASSWORD)

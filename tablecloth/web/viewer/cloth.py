@@ -1,124 +1,229 @@
-"""The public digital twin of the printed cloth at /cloth."""
+"""The public digital twin of the printed cloth at /cloth, and its cells by region as JSON.
+
+Both read the cloth's stored selection and outline (services.cloth.stored): one indexed
+query for its version, nothing else while it is unchanged. The page shows one band of grid
+rows at a time (``?page=``), so its size does not grow with the cloth; no script needed.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
-import threading
-from collections import OrderedDict
-
-from flask import Response, render_template, request, url_for
+from flask import Response, current_app, jsonify, render_template, request, url_for
+from flask_babel import get_locale, gettext
 
 from ... import context
-from ...errors import Refusal
-from ...models import PhotoState
-from ...services.cloth import design, editions
+from ...services.cloth import editions, stored
+from ..page_cache import cache_of, cacheable
 from . import bp
 
 ROBOTS = "noindex, nofollow"
-_outlines: OrderedDict[str, dict] = OrderedDict()
-_lock = threading.Lock()
+CELLS_PER_PAGE = 300  # codes on one page of the twin: ~100 KB of HTML, thumbnails lazy
+LIST_PER_PAGE = 120  # photos on one page of the plain list (a layout that does not fit)
+MAX_REGION_CELLS = 2000  # cells one JSON answer holds at most
 
 
-def _outline(site, cloth, photos) -> dict:
-    """Return the plan outline of the cloth, computed once per edition, settings and photos."""
-    key = json.dumps([cloth.id, str(cloth.frozen_at), cloth.settings,
-                      [p.code for p in photos]], sort_keys=True, default=str)
-    with _lock:
-        if key in _outlines:
-            _outlines.move_to_end(key)
-            return _outlines[key]
-    outline = _crop(design.outline(site, cloth))
-    with _lock:
-        _outlines[key] = outline
-        while len(_outlines) > 8:
-            _outlines.popitem(last=False)
-    return outline
+def _page_number() -> int:
+    page = request.args.get("page", 1, type=int) or 1
+    return max(1, page)
 
 
-def _crop(outline: dict) -> dict:
-    """Frame the codes and the title only: a cloth with few photos is mostly empty fabric."""
-    boxes = [(c["x_mm"], c["y_mm"], c["size_mm"], c["height_mm"]) for c in outline["cells"]]
-    t = outline["title"]
-    if t["w_mm"] > 0:
-        boxes.append((t["x_mm"], t["y_mm"], t["w_mm"], t["h_mm"]))
-    margin = min(c["size_mm"] for c in outline["cells"]) / 4
-    x0 = max(0.0, min(b[0] for b in boxes) - margin)
-    y0 = max(0.0, min(b[1] for b in boxes) - margin)
-    x1 = min(outline["width_mm"], max(b[0] + b[2] for b in boxes) + margin)
-    y1 = min(outline["height_mm"], max(b[1] + b[3] for b in boxes) + margin)
-    moved = [{**c, "x_mm": c["x_mm"] - x0, "y_mm": c["y_mm"] - y0} for c in outline["cells"]]
-    return {**outline, "cells": moved, "width_mm": x1 - x0, "height_mm": y1 - y0,
-            "title": {**t, "x_mm": t["x_mm"] - x0, "y_mm": t["y_mm"] - y0}}
+def _cell(cell: dict, x0: float, y0: float, width: float, height: float,
+          language: str, by: str = "") -> dict:
+    """Return what the page draws of one cell: where, link, thumbnail and words."""
+    code = cell["code"]
+    return {
+        "alt": by % {"name": cell["name"], "city": cell["city"]} if by else "",
+        "code": code,
+        "shown": cell["shown"],
+        "left": 100 * (cell["x_mm"] - x0) / width,
+        "top": 100 * (cell["y_mm"] - y0) / height,
+        "width": 100 * cell["size_mm"] / width,
+        "height": 100 * cell["size_mm"] / height,
+        "href": f"/P/{code}",
+        "thumb": f"/P/{code}/thumb.{cell['thumb']}.jpg" if cell["thumb"] else "",
+        "name": cell["name"],
+        "city": cell["city"],
+        "city_here": cell["city_ru"] if language == "ru" else cell["city_en"],
+    }
 
 
-def _public_outline():
-    """Return the public edition, its photos and their outline (None if it does not fit)."""
-    site = context.site()
-    current = editions.public_cloth(site)
-    photos = design.selection(site, current) if current is not None else []
-    outline = None
-    if photos:
-        try:
-            outline = _outline(site, current, photos)
-        except Refusal:
-            pass  # an edition in progress that does not fit yet: a plain grid instead
-    return current, photos, outline
+def _band(view: stored.StoredCloth, page: int) -> tuple[list[dict], dict, int, int]:
+    """Return one page's cells, its frame in mm (x0, y0, width, height), page and pages."""
+    bands = view.pages(CELLS_PER_PAGE)
+    pages = max(1, len(bands))
+    page = min(page, pages)
+    frame = view.frame()
+    x0, x1 = frame["x0_mm"], frame["x1_mm"]
+    if pages == 1:
+        y0, y1 = frame["y0_mm"], frame["y1_mm"]
+    else:
+        band = bands[page - 1]
+        margin = min(c["size_mm"] for c in band) / 4
+        y0 = max(0.0, min(c["y_mm"] for c in band) - margin)
+        y1 = min(view.outline["height_mm"],
+                 max(c["y_mm"] + c["height_mm"] for c in band) + margin)
+    box = {"x0": x0, "y0": y0, "width": x1 - x0, "height": y1 - y0}
+    return bands[page - 1], box, page, pages
 
 
-def _layout_css(outline: dict) -> str:
-    """Return the stylesheet placing each cell and the title, in percent of the cloth.
+def _title_box(view: stored.StoredCloth, box: dict) -> dict | None:
+    """Return the title in percent of this page's frame, None when it is not on the page."""
+    title = view.outline["title"]
+    x0, y0, width, height = box["x0"], box["y0"], box["width"], box["height"]
+    if not (title["w_mm"] > 0 and title["y_mm"] < y0 + height
+            and title["y_mm"] + title["h_mm"] > y0):
+        return None
+    return {**title,
+            "left": 100 * (title["x_mm"] - x0) / width,
+            "top": 100 * (title["y_mm"] - y0) / height,
+            "width": 100 * title["w_mm"] / width,
+            "height": 100 * title["h_mm"] / height}
+
+
+def _render(current, view: stored.StoredCloth | None, page: int, language: str) -> tuple[
+        bytes, int]:
+    """Render one page of the twin; return the HTML and the number of pages."""
+    if view is None or not view.shown:
+        return render_template("viewer/cloth.html", cloth=current, empty=True).encode(), 1
+    if view.outline is None:
+        # An edition in progress that does not fit yet: a plain, paged list of its photos.
+        shown = view.shown
+        pages = max(1, -(-len(shown) // LIST_PER_PAGE))
+        page = min(page, pages)
+        chunk = shown[(page - 1) * LIST_PER_PAGE:page * LIST_PER_PAGE]
+        photos = [_cell({**c, "x_mm": 0, "y_mm": 0, "size_mm": 0}, 0, 0, 1, 1, language)
+                  for c in chunk]
+        return render_template("viewer/cloth.html", cloth=current, empty=False, twin=None,
+                               photos=photos, page=page, pages=pages).encode(), pages
+    band, box, page, pages = _band(view, page)
+    # Translated once, filled in per cell: gettext per cell was a tenth of the page's time.
+    by = gettext("Photo by %(name)s, %(city)s")
+    cells = [_cell(c, box["x0"], box["y0"], box["width"], box["height"], language, by)
+             for c in band]
+    # Where each cell sits comes as a stylesheet of its own (cloth_layout): the
+    # Content-Security-Policy allows no style="" attribute.
+    twin = {"title": _title_box(view, box), "cells": cells,
+            "layout_css": url_for("viewer.cloth_layout", page=page,
+                                  v=_layout_version(current, view))}
+    return render_template("viewer/cloth.html", cloth=current, empty=False, twin=twin,
+                           photos=[], page=page, pages=pages,
+                           rows=view.outline["rows"]).encode(), pages
+
+
+def _layout_version(current, view: stored.StoredCloth) -> str:
+    return f"{current.id}.{view.version}"
+
+
+def _layout_css(view: stored.StoredCloth, page: int) -> str:
+    """Return the stylesheet placing one page's cells and the title, in percent of its frame.
 
     A file rather than style="" attributes: the Content-Security-Policy allows no inline
-    style, and the rules are the same for every visitor of one edition.
+    style. Cells are named by their place on the page (.c0, .c1...), as the page names them.
     """
-    w, h = outline["width_mm"], outline["height_mm"]
-    cell_mm = outline["cells"][0]["size_mm"] if outline["cells"] else w
+    band, box, _page, _pages = _band(view, page)
+    x0, y0, width, height = box["x0"], box["y0"], box["width"], box["height"]
 
-    def box(x: float, y: float, width: float, height: float) -> str:
-        return (f"left:{100 * x / w:.3f}%;top:{100 * y / h:.3f}%;"
-                f"width:{100 * width / w:.3f}%;height:{100 * height / h:.3f}%")
+    def place(left: float, top: float, w: float, h: float) -> str:
+        return f"left:{left:.3f}%;top:{top:.3f}%;width:{w:.3f}%;height:{h:.3f}%"
 
-    rules = [f".twin{{aspect-ratio:{w:.1f}/{h:.1f};min-width:{round(36 * w / cell_mm)}px}}"]
-    t = outline["title"]
-    if t["w_mm"] > 0:
-        rules.append(f".twin>.title{{{box(t['x_mm'], t['y_mm'], t['w_mm'], t['h_mm'])}}}")
-    for index, cell in enumerate(outline["cells"]):
-        rules.append(f".twin>.c{index}{{"
-                     f"{box(cell['x_mm'], cell['y_mm'], cell['size_mm'], cell['size_mm'])}}}")
+    min_width_px = round(36 * width / min(c["size_mm"] for c in band))
+    rules = [f".twin{{aspect-ratio:{width:.1f}/{height:.1f};min-width:{min_width_px}px}}"]
+    title = _title_box(view, box)
+    if title is not None:
+        rules.append(".twin>.title{"
+                     + place(title["left"], title["top"], title["width"], title["height"])
+                     + "}")
+    for index, cell in enumerate(band):
+        rules.append(f".twin>.c{index}{{" + place(
+            100 * (cell["x_mm"] - x0) / width, 100 * (cell["y_mm"] - y0) / height,
+            100 * cell["size_mm"] / width, 100 * cell["size_mm"] / height) + "}")
     return "\n".join(rules) + "\n"
-
-
-def _version(outline: dict) -> str:
-    return hashlib.sha256(_layout_css(outline).encode()).hexdigest()[:12]
 
 
 @bp.get("/cloth")
 def cloth():
-    """Show the cloth at screen size: each code's photo in its printed place."""
-    current, photos, outline = _public_outline()
-    visible = {p.code: p for p in photos
-               if p.state == PhotoState.APPROVED and p.hidden_at is None}
-    layout_css_url = (url_for("viewer.cloth_layout", v=_version(outline))
-                      if outline is not None else None)
-    body = render_template("viewer/cloth.html", cloth=current, outline=outline,
-                           visible=visible, photos=[p for p in photos if p.code in visible],
-                           problem=bool(photos) and outline is None,
-                           layout_css_url=layout_css_url)
-    response = Response(body)
+    """Show the cloth at screen size: each code's photo in its printed place, a band a page."""
+    site = context.site()
+    current = editions.public_cloth(site)
+    view = stored.view(site, current) if current is not None else None
+    language = str(get_locale())
+    page = _page_number()
+    cache = cache_of(current_app)
+    version = (current.id, view.version) if view is not None else None
+    key = ("cloth", version, language, page)
+    if cacheable(current_app):
+        body = cache.get_or_render(key, lambda: _render(current, view, page, language)[0])
+    else:
+        body = _render(current, view, page, language)[0]
+    response = Response(body, mimetype="text/html")
+    response.set_etag(cache.etag(*key))
+    response.make_conditional(request)
     response.headers["X-Robots-Tag"] = ROBOTS
     response.headers["Cache-Control"] = "no-cache"
+    response.vary.update(("Accept-Language", "Cookie"))
     return response
 
 
 @bp.get("/cloth/layout.css")
 def cloth_layout():
-    """Send the stylesheet that places the public cloth's cells (named by its content hash)."""
-    _current, _photos, outline = _public_outline()
-    css = _layout_css(outline) if outline is not None else ""
+    """Send the stylesheet that places one page's cells of the public cloth (?page=, ?v=)."""
+    site = context.site()
+    current = editions.public_cloth(site)
+    view = stored.view(site, current) if current is not None else None
+    page = _page_number()
+    if view is None or view.outline is None or not view.shown:
+        css, version = "", None
+    else:
+        version = _layout_version(current, view)
+        css = cache_of(current_app).get_or_render(
+            ("cloth.css", version, page), lambda: _layout_css(view, page).encode()).decode()
     response = Response(css, mimetype="text/css")
     response.headers["X-Robots-Tag"] = ROBOTS
-    # ?v= names one layout; a newer edition gets a new address from /cloth.
-    exact = outline is not None and request.args.get("v") == _version(outline)
+    # ?v= names one version of the cloth; a newer one gets a new address from /cloth.
+    exact = version is not None and request.args.get("v") == version
     response.headers["Cache-Control"] = "public, max-age=86400" if exact else "no-cache"
+    return response
+
+
+def _region() -> tuple[float, float, float, float] | None:
+    names = ("x0_mm", "y0_mm", "x1_mm", "y1_mm")
+    values = [request.args.get(name, type=float) for name in names]
+    return None if any(v is None for v in values) else tuple(values)  # type: ignore[return-value]
+
+
+@bp.get("/cloth/cells.json")
+def cloth_cells():
+    """Return the public cloth's shown cells in a region (mm of the whole cloth with bleed).
+
+    Without a region: the cloth's size, title and version, and no cells. At most
+    MAX_REGION_CELLS cells an answer (``truncated`` says when more lie in the region).
+    """
+    site = context.site()
+    current = editions.public_cloth(site)
+    view = stored.view(site, current) if current is not None else None
+    body: dict = {"edition": None, "version": None, "cells": []}
+    if view is not None:
+        body.update({"edition": current.edition, "version": view.version,
+                     "printed": current.frozen_at is not None,
+                     "photos": len(view.shown)})
+        if view.outline is not None:
+            body.update({k: view.outline[k] for k in ("width_mm", "height_mm", "title",
+                                                       "columns", "rows")})
+            body["frame"] = view.frame()
+            region = _region()
+            if region is not None:
+                found = [c for c in view.cells_in(*region) if c["shown"]]
+                body["truncated"] = len(found) > MAX_REGION_CELLS
+                body["cells"] = [
+                    {k: c[k] for k in ("code", "name", "city", "city_slug", "x_mm", "y_mm",
+                                       "size_mm", "height_mm", "row", "col")}
+                    | {"href": f"/P/{c['code']}",
+                       "thumb": f"/P/{c['code']}/thumb.{c['thumb']}.jpg" if c["thumb"] else ""}
+                    for c in found[:MAX_REGION_CELLS]]
+        else:
+            body["error"] = view.error
+    response = jsonify(body)
+    response.set_etag(cache_of(current_app).etag("cells", body["version"], request.query_string))
+    response.make_conditional(request)
+    response.headers["X-Robots-Tag"] = ROBOTS
+    response.headers["Cache-Control"] = "no-cache"
     return response
