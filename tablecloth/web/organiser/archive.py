@@ -10,8 +10,8 @@ from flask import current_app, send_file
 
 from ... import context
 from ...services import archive
-from . import bp
 from .auth import admin_required
+from .blueprint import bp
 
 
 @bp.get("/archive")
