@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import codes
 from ..errors import Refusal
-from ..models import Invitation, Organiser, Role, utcnow
+from ..models import Invitation, Organiser, OrganiserSession, Role, utcnow
 from . import audit
 from .site import Site
 
@@ -100,12 +100,30 @@ def set_active(site: Site, person: Organiser, active: bool,
         audit.record(site, "account.reactivate" if active else "account.deactivate",
                      person.email, organiser=by)
         if not active:
-            from . import sessions  # sessions builds on this module
-
-            sessions.end_all(site, person, commit=False)
+            end_sessions(site, person)
     site.db.commit()
     site.db.refresh(person)
     return person
+
+
+def end_sessions(site: Site, person: Organiser) -> int:
+    """End every open session of person in the caller's transaction; return how many."""
+    return site.db.execute(
+        update(OrganiserSession)
+        .where(OrganiserSession.organiser_id == person.id, OrganiserSession.ended_at.is_(None))
+        .values(ended_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+
+
+def set_password(person: Organiser, password: str) -> None:
+    """Give person a new password (at least MIN_PASSWORD_LENGTH), stored as a salted hash."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AccountError("password_too_short", count=MIN_PASSWORD_LENGTH)
+    person.password_hash = generate_password_hash(password)
+
+
+def password_matches(person: Organiser, password: str) -> bool:
+    """Say whether password is person's current one."""
+    return check_password_hash(person.password_hash, password or "")
 
 
 def create_invitation(site: Site, role: Role | str = Role.MODERATOR, note: str = "",

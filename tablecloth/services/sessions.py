@@ -11,12 +11,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import codes
 from ..models import Organiser, OrganiserSession, PasswordReset, utcnow
 from . import audit
-from .accounts import MIN_PASSWORD_LENGTH, AccountError
+from .accounts import (
+    MIN_PASSWORD_LENGTH,
+    AccountError,
+    end_sessions,
+    password_matches,
+    set_password,
+)
 from .site import Site
 
 # A session ends this long after log-in whatever happens; the browser's cookie ends sooner
@@ -70,10 +75,7 @@ def end(site: Site, token: str | None) -> None:
 
 def end_all(site: Site, person: Organiser, commit: bool = True) -> int:
     """End every open session of person; return how many were open."""
-    ended = site.db.execute(
-        update(OrganiserSession)
-        .where(OrganiserSession.organiser_id == person.id, OrganiserSession.ended_at.is_(None))
-        .values(ended_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    ended = end_sessions(site, person)
     if commit:
         site.db.commit()
     return ended
@@ -94,18 +96,12 @@ def end_all_by_admin(site: Site, person: Organiser, by: Organiser | None = None)
     return ended
 
 
-def _check_new_password(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise AccountError("password_too_short", count=MIN_PASSWORD_LENGTH)
-
-
 def change_password(site: Site, person: Organiser, current: str, new: str) -> str:
     """Set a new password after checking the current one; end every session of the account
     (copies of this browser's cookie included) and return a new session token for this one."""
-    if not check_password_hash(person.password_hash, current or ""):
+    if not password_matches(person, current):
         raise AccountError("password_wrong")
-    _check_new_password(new)
-    person.password_hash = generate_password_hash(new)
+    set_password(person, new)
     ended = end_all(site, person, commit=False)
     audit.record(site, "account.password", person.email, {"sessions_ended": ended},
                  organiser=person)
@@ -151,7 +147,8 @@ def use_reset(site: Site, token: str, new: str) -> tuple[Organiser, str]:
     reset = open_reset(site, token)
     if reset is None:
         raise AccountError("reset_used")
-    _check_new_password(new)
+    if len(new or "") < MIN_PASSWORD_LENGTH:  # refused before the link is used up
+        raise AccountError("password_too_short", count=MIN_PASSWORD_LENGTH)
     now = utcnow()
     # Used up only if still unused and unexpired: of two tabs racing on one link, one wins.
     claimed = site.db.execute(
@@ -163,7 +160,7 @@ def use_reset(site: Site, token: str, new: str) -> tuple[Organiser, str]:
         site.db.rollback()
         raise AccountError("reset_used")
     person = reset.organiser
-    person.password_hash = generate_password_hash(new)
+    set_password(person, new)
     ended = end_all(site, person, commit=False)
     audit.record(site, "account.password_reset", person.email, {"sessions_ended": ended},
                  organiser=person)

@@ -59,7 +59,8 @@ def _seed(live_server) -> dict[str, str]:
 
 
 # /P/7K3QZ9 twice: the second answer comes from the fast path (web/fast_pages.py).
-PUBLIC = ["/", "/?lang=ru", "/cloth", "/cloth?page=2", "/P/7K3QZ9", "/P/7K3QZ9", "/P/7K3QZ9/report", "/P/7K3QZ9/reported",
+PUBLIC = ["/", "/?lang=ru", "/cloth", "/cloth?page=2", "/P/7K3QZ9", "/P/7K3QZ9",
+          "/P/7K3QZ9/report", "/P/7K3QZ9/reported",
           "/P/WD0001", "/P/ZZZZZZ", "/upload", "/upload?code=COV-7K3QZ9AB", "/upload/terms",
           "/organiser/login", "/S/NOTACODE"]
 ORGANISER = ["/organiser/", "/organiser/moderation", "/organiser/moderation?state=all",

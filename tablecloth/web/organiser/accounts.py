@@ -11,8 +11,8 @@ from ... import context
 from ...models import Role
 from ...services import accounts, sessions
 from ..messages import say_refusal
-from . import bp
 from .auth import admin_required, begin_session
+from .blueprint import bp
 from .common import or_404
 
 ROLE_LABELS = {Role.ADMIN: _l("admin"), Role.MODERATOR: _l("moderator")}

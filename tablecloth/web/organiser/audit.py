@@ -16,9 +16,9 @@ from ...services import audit, reports
 from ...services import groups as group_service
 from ..messages import labels
 from ..numbers import page_arg
-from . import bp
 from .accounts import ROLE_LABELS
 from .auth import admin_required
+from .blueprint import bp
 from .common import AGE_LABELS, STATE_LABELS
 from .export_words import kind_name
 

@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from ... import context
 from ...services import accounts, sessions
 from ..messages import say_refusal
-from . import bp
 from .auth import begin_session, login_required
+from .blueprint import bp
 
 # Pages with a secret in their address or a password form: never cached, never referred.
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
