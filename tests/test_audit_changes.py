@@ -63,3 +63,24 @@ def test_the_audit_page_offers_the_new_actions(logged_in):
     for action in ("group.quota", "group.expiry", "city.add", "cloth.settings", "cloth.order",
                    "account.password", "account.sessions_end"):
         assert f'value="{action}"' in page
+
+
+def test_the_audit_csv_neutralises_formulas(app, logged_in, organiser):
+    """Every CSV the product writes: the audit log's too (a target is text someone chose)."""
+    import csv
+    import io
+
+    from tablecloth.context import site
+    from tablecloth.services import audit
+
+    with app.app_context():
+        for target in ("=HYPERLINK(\"http://x.example\")", "+1", "-2+3", "@SUM(A1)", "\tx"):
+            audit.record(site(), "group.create", target, organiser=None)
+        db.session().commit()
+    response = logged_in.get("/organiser/audit.csv")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    targets = [row[3] for row in rows[1:]]
+    assert sorted(targets) == sorted(["'=HYPERLINK(\"http://x.example\")", "'+1", "'-2+3",
+                                      "'@SUM(A1)", "'\tx"])
+    assert not any(value.startswith(("=", "+", "-", "@", "\t", "\r"))
+                   for row in rows for value in row)
