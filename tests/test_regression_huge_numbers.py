@@ -20,6 +20,7 @@ JUST_OVER = str(2**31)
     f"/organiser/moderation?page={HUGE}", f"/organiser/moderation?page={JUST_OVER}",
     f"/organiser/audit?page={HUGE}", f"/organiser/cloth?edition={HUGE}",
     f"/organiser/cloth/preview.svg?edition={HUGE}", f"/organiser/cloth/plan.json?edition={HUGE}",
+    f"/organiser/cloth?page={HUGE}", f"/cloth?page={HUGE}", f"/cloth/layout.css?page={HUGE}",
 ])
 def test_huge_numbers_in_pages_answer_404(logged_in, path):
     assert logged_in.get(path).status_code == 404
@@ -39,4 +40,6 @@ def test_ordinary_numbers_still_work(logged_in):
     assert logged_in.get("/organiser/moderation?page=2").status_code == 200
     assert logged_in.get("/organiser/moderation?page=x").status_code == 200  # as page 1
     assert logged_in.get("/organiser/audit?page=1").status_code == 200
+    assert logged_in.get("/organiser/cloth?page=3").status_code == 200  # past the end: the last
+    assert logged_in.get("/cloth?page=3").status_code == 200
     assert logged_in.get(f"/organiser/cloth/exports/{2**31 - 1}").status_code == 404

@@ -36,7 +36,7 @@ from ...services.cloth import (
 )
 from ...services.cloth.base_url import check_base_url, plain_reason
 from ..messages import say, say_refusal
-from ..numbers import id_arg
+from ..numbers import id_arg, page_arg
 from . import export_words
 from .auth import login_required
 from .blueprint import bp
@@ -132,7 +132,7 @@ def cloth():
         layout_error, warnings = say_refusal(refusal), []
     total = len(view.cells)
     pages = max(1, -(-total // ORDER_PER_PAGE))
-    page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
+    page = min(page_arg(ORDER_PER_PAGE), pages)
     offset = (page - 1) * ORDER_PER_PAGE
     language = str(get_locale())
     photos = [{"code": c["code"], "name": c["name"],

@@ -12,6 +12,7 @@ from flask_babel import get_locale, gettext
 
 from ... import context
 from ...services.cloth import editions, stored
+from ..numbers import page_arg
 from ..page_cache import cache_of, cacheable
 from .blueprint import bp
 
@@ -22,8 +23,8 @@ MAX_REGION_CELLS = 2000  # cells one JSON answer holds at most
 
 
 def _page_number() -> int:
-    page = request.args.get("page", 1, type=int) or 1
-    return max(1, page)
+    # One rule for numbers in every address (web/numbers.py): beyond the range, 404.
+    return page_arg(CELLS_PER_PAGE)
 
 
 def _cell(cell: dict, x0: float, y0: float, width: float, height: float,
