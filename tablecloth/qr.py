@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import qrcode
@@ -378,3 +378,22 @@ def encode_many(urls: Iterable[str], error_correction: str = "H") -> dict[str, M
 def clear_cache() -> None:
     """Forget cached matrices (benchmarks measure cold encoding)."""
     _cache.clear()
+
+
+def _in_finder(n: int, x: int, y: int) -> bool:
+    return (x < 7 or x >= n - 7) and y < 7 or x < 7 and y >= n - 7
+
+
+@lru_cache(maxsize=4096)
+def split_finders(matrix: Matrix) -> tuple[Matrix, Matrix]:
+    """Return (the symbol without its three finder patterns, the finder patterns alone).
+
+    Drawn one over the other in two colours they make the whole symbol, module for module:
+    a city's codes are told apart by the colour of their finder patterns.
+    """
+    n = matrix.size
+    body, finders = [], []
+    for y, row in enumerate(matrix.rows):
+        body.append("".join("0" if _in_finder(n, x, y) else c for x, c in enumerate(row)))
+        finders.append("".join(c if _in_finder(n, x, y) else "0" for x, c in enumerate(row)))
+    return (replace(matrix, rows=tuple(body)), replace(matrix, rows=tuple(finders)))

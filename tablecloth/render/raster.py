@@ -1,11 +1,14 @@
 """PNG and TIFF rasters, drawn in horizontal strips so memory stays flat for any size.
 
 A 1.8 m cloth at 300 ppi is ~21,000 px square: 450 MB as one 8-bit bitmap, 1.3 GB in RGB.
-We draw one strip of rows at a time (codes, labels and title clipped to the strip), and
+We draw one strip of rows at a time (codes, text and marks clipped to the strip), and
 stream it out: PNG rows go through one zlib stream into IDAT chunks, TIFF strips are
 deflated one by one and the directory is written at the end. Module edges are rounded to
 whole pixels from their absolute millimetre positions, so neighbouring modules share
 edges exactly and every code keeps its geometry.
+
+``panel=N`` writes one panel's own file, as the PDF's page: the panel with its bleed and a
+slug around it carrying crop, join and registration marks and the panel's number.
 """
 
 from __future__ import annotations
@@ -23,24 +26,27 @@ from typing import IO, Any
 from PIL import Image, ImageDraw, ImageFont
 
 from tablecloth.errors import Refusal
-from tablecloth.layout import PlacedCell, Plan, parse_colour
+from tablecloth.layout import Panel, PlacedCell, Plan, TextItem, parse_colour
 from tablecloth.layout.text import FONT_BOLD_PATH, FONT_PATH
 from tablecloth.layout.units import Frame, mm_to_px
+from tablecloth.qr import Matrix, split_finders
 
-from .common import LABEL_BASELINE, Out, Progress, open_out, progress_of
+from .common import Out, Progress, in_frame, open_out, progress_of
+from .marks import panel_marks
+from .text import draft_item, raster_text
 
 STRIP_ROWS = 256
 PPI_CHOICES = (150, 300)  # what fabric shops print at; offered to organisers in this order
 
 
-@lru_cache(maxsize=64)
-def _font(size_px: int, bold: bool) -> ImageFont.FreeTypeFont:
+@lru_cache(maxsize=16)
+def _mark_font(size_px: int, bold: bool) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(FONT_BOLD_PATH if bold else FONT_PATH), max(1, size_px))
 
 
 @dataclass
 class _Code:
-    """A cell's code in pixels: its box and, once needed, its own small mask image."""
+    """A cell's code in pixels: its box and, once needed, its own small mask images."""
 
     cell: PlacedCell
     x0: int
@@ -48,26 +54,45 @@ class _Code:
     xs: list[int]
     ys: list[int]
     mask: Image.Image | None = None
+    finder_mask: Image.Image | None = None
 
     @property
     def y1(self) -> int:
         return self.ys[-1]
 
+    def _mask_of(self, matrix: Matrix) -> Image.Image:
+        xs, ys = self.xs, self.ys
+        img = Image.new("L", (xs[-1] - self.x0, ys[-1] - self.y0), 0)
+        d = ImageDraw.Draw(img)
+        for x, y, n in matrix.runs():
+            d.rectangle((xs[x] - self.x0, ys[y] - self.y0,
+                         xs[x + n] - self.x0 - 1, ys[y + 1] - self.y0 - 1), fill=255)
+        return img
+
     def draw_mask(self) -> Image.Image:
-        """Return a 1-bit-in-L mask of the dark modules, drawn once per cell."""
+        """Return a 1-bit-in-L mask of the dark modules (finders apart if tinted), once."""
         if self.mask is None:
-            xs, ys = self.xs, self.ys
-            img = Image.new("L", (xs[-1] - self.x0, ys[-1] - self.y0), 0)
-            d = ImageDraw.Draw(img)
-            for x, y, n in self.cell.matrix.runs():
-                d.rectangle((xs[x] - self.x0, ys[y] - self.y0,
-                             xs[x + n] - self.x0 - 1, ys[y + 1] - self.y0 - 1), fill=255)
-            self.mask = img
+            if self.cell.finder:
+                body, finders = split_finders(self.cell.matrix)
+                self.mask, self.finder_mask = self._mask_of(body), self._mask_of(finders)
+            else:
+                self.mask = self._mask_of(self.cell.matrix)
         return self.mask
 
 
 @dataclass
 class _Text:
+    item: TextItem
+    x: float  # left end
+    y: float  # baseline
+    top: float
+    bottom: float
+    size_px: float
+    fill: Any
+
+
+@dataclass
+class _MarkText:
     x: float
     y: float  # baseline
     top: float
@@ -88,15 +113,19 @@ class _Painter:
             cells = list(plan.cells)
         else:
             p = plan.panels[panel]
-            self.frame = Frame.for_panel(plan, p, margin_mm=0.0)
+            # A panel's own file carries its slug: crop, join and registration marks, and
+            # which panel it is, as the PDF's page does.
+            self.frame = Frame.for_panel(plan, p)
             cells = plan.panel_cells(p)
         self.ppi = ppi
         self.width, self.height = self.frame.pixel_size(ppi)
-        dark, light = parse_colour(s.dark), parse_colour(s.light)
-        grey = dark[0] == dark[1] == dark[2] and light[0] == light[1] == light[2]
+        colours = [s.dark, s.light, *(c.finder for c in cells if c.finder),
+                   *(sw.colour for sw in plan.swatches), *(t.colour for t in plan.texts)]
+        rgb = {c: parse_colour(c) for c in colours if c}
+        grey = all(r == g == b for r, g, b in rgb.values())
         self.mode = "L" if grey else "RGB"
-        self.dark = dark[0] if grey else dark
-        self.light = light[0] if grey else light
+        self.ink = {c: (v[0] if grey else v) for c, v in rgb.items()}
+        self.dark, self.light = self.ink[s.dark], self.ink[s.light]
         fx, fy = self.frame.px, self.frame.py
         self.codes: list[_Code] = []
         for cell in cells:
@@ -106,37 +135,70 @@ class _Painter:
             ys = [round(fy(cell.symbol_y_mm + i * m, ppi)) for i in range(n + 1)]
             self.codes.append(_Code(cell, xs[0], ys[0], xs, ys))
         self.codes.sort(key=lambda c: c.y0)
-        self.texts: list[_Text] = []
-        scale_px = mm_to_px(self.frame.scale, ppi)  # pixels per finished mm
-        for cell in cells:
-            if cell.label is None or not cell.label_text:
-                continue
-            size = cell.label_font_mm * scale_px
-            base = fy(cell.label.y_mm + cell.label.h_mm * LABEL_BASELINE, ppi)
-            self.texts.append(_Text(fx(cell.label.x_mm + cell.label.w_mm / 2, ppi), base,
-                                    base - size, base + size * 0.3, round(size),
-                                    cell.label_text, False))
-        t = plan.title
-        if t.rect.w_mm > 0 and self.frame.contains(t.rect.x_mm, t.rect.y_mm, t.rect.x1_mm,
-                                                   t.rect.y1_mm):
-            cx = fx(t.rect.x_mm + t.rect.w_mm / 2, ppi)
-            gap = t.title_font_mm * 0.45
-            block = t.title_font_mm + (gap + t.subtitle_font_mm if t.subtitle else 0)
-            top = t.rect.y_mm + (t.rect.h_mm - block) / 2
-            lines = [(top + t.title_font_mm * 0.8, t.title_font_mm, t.title, True)]
-            if t.subtitle:
-                lines.append((top + t.title_font_mm + gap + t.subtitle_font_mm * 0.8,
-                              t.subtitle_font_mm, t.subtitle, False))
-            for y_mm, size_mm, text, bold in lines:
-                size = size_mm * scale_px
-                base = fy(y_mm, ppi)
-                self.texts.append(_Text(cx, base, base - size, base + size * 0.3,
-                                        round(size), text, bold))
+        px_per_mm_y = mm_to_px(self.frame.scale_y, ppi)  # pixels per finished mm, along
+        items = [t for t in plan.texts if in_frame(t, self.frame)]
         if s.draft:
-            size = min(7.0, s.hem_mm * 0.5) * scale_px
-            base = fy(s.hem_mm * 0.7, ppi)
-            self.texts.append(_Text(self.width / 2, base, base - size, base + size * 0.3,
-                                    round(size), "DRAFT · NOT FOR PRINT", True))
+            items.append(draft_item(plan))
+        self.texts = []
+        for t in items:
+            size = t.size_mm * px_per_mm_y
+            base = fy(t.y_mm, ppi)
+            self.texts.append(_Text(t, fx(t.x0_mm, ppi), base, base - size, base + size * 0.35,
+                                    size, self.ink.get(t.colour, self.dark)))
+        self.swatches = [
+            (fx(sw.x_mm, ppi), fy(sw.y_mm, ppi), fx(sw.x_mm + sw.size_mm, ppi),
+             fy(sw.y_mm + sw.size_mm, ppi), self.ink[sw.colour])
+            for sw in plan.swatches if self.frame.x0_mm <= sw.x_mm <= self.frame.x1_mm
+        ]
+        self.lines: list[tuple[float, float, float, float]] = []
+        self.targets: list[tuple[float, float, float]] = []
+        self.mark_texts: list[_MarkText] = []
+        if panel is not None:
+            self._marks(plan.panels[panel], ppi)
+
+    def _marks(self, panel: Panel, ppi: float) -> None:
+        """Convert the panel's printer's marks (page mm) to pixels."""
+        marks = panel_marks(self.plan, panel, self.frame)
+        px = ppi / 25.4
+        self.lines = [(a * px, b * px, c * px, d * px) for a, b, c, d in marks.lines]
+        self.targets = [(x * px, y * px, r * px) for x, y, r in marks.targets]
+        for x, y, size, text, bold in marks.texts:
+            size_px = max(1, round(size * px))
+            self.mark_texts.append(_MarkText(x * px, y * px, y * px - size_px,
+                                             y * px + size_px * 0.3, size_px, text, bold))
+
+    def _extras(self, strip: Image.Image, top: int, bottom: int) -> None:
+        """Draw text, swatches and marks that reach into the strip [top, bottom)."""
+        draw = None
+        for t in self.texts:
+            if t.top < bottom and t.bottom > top:
+                draw = draw or ImageDraw.Draw(strip)
+                raster_text(draw, t.item, t.x, t.y - top, t.size_px, t.fill)
+        for x0, y0, x1, y1, ink in self.swatches:
+            if y0 < bottom and y1 > top:
+                draw = draw or ImageDraw.Draw(strip)
+                side = x1 - x0
+                for inset, fill in ((0.0, ink), (1 / 7, self.light), (2 / 7, ink)):
+                    a = side * inset
+                    draw.rectangle((round(x0 + a), round(y0 + a - top), round(x1 - a) - 1,
+                                    round(y1 - a - top) - 1), fill=fill)
+        black = 0 if self.mode == "L" else (0, 0, 0)
+        for x0, y0, x1, y1 in self.lines:
+            if min(y0, y1) < bottom and max(y0, y1) + 1 > top:
+                draw = draw or ImageDraw.Draw(strip)
+                draw.line((x0, y0 - top, x1, y1 - top), fill=black, width=1)
+        for cx, cy, r in self.targets:
+            if cy - r * 1.4 < bottom and cy + r * 1.4 > top:
+                draw = draw or ImageDraw.Draw(strip)
+                y = cy - top
+                draw.ellipse((cx - r, y - r, cx + r, y + r), outline=black, width=1)
+                draw.line((cx - r * 1.4, y, cx + r * 1.4, y), fill=black, width=1)
+                draw.line((cx, y - r * 1.4, cx, y + r * 1.4), fill=black, width=1)
+        for t in self.mark_texts:
+            if t.top < bottom and t.bottom > top:
+                draw = draw or ImageDraw.Draw(strip)
+                draw.text((t.x, t.y - top), t.text, fill=black, font=_mark_font(t.size_px, t.bold),
+                          anchor="ls")
 
     def strips(self, progress: Progress) -> Iterator[Image.Image]:
         """Yield the image in strips of STRIP_ROWS rows (the last may be shorter)."""
@@ -150,16 +212,14 @@ class _Painter:
                 if code.y1 > top:
                     mask = code.draw_mask()
                     strip.paste(self.dark, (code.x0, code.y0 - top), mask)
+                    if code.finder_mask is not None:
+                        strip.paste(self.ink[code.cell.finder], (code.x0, code.y0 - top),
+                                    code.finder_mask)
                 elif i == first:
                     first += 1
-                    code.mask = None  # done with it: keep memory flat
+                    code.mask = code.finder_mask = None  # done with it: keep memory flat
                 i += 1
-            draw = None
-            for t in self.texts:
-                if t.top < bottom and t.bottom > top:
-                    draw = draw or ImageDraw.Draw(strip)
-                    draw.text((t.x, t.y - top), t.text, fill=self.dark,
-                              font=_font(t.size_px, t.bold), anchor="ms")
+            self._extras(strip, top, bottom)
             progress(bottom / self.height * 0.95, "drawing strips")
             yield strip
 

@@ -32,7 +32,7 @@ def _cells(source: Source, plan: Plan, px_per_module: int,
     try:
         if len(pdf) != len(plan.panels):
             report.warnings.append(f"{len(pdf)} pages for {len(plan.panels)} panels")
-        module_on_page = plan.min_module_mm * plan.scale
+        module_on_page = plan.min_module_mm * min(plan.scale_x, plan.scale_y)
         px_per_mm = px_per_module / module_on_page
         scale = px_per_mm / PT_PER_MM  # pdfium scale is pixels per point
         for panel in plan.panels:
@@ -63,7 +63,7 @@ def _page_cells(page: Any, cells: list[PlacedCell], frame: Frame, scale: float, 
         rows.setdefault(cell.row, []).append(cell)
     for row_cells in rows.values():
         top_mm = min(frame.y(c.y_mm) for c in row_cells) - 1
-        bottom_mm = max(frame.y(c.y_mm) + frame.size(c.size_mm) for c in row_cells) + 1
+        bottom_mm = max(frame.y(c.y_mm) + frame.size_y(c.size_mm) for c in row_cells) + 1
         top_pt, bottom_pt = max(0.0, top_mm * PT_PER_MM), min(h_pt, bottom_mm * PT_PER_MM)
         crop = (0, h_pt - bottom_pt, 0, top_pt)  # left, bottom, right, top to cut away
         band = page.render(scale=scale, grayscale=True, crop=crop).to_pil()

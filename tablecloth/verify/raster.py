@@ -8,13 +8,16 @@ band by band: memory stays flat whatever the size.
 from __future__ import annotations
 
 import io
+import re
 import struct
+import warnings
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from PIL import Image
+from PIL import Image, JpegImagePlugin
 
+from tablecloth.errors import Refusal
 from tablecloth.layout import PlacedCell, Plan
 from tablecloth.layout.units import Frame
 
@@ -46,15 +49,26 @@ def _verify(fmt: str, source: Source, plan: Plan, progress: Progress | None,
 
 def _cells(source: Source, plan: Plan, report: VerifyReport, panel: int | None,
            stream: bool | None) -> Iterator[tuple[PlacedCell, Image.Image | None]]:
-    frame = Frame.whole(plan) if panel is None else Frame.for_panel(plan, plan.panels[panel], 0)
+    # A panel's own file has its slug of marks around it, as the PDF's page.
+    frame = Frame.whole(plan) if panel is None else Frame.for_panel(plan, plan.panels[panel])
     cells = plan.cells if panel is None else plan.panel_cells(plan.panels[panel])
     if panel is not None:
         report.expected = len(cells)
     fp = io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")
     with fp:
-        raster = open_raster(fp)
+        try:
+            raster = open_raster(fp)
+        except (ValueError, struct.error, KeyError) as exc:
+            # Not our own PNG or TIFF: a JPEG the printer sent back, or a re-saved file.
+            fp.seek(0)
+            image = _picture(fp, exc, frame, plan)
+            px_per_mm = image.width / frame.width_mm
+            report.px_per_module = round(plan.min_module_mm * plan.scale_x * px_per_mm, 1)
+            for cell in cells:
+                yield cell, image.crop(crop_box(cell, frame, px_per_mm))
+            return
         px_per_mm = raster.width / frame.width_mm
-        report.px_per_module = round(plan.min_module_mm * plan.scale * px_per_mm, 1)
+        report.px_per_module = round(plan.min_module_mm * plan.scale_x * px_per_mm, 1)
         if raster.ppi and abs(raster.ppi / 25.4 - px_per_mm) > 0.01 * px_per_mm:
             report.warnings.append(f"image says {raster.ppi:g} ppi but its width implies "
                                    f"{px_per_mm * 25.4:.1f}")
@@ -89,6 +103,37 @@ def _cells(source: Source, plan: Plan, report: VerifyReport, panel: int | None,
             for cell in row_cells:
                 x0, y0, x1, y1 = crop_box(cell, frame, px_per_mm)
                 yield cell, band.crop((x0, y0 - top, x1, y1 - top))
+
+
+def _picture(fp: io.BufferedIOBase, why: Exception, frame: Frame, plan: Plan) -> Image.Image:
+    """Return any other picture as greyscale, a large JPEG decoded at a reduced scale.
+
+    A JPEG is opened by its plugin directly, skipping Pillow's bomb check: the file is an
+    organiser's own export, and JPEG draft decoding at 1/2 to 1/8 scale keeps at least
+    8 pixels a module while memory stays small. Anything Pillow cannot read, or any other
+    format too large to hold, is refused with a message.
+    """
+    head = fp.read(3)
+    fp.seek(0)
+    try:
+        if head == b"\xff\xd8\xff":
+            im = JpegImagePlugin.JpegImageFile(fp)
+            px_per_module = im.width / frame.width_mm * plan.min_module_mm * plan.scale_x
+            reduce = 1
+            while reduce < 8 and px_per_module / (reduce * 2) >= 8:
+                reduce *= 2
+            im.draft("L", (im.width // reduce, im.height // reduce))
+            return im.convert("L")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(fp) as im:
+                return im.convert("L")
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        pixels = re.search(r"\((\d+) pixels\)", str(exc))
+        megapixels = round(int(pixels.group(1)) / 1e6) if pixels else "?"
+        raise Refusal("raster_too_large", megapixels=megapixels) from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise Refusal("raster_unreadable", problem=str(exc) or str(why)) from None
 
 
 @dataclass

@@ -1,0 +1,194 @@
+"""The plan's words and swatches drawn in each format, from the same shaped glyph runs.
+
+PDF: each run in its own font, embedded as a subset (reportlab shapes it with HarfBuzz, as
+``layout.fonts`` measured it). SVG: glyph outlines, defined once and placed with ``<use>``,
+so the file never depends on the fonts of the machine that opens it. PNG/TIFF: each run drawn
+by Pillow's FreeType with Raqm (HarfBuzz and FriBidi) shaping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+from PIL import ImageDraw, ImageFont
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+from tablecloth.layout import Swatch, TextItem
+from tablecloth.layout.fonts import Face, hb_font, shape
+from tablecloth.layout.units import PT_PER_MM, Frame
+
+from .common import compact
+
+# ---------------------------------------------------------------- PDF
+
+
+def pdf_font(face: Face, bold: bool) -> str:
+    """Register a face with reportlab (embedded as a subset when used); return its name."""
+    name = face.pdf_name(bold)
+    if name not in pdfmetrics.getRegisteredFontNames():
+        path = face.path(bold)
+        if not path.exists():
+            raise FileNotFoundError(f"{path} is missing: install the Debian package "
+                                    f"{face.package}")
+        pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=face.index))
+    return name
+
+
+def _rgb01(colour: str) -> tuple[float, float, float]:
+    from tablecloth.layout import parse_colour
+
+    r, g, b = parse_colour(colour)
+    return r / 255, g / 255, b / 255
+
+
+def pdf_texts(c: Any, items: Iterable[TextItem], fr: Frame, h_pt: float, dark: str) -> None:
+    """Draw text items on a reportlab canvas page whose frame is fr."""
+    k = PT_PER_MM
+    for item in items:
+        if not item.text:
+            continue
+        shaped = shape(item.text, item.bold)
+        c.saveState()
+        c.setFillColorRGB(*_rgb01(item.colour or dark))
+        # Finished millimetres from the line's left end on its baseline, y up, shrink scaled.
+        c.transform(fr.scale_x * k, 0, 0, fr.scale_y * k, fr.x(item.x0_mm) * k,
+                    h_pt - fr.y(item.y_mm) * k)
+        x = 0.0
+        for run in shaped.runs:
+            c.setFont(pdf_font(run.face, run.bold), item.size_mm)
+            c.drawString(x, 0, run.text, shaping=True)
+            x += run.advance_em * item.size_mm
+        c.restoreState()
+
+
+def pdf_swatches(c: Any, swatches: Iterable[Swatch], fr: Frame, h_pt: float, light: str) -> None:
+    """Draw each swatch as a small finder pattern in its colour."""
+    k = PT_PER_MM
+    for sw in swatches:
+        for inset, colour in ((0.0, sw.colour), (1 / 7, light), (2 / 7, sw.colour)):
+            a = sw.size_mm * inset
+            w = sw.size_mm - 2 * a
+            c.setFillColorRGB(*_rgb01(colour))
+            c.rect(fr.x(sw.x_mm + a) * k, h_pt - fr.y(sw.y_mm + a + w) * k,
+                   fr.size_x(w) * k, fr.size_y(w) * k, stroke=0, fill=1)
+
+
+# ---------------------------------------------------------------- SVG
+
+
+class _SvgPen:
+    """Collect a glyph outline as SVG path data in thousandths of an em, y down."""
+
+    def __init__(self, factor: float) -> None:
+        self.f = factor
+        self.parts: list[str] = []
+
+    def _p(self, pt: tuple[float, float]) -> str:
+        return f"{compact(pt[0] * self.f)} {compact(-pt[1] * self.f)}"
+
+    def moveTo(self, pt):  # noqa: N802  (the pen protocol's names)
+        self.parts.append("M" + self._p(pt))
+
+    def lineTo(self, pt):  # noqa: N802
+        self.parts.append("L" + self._p(pt))
+
+    def qCurveTo(self, *pts):  # noqa: N802
+        self.parts.append("Q" + " ".join(self._p(p) for p in pts))
+
+    def curveTo(self, *pts):  # noqa: N802
+        self.parts.append("C" + " ".join(self._p(p) for p in pts))
+
+    def closePath(self):  # noqa: N802
+        self.parts.append("Z")
+
+    endPath = closePath  # noqa: N815
+
+
+@lru_cache(maxsize=65536)
+def glyph_path(face: Face, bold: bool, gid: int) -> str:
+    """Return a glyph's outline as SVG path data, 1000 units to the em, y down."""
+    font = hb_font(face, bold)
+    pen = _SvgPen(1000 / font.face.upem)
+    font.draw_glyph_with_pen(gid, pen)
+    return "".join(pen.parts)
+
+
+def svg_texts(items: Iterable[TextItem], fr: Frame, dark: str,
+              prefix: str = "g") -> tuple[str, str]:
+    """Return (glyph definitions, placed lines) for text items as SVG outlines.
+
+    Glyph ids are prefix + a number, so two calls for one file need different prefixes.
+    """
+    defs: dict[tuple[str, bool, int], str] = {}  # glyph -> its id, "" for an empty glyph
+    paths: list[str] = []
+    body: list[str] = []
+    for item in items:
+        if not item.text:
+            continue
+        shaped = shape(item.text, item.bold)
+        kx = fr.scale_x * item.size_mm / 1000
+        ky = fr.scale_y * item.size_mm / 1000
+        uses = []
+        pen = 0.0
+        for run in shaped.runs:
+            for gid, gx, gy in zip(run.glyphs, run.x_em, run.y_em, strict=True):
+                key = (run.face.key, run.bold, gid)
+                if key not in defs:
+                    d = glyph_path(run.face, run.bold, gid)
+                    defs[key] = f"{prefix}{len(paths)}" if d else ""
+                    if d:
+                        paths.append(f'<path id="{defs[key]}" d="{d}"/>')
+                if defs[key]:
+                    uses.append(f'<use xlink:href="#{defs[key]}" x="{compact((pen + gx) * 1000)}"'
+                                + (f' y="{compact(-gy * 1000)}"' if gy else "") + "/>")
+            pen += run.advance_em
+        colour = f' fill="{item.colour}"' if item.colour and item.colour != dark else ""
+        body.append(
+            f'<g class="{item.role}"{colour} transform="translate('
+            f'{compact(fr.x(item.x0_mm))} {compact(fr.y(item.y_mm))}) '
+            f'scale({kx:.6g} {ky:.6g})">{"".join(uses)}</g>\n')
+    return "".join(paths), "".join(body)
+
+
+def svg_swatches(swatches: Iterable[Swatch], fr: Frame, light: str) -> str:
+    """Return each swatch as a small finder pattern of three squares."""
+    out = []
+    for sw in swatches:
+        for inset, colour in ((0.0, sw.colour), (1 / 7, light), (2 / 7, sw.colour)):
+            a = sw.size_mm * inset
+            w = sw.size_mm - 2 * a
+            out.append(f'<rect x="{compact(fr.x(sw.x_mm + a))}" y="{compact(fr.y(sw.y_mm + a))}" '
+                       f'width="{compact(fr.size_x(w))}" height="{compact(fr.size_y(w))}" '
+                       f'fill="{colour}"/>\n')
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- PNG and TIFF
+
+
+@lru_cache(maxsize=256)
+def _pil_font(face: Face, bold: bool, size_q: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(face.path(bold)), size_q / 4, index=face.index,
+                              layout_engine=ImageFont.Layout.RAQM)
+
+
+def raster_text(draw: ImageDraw.ImageDraw, item: TextItem, x_px: float, base_px: float,
+                size_px: float, fill: Any) -> None:
+    """Draw one text item with its left end at x_px on the baseline base_px."""
+    x = x_px
+    for run in shape(item.text, item.bold).runs:
+        font = _pil_font(run.face, run.bold, max(1, round(size_px * 4)))
+        draw.text((x, base_px), run.text, fill=fill, font=font, anchor="ls",
+                  direction="rtl" if run.rtl else "ltr", features=["kern", "liga"])
+        x += run.advance_em * size_px
+
+
+def draft_item(plan: Any) -> TextItem:
+    """Return the DRAFT line of a draft file, on the top hem allowance (folded under)."""
+    hem = plan.settings.hem_mm
+    size = max(2.0, min(7.0, hem * 0.5))
+    return TextItem("draft", "DRAFT · NOT FOR PRINT", plan.trim_width_mm / 2,
+                    max(hem * 0.7, size), size, bold=True)
