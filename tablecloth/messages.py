@@ -237,6 +237,7 @@ _PRINT: dict[str, str] = {
     "export_draft": N_("DRAFT: not for printing."),
     "export_format_passed": N_("%(format)s — passed: %(summary)s"),
     "export_format_failed": N_("%(format)s — FAILED: %(summary)s"),
+    "export_warning": N_("Warning: %(warning)s"),
 }
 
 # The site: storage, archive, fixity, configuration.

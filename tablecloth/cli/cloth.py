@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from .. import context
 from ..errors import Refusal
 from ..render import FORMATS, PPI_CHOICES, format_for_file, format_named
-from ..services.cloth import design, editions, exports
+from ..services.cloth import editions, exports
 from .common import Bar, clear_errors
 
 
@@ -78,11 +78,9 @@ def export_command(size, module_mm, formats, ppi, out, draft) -> None:
     chosen = [name for names in formats for name in names] or ["pdf"]
     with clear_errors(Refusal):
         cloth = editions.current_cloth(site)
-        warnings = design.settings_of(cloth, **overrides).validate()
         export = exports.new_export(site, cloth, chosen, ppi=int(ppi), draft=draft,
                                     overrides=overrides)
-    for warning in warnings:
-        click.echo(f"Warning: {warning}", err=True)
+    # Warnings are said once, in the summary after the export.
     with Bar(f"Edition {cloth.edition}") as bar:
         export = exports.run_export(site, export, progress=bar)
     click.echo(exports.summary(export))
@@ -98,8 +96,8 @@ def export_command(size, module_mm, formats, ppi, out, draft) -> None:
     else:
         targets = [(entry, f"storage:{entry['key']}") for entry in export.files]
     for entry, where in targets:
-        click.echo(f"{entry['format']:5} {entry['size']:>11,} bytes  sha256 {entry['sha256']}  "
-                   f"{where}")
+        shown = entry["format"] + (f" {entry['panel']}" if entry.get("panel") else "")
+        click.echo(f"{shown:7} {entry['size']:>11,} bytes  sha256 {entry['sha256']}  {where}")
     click.echo(f"Export {export.id}: {export.status}")
     if export.status != "done":
         raise click.ClickException(exports.message(export))
@@ -111,8 +109,10 @@ def export_command(size, module_mm, formats, ppi, out, draft) -> None:
               help="The export that made the file (default: found by the file's SHA-256).")
 @click.option("--format", "fmt", type=FormatName(),
               help="The file's format (default: from its extension).")
+@click.option("--panel", type=click.IntRange(min=1),
+              help="The file is one panel's raster, counted from 1 (default: as exported).")
 @with_appcontext
-def verify_command(file, export_id, fmt) -> None:
+def verify_command(file, export_id, fmt, panel) -> None:
     """Preflight an exported file: decode every code and compare it with the cloth's plan."""
     site = context.site()
     data = Path(file).read_bytes()
@@ -136,7 +136,8 @@ def verify_command(file, export_id, fmt) -> None:
         click.echo(f"Note: this file's SHA-256 {digest} is not one export {export.id} "
                    "produced; checking it against that export's plan anyway.", err=True)
     with clear_errors(Refusal), Bar("Checking") as bar:
-        report = exports.verify_file(data, fmt, export, progress=bar)
+        report = exports.verify_file(data, fmt, export, progress=bar,
+                                     panel=panel or (entry or {}).get("panel"))
     click.echo(f"Export {export.id}, edition {export.cloth.edition}, {fmt.upper()}, "
                f"sha256 {digest}")
     click.echo(report.summary())

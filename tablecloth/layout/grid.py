@@ -173,7 +173,7 @@ def grid(settings: ClothSettings, symbol: int = DEFAULT_SYMBOL, count: int | Non
             span, across = (first, first + n), False
         first += n
 
-    def title_cells(rows: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    def title_cells(rows: int, shift: int = 0) -> tuple[tuple[int, int], tuple[int, int]]:
         if rows == 0 or n_cols == 0:
             return (0, 0), (0, 0)
         c0, c1 = _title_range(n_cols, 0.5, 1)
@@ -184,9 +184,15 @@ def grid(settings: ClothSettings, symbol: int = DEFAULT_SYMBOL, count: int | Non
                 k -= 1
             c0 = a + (b - a - k) // 2
             c1 = c0 + k
-        # Rows are few: keep the block's middle on the cloth's middle (same parity as rows).
-        r0, r1 = _title_range(rows, 0.12, 1)
-        return (c0, c1), (r0, r1)
+        # Keep the block's middle on the cloth's middle: as many rows as parity needs, except
+        # on a cloth of a few rows, where one more title row would cost too many places.
+        k = max(1, round(rows * 0.12))
+        if (rows - k) % 2 and rows >= 5:
+            k += 1
+        r0 = (rows - k) // 2
+        r1 = r0 + k
+        shift = max(-r0, min(rows - r1, shift))
+        return (c0, c1), (r0 + shift, r1 + shift)
 
     def cap(rows: int) -> int:
         (c0, c1), (r0, r1) = title_cells(rows)
@@ -198,9 +204,21 @@ def grid(settings: ClothSettings, symbol: int = DEFAULT_SYMBOL, count: int | Non
     used = n_rows * cell_h + max(0, n_rows - 1) * row_gap
     y0 = top + (bottom - top - used) / 2
     row_y = tuple(y0 + i * (cell_h + row_gap) for i in range(n_rows))
-    tc, tr = title_cells(n_rows)
-    return Grid(tuple(col_x), row_y, cell, cell_h, label_h, tuple(joins), tc, tr, symbol,
-                style, across and tc[1] > tc[0])
+
+    def make(shift: int) -> Grid:
+        tc, tr = title_cells(n_rows, shift)
+        return Grid(tuple(col_x), row_y, cell, cell_h, label_h, tuple(joins), tc, tr, symbol,
+                    style, across and tc[1] > tc[0])
+
+    g = make(0)
+    if count is not None and count < len(g.slots):
+        # A sparse cloth fills row by row from the top: move the title up a row or two
+        # rather than leave an empty row under it (the organiser is told it is sparse).
+        for shift in (0, -1, 1, -2, 2):
+            trial = make(shift)
+            if len({r for r, _c in trial.slots_for(count)}) == n_rows:
+                return trial
+    return g
 
 
 def capacity(settings: ClothSettings, symbol: int = DEFAULT_SYMBOL) -> int:

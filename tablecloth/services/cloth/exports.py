@@ -27,7 +27,7 @@ from .. import audit
 from ..site import Site
 from . import ClothError
 from .base_url import check_base_url
-from .design import build_plan, cell_specs, settings_fields, settings_of
+from .design import build_plan, cell_specs, settings_of
 
 Progress = Callable[[float, str], None]
 Say = Callable[[str, dict[str, Any]], str]  # reason, detail -> words for the reader
@@ -69,7 +69,12 @@ def summary(export: Export, say: Say = messages.text) -> str:
         lines.append(say("export_draft", {}))
     for name, result in (report.get("formats") or {}).items():
         reason = "export_format_passed" if result.get("ok") else "export_format_failed"
-        lines.append(say(reason, {"format": name.upper(), "summary": result.get("summary", "")}))
+        shown = name.upper().replace("-PANEL", " panel ")
+        lines.append(say(reason, {"format": shown, "summary": result.get("summary", "")}))
+    # The plan's warnings once for the whole export, not once per file.
+    for warning in report.get("warnings") or []:
+        lines.append(say("export_warning", {"warning": say(warning["reason"],
+                                                             warning.get("detail") or {})}))
     return "\n".join(lines)
 
 
@@ -160,14 +165,16 @@ def new_export(site: Site, cloth: Cloth, formats: Iterable[str], *,
 def export_plan(export: Export) -> Plan:
     """Rebuild the exact plan an export was made from, from its recorded snapshot."""
     snapshot = export.settings
-    known = settings_fields()
-    settings = ClothSettings(**{k: v for k, v in snapshot["layout"].items() if k in known})
+    settings = ClothSettings.from_values(snapshot["layout"])
     return plan_cloth([CellSpec(**c) for c in snapshot["cells"]], settings)
 
 
-def file_name(cloth: Cloth, fmt: Format, draft: bool) -> str:
-    """Return the download name of one exported file."""
+def file_name(cloth: Cloth, fmt: Format, draft: bool, panel: tuple[int, int] | None = None
+              ) -> str:
+    """Return the download name of one exported file; panel is (number, of how many)."""
     suffix = f"-{fmt.name}" if fmt.proof else ""
+    if panel is not None:
+        suffix += f"-panel{panel[0]}-of{panel[1]}"
     prefix = "DRAFT-" if draft else ""
     return f"{prefix}cloth-edition{cloth.edition}{suffix}.{fmt.extension}"
 
@@ -206,31 +213,38 @@ def run_export(site: Site, export: Export, progress: Progress | None = None) -> 
         formats = [format_named(name) for name in export.settings["formats"]]
         job.tell(0.0, "export_laying_out")
         plan = export_plan(export)
-        share = 1.0 / len(formats)
-        for index, fmt in enumerate(formats):
+        jobs = _file_jobs(formats, plan)
+        share = 1.0 / len(jobs)
+        for index, (fmt, panel) in enumerate(jobs):
             start = index * share
             render_width = share * (0.55 if fmt.preflighted else 0.9)
-            shown = fmt.name.upper()
+            shown = fmt.name.upper() if panel is None else f"{fmt.name.upper()} {panel + 1}"
             options: dict[str, Any] = {
                 "progress": job.step(start, render_width, "export_rendering", format=shown)}
             if fmt.raster:
                 options["ppi"] = int(export.settings["ppi"])
             if fmt.proof:
                 options.update(_proof_extras(site, plan))
+            extra: dict[str, Any] = {} if panel is None else {"panel": panel}
             out = io.BytesIO()
-            fmt.render(plan, out, **options)
+            fmt.render(plan, out, **options, **extra)
             data = out.getvalue()
-            key = f"exports/{export.id}/{file_name(export.cloth, fmt, export.draft)}"
+            numbered = None if panel is None else (panel + 1, len(plan.panels))
+            key = f"exports/{export.id}/{file_name(export.cloth, fmt, export.draft, numbered)}"
             site.store.put(key, data, fmt.content_type)
             entry = {"format": fmt.name, "key": key, "sha256": hashlib.sha256(data).hexdigest(),
                      "size": len(data), "name": key.rsplit("/", 1)[1]}
+            if panel is not None:
+                entry["panel"] = panel + 1
             files.append(entry)
             export.files = _copied(files)
             session.commit()
             if fmt.verify is not None:
                 checked = fmt.verify(data, plan, progress=job.step(
-                    start + render_width, share - render_width, "export_checking", format=shown))
-                results[fmt.name] = _jsonable(checked.to_dict())
+                    start + render_width, share - render_width, "export_checking",
+                    format=shown), **extra)
+                name = fmt.name if panel is None else f"{fmt.name}-panel{panel + 1}"
+                results[name] = _jsonable(checked.to_dict())
                 entry["preflight_ok"] = checked.ok
                 export.files = _copied(files)
                 session.commit()
@@ -248,12 +262,28 @@ def run_export(site: Site, export: Export, progress: Progress | None = None) -> 
     return export
 
 
+def _file_jobs(formats: list[Format], plan: Plan) -> list[tuple[Format, int | None]]:
+    """Return the files to make: each format whole, and each raster also panel by panel.
+
+    A cloth wider than the roll is printed panel by panel; shops that take rasters want one
+    file a panel (and often cap an upload near 100 megapixels), with its marks.
+    """
+    jobs: list[tuple[Format, int | None]] = []
+    for fmt in formats:
+        jobs.append((fmt, None))
+        if fmt.raster and len(plan.panels) > 1:
+            jobs.extend((fmt, panel.index) for panel in plan.panels)
+    return jobs
+
+
 def _finish(job: _Job, export: Export, plan: Plan, results: dict[str, Any]) -> None:
     """Record the preflight outcome of every file, and say whether to print."""
     failing = {name: result["failing_cells"] for name, result in results.items()
                if not result["ok"]}
     export.report = {"ok": not failing, "formats": results, "cells": len(plan.cells),
-                     "draft": export.draft}
+                     "draft": export.draft,
+                     "warnings": [{"reason": w.reason, "detail": _jsonable(w.detail)}
+                                  for w in plan.warnings]}
     export.report = {**export.report, "summary": summary(export)}
     if failing:
         export.status = "failed"
@@ -272,12 +302,16 @@ def _failing_text(failing: dict[str, list[str]]) -> str:
 
 
 def verify_file(data: bytes, fmt: str, export: Export,
-                progress: Progress | None = None) -> VerifyReport:
-    """Preflight any file against the plan of the export that made it."""
+                progress: Progress | None = None, panel: int | None = None) -> VerifyReport:
+    """Preflight any file against the plan of the export that made it.
+
+    ``panel`` (counted from 1) is for a raster of one panel, as an export writes them.
+    """
     found = format_named(fmt)
     if found.verify is None:
         raise ClothError("format_not_checked", format=found.name.upper())
-    return found.verify(data, export_plan(export), progress=progress)
+    extra = {} if panel is None else {"panel": panel - 1}
+    return found.verify(data, export_plan(export), progress=progress, **extra)
 
 
 # ---------------------------------------------------------------- the export rows
@@ -331,9 +365,14 @@ def last_good_export(site: Site, cloth: Cloth) -> Export | None:
     return None
 
 
-def open_file(site: Site, export: Export, fmt: str) -> tuple[dict, BinaryIO, str] | None:
-    """Return an exported file's entry, an open stream and its content type, or None."""
-    entry = next((e for e in export.files or [] if e["format"] == fmt), None)
+def open_file(site: Site, export: Export, fmt: str,
+              panel: int | None = None) -> tuple[dict, BinaryIO, str] | None:
+    """Return an exported file's entry, an open stream and its content type, or None.
+
+    ``panel`` (counted from 1) picks one panel's raster; without it, the whole picture.
+    """
+    entry = next((e for e in export.files or []
+                  if e["format"] == fmt and e.get("panel") == panel), None)
     if entry is None:
         return None
     try:

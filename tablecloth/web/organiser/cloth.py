@@ -21,7 +21,7 @@ from flask_babel import gettext, lazy_gettext
 
 from ... import context
 from ...errors import Refusal
-from ...layout import MIN_CONTRAST
+from ...layout import MIN_CAP_HEIGHT_MM, MIN_CONTRAST, scan
 from ...render import FORMATS, PPI_CHOICES
 from ...services.cloth import BaseUrlRefused, ClothError, design, editions, exports
 from ...services.cloth.base_url import check_base_url
@@ -39,9 +39,15 @@ PRESETS = (
 )
 
 # Form fields of the designer: name in ClothSettings, and how to read it from the form.
-NUMBER_FIELDS = ("width_mm", "height_mm", "module_mm", "roll_width_mm", "shrink_pct", "hem_mm",
-                 "bleed_mm", "overlap_mm")
-COLOUR_FIELDS = ("dark", "light")
+NUMBER_FIELDS = ("width_mm", "height_mm", "module_mm", "roll_width_mm", "shrink_across_pct",
+                 "shrink_along_pct", "hem_mm", "bleed_mm", "overlap_mm")
+COLOUR_FIELDS = ("dark", "light", "accent")
+# How a cloth wider than the roll is split (layout.settings.PANEL_STYLES).
+PANEL_CHOICES = (
+    ("auto", lazy_gettext("Automatic: no seam down the middle")),
+    ("equal", lazy_gettext("Equal panels")),
+    ("centre", lazy_gettext("A full centre panel and equal sides")),
+)
 
 
 def _number(name: str) -> float | None:
@@ -73,8 +79,14 @@ def _settings_from_form() -> dict:
     for name in ("title", "subtitle"):
         if name in known and name in request.form:
             values[name] = request.form[name].strip()
-    if "labels" in known:
-        values["labels"] = request.form.get("labels") == "on"
+    if "legend" in request.form:
+        lines = [line.strip() for line in request.form["legend"].splitlines()]
+        values["legend"] = "\n".join(line for line in lines if line)
+    if request.form.get("panels") in {key for key, _label in PANEL_CHOICES}:
+        values["panels"] = request.form["panels"]
+    for name in ("labels", "city_tint"):
+        if name in known:
+            values[name] = request.form.get(name) == "on"
     return values
 
 
@@ -133,6 +145,10 @@ def cloth():
         formats=FORMATS.values(),
         ppi_choices=PPI_CHOICES,
         min_contrast=MIN_CONTRAST,
+        panel_choices=PANEL_CHOICES,
+        scan_cm=scan.scan_distance_cm(settings.module_mm),
+        scan=scan,
+        min_cap_mm=MIN_CAP_HEIGHT_MM,
         base_url_problem=_base_url_problem(),
         thumb_url=_thumb_url,
     )
@@ -262,9 +278,10 @@ def cloth_export_page(export_id: int):
 
 def _status(export) -> dict:
     files = [
-        {**{k: entry.get(k) for k in ("format", "name", "size", "sha256", "preflight_ok")},
+        {**{k: entry.get(k) for k in ("format", "name", "size", "sha256", "preflight_ok",
+                                      "panel")},
          "url": url_for("organiser.cloth_export_file", export_id=export.id,
-                        fmt=entry["format"])}
+                        fmt=entry["format"], panel=entry.get("panel"))}
         for entry in export.files or []
     ]
     return {
@@ -307,7 +324,8 @@ def cloth_export_report(export_id: int):
 def cloth_export_file(export_id: int, fmt: str):
     """Send one exported file from storage."""
     export = _export_or_404(export_id)
-    entry, stream, content_type = or_404(exports.open_file(context.site(), export, fmt))
+    panel = request.args.get("panel", type=int)
+    entry, stream, content_type = or_404(exports.open_file(context.site(), export, fmt, panel))
     response = send_file(stream, mimetype=content_type, as_attachment=True,
                          download_name=entry["name"], etag=entry["sha256"])
     response.headers["Cache-Control"] = "private, no-cache"
