@@ -66,7 +66,7 @@ def test_verify_fails_loudly_on_a_damaged_file(app, runner, corpus, tmp_path):
     px = 150 / 25.4
     # A stain over the middle third of one code: more than error correction H can repair.
     x0, y0 = frame.x(victim.symbol_x_mm) * px, frame.y(victim.symbol_y_mm) * px
-    side = frame.size(victim.symbol_size_mm) * px
+    side = frame.size_x(victim.symbol_size_mm) * px
     image.paste(255, (round(x0), round(y0 + side / 4), round(x0 + side), round(y0 + side * 3 / 4)))
     damaged = tmp_path / "damaged.png"
     image.save(damaged)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
+from xml.sax.saxutils import escape
 
 from PIL import ImageDraw, ImageFont
 from reportlab.pdfbase import pdfmetrics
@@ -21,6 +22,8 @@ from tablecloth.layout.fonts import Face, hb_font, shape
 from tablecloth.layout.units import PT_PER_MM, Frame
 
 from .common import compact
+
+_QUOTE = {'"': "&quot;"}
 
 # ---------------------------------------------------------------- PDF
 
@@ -44,8 +47,28 @@ def _rgb01(colour: str) -> tuple[float, float, float]:
     return r / 255, g / 255, b / 255
 
 
+def _pdf_char(name: str, face: Face, bold: bool, gid: int) -> str:
+    """Return the character that selects glyph gid in the registered font name.
+
+    A shaped glyph with no character of its own (an Arabic letter's joined form, a Gurmukhi
+    conjunct) gets a private-use one, as reportlab's own shaping does, so the subset keeps it.
+    """
+    font = pdfmetrics.getFont(name)
+    chars = font.face.glyphToChar.get(gid)
+    if chars:
+        return chr(chars[0])
+    hb = hb_font(face, bold)
+    font.hbFont()  # makes hbAddPrivate available
+    advance = hb.get_glyph_h_advance(gid) * 1000 / hb.face.upem
+    return chr(font.hbAddPrivate(hb.glyph_to_string(gid), gid, advance))
+
+
 def pdf_texts(c: Any, items: Iterable[TextItem], fr: Frame, h_pt: float, dark: str) -> None:
-    """Draw text items on a reportlab canvas page whose frame is fr."""
+    """Draw text items on a reportlab canvas page whose frame is fr.
+
+    Each glyph is placed where ``layout.fonts`` shaped it (reportlab's own shaping lays
+    right-to-left runs out backwards), in its font, embedded as a subset.
+    """
     k = PT_PER_MM
     for item in items:
         if not item.text:
@@ -56,11 +79,16 @@ def pdf_texts(c: Any, items: Iterable[TextItem], fr: Frame, h_pt: float, dark: s
         # Finished millimetres from the line's left end on its baseline, y up, shrink scaled.
         c.transform(fr.scale_x * k, 0, 0, fr.scale_y * k, fr.x(item.x0_mm) * k,
                     h_pt - fr.y(item.y_mm) * k)
-        x = 0.0
+        text = c.beginText()
+        pen = 0.0
         for run in shaped.runs:
-            c.setFont(pdf_font(run.face, run.bold), item.size_mm)
-            c.drawString(x, 0, run.text, shaping=True)
-            x += run.advance_em * item.size_mm
+            name = pdf_font(run.face, run.bold)
+            text.setFont(name, item.size_mm)
+            for gid, gx, gy in zip(run.glyphs, run.x_em, run.y_em, strict=True):
+                text.setTextOrigin((pen + gx) * item.size_mm, gy * item.size_mm)
+                text.textOut(_pdf_char(name, run.face, run.bold, gid))
+            pen += run.advance_em
+        c.drawText(text)
         c.restoreState()
 
 
@@ -146,8 +174,10 @@ def svg_texts(items: Iterable[TextItem], fr: Frame, dark: str,
                                 + (f' y="{compact(-gy * 1000)}"' if gy else "") + "/>")
             pen += run.advance_em
         colour = f' fill="{item.colour}"' if item.colour and item.colour != dark else ""
+        # The words stay readable to search and screen readers, never drawn as live text.
         body.append(
-            f'<g class="{item.role}"{colour} transform="translate('
+            f'<g class="{item.role}" aria-label="{escape(item.text, _QUOTE)}"{colour} '
+            f'transform="translate('
             f'{compact(fr.x(item.x0_mm))} {compact(fr.y(item.y_mm))}) '
             f'scale({kx:.6g} {ky:.6g})">{"".join(uses)}</g>\n')
     return "".join(paths), "".join(body)
