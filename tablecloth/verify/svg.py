@@ -73,9 +73,9 @@ def _cells(source: Source, plan: Plan,
                 bands.append([row])
         for band_rows in bands:
             top_px, bottom_px = extent(band_rows[0])[0], extent(band_rows[-1])[1]
-            subprocess.run([*base, "--top", f"{-top_px}px",
-                            "--page-width", f"{round(width_px)}px",
-                            "--page-height", f"{bottom_px - top_px}px", str(src)],
+            # "--top=-N": a separate "-N" would be read as an option.
+            subprocess.run([*base, f"--top=-{top_px}px", f"--page-width={round(width_px)}px",
+                            f"--page-height={bottom_px - top_px}px", str(src)],
                            check=True, capture_output=True)
             with Image.open(png) as im:
                 band = im.convert("L")
