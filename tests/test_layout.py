@@ -273,3 +273,80 @@ def test_alternation_without_slots_and_uneven_cities():
     assert all(a != b for a, b in itertools.pairwise(slugs[:8]))
     slots = grid_slots(ClothSettings(), 10)
     assert len(alternate_cities(cells, slots)) == 10
+
+
+@pytest.mark.parametrize(("size", "style"), [((1800, 1800), "centre"), ((2800, 1500), "equal"),
+                                             ((1800, 1800), "equal")])
+def test_panels_are_balanced_and_the_title_centred(size, style):
+    s = ClothSettings(width_mm=size[0], height_mm=size[1], roll_width_mm=1400,
+                      panels="auto" if style != "equal" or size[0] == 2800 else "equal")
+    plan = plan_cloth(make_cells(capacity(s)), s)
+    assert plan.grid.panel_style == style
+    widths = [p.width_mm for p in plan.panels]
+    if style == "equal":
+        assert max(widths) <= min(widths) * 1.05
+    else:  # a full centre panel, equal sides
+        assert len(widths) % 2 == 1 and widths == widths[::-1]
+        assert widths[len(widths) // 2] == max(widths)
+    t = plan.title.rect
+    middle_x, middle_y = s.hem_mm + s.width_mm / 2, s.hem_mm + s.height_mm / 2
+    assert abs(t.x_mm + t.w_mm / 2 - middle_x) <= 5
+    assert abs(t.y_mm + t.h_mm / 2 - middle_y) <= 5
+    title = next(x for x in plan.texts if x.role == "title")
+    assert abs(title.x_mm - middle_x) <= 5
+    check_geometry(plan)
+    # Two equal panels put a join through the title: the organiser is told.
+    crossing = [w.reason for w in plan.warnings if w.reason == "title_crosses_join"]
+    assert bool(crossing) == (len(plan.panels) == 2)
+
+
+def test_the_hem_is_outside_the_finished_size():
+    s = ClothSettings()
+    plan = plan_cloth(make_cells(20), s)
+    assert (plan.trim_width_mm, plan.safe.w_mm) == (1850, 1800)
+    assert all(s.hem_mm <= c.x_mm and c.box.x1_mm <= s.hem_mm + s.width_mm for c in plan.cells)
+    # Across and along the weave shrink apart: the artwork grows by each.
+    t = replace(s, shrink_across_pct=2, shrink_along_pct=5)
+    assert plan_cloth(make_cells(3), t).artwork_width_mm == pytest.approx(1870 * 1.02)
+    assert plan_cloth(make_cells(3), t).artwork_height_mm == pytest.approx(1870 * 1.05)
+    # Settings stored before there were two allowances read the one they had for both.
+    old = ClothSettings.from_values({"shrink_pct": 4, "width_mm": 900, "unknown": 1})
+    assert (old.shrink_across_pct, old.shrink_along_pct, old.width_mm) == (4, 4, 900)
+
+
+def test_a_sparse_cloth_suggests_a_smaller_size():
+    s = ClothSettings()
+    plan = plan_cloth(make_cells(36), s)
+    [sparse] = [w for w in plan.warnings if w.reason == "cloth_sparse"]
+    w, h = sparse.detail["width"], sparse.detail["height"]
+    assert w < 1000 and w == h
+    assert capacity(replace(s, width_mm=w, height_mm=h)) >= 36
+    assert capacity(replace(s, width_mm=w - 50, height_mm=h - 50)) < 36
+    assert "Only 36 codes on a cloth that holds" in str(sparse)
+    assert not [w for w in plan_cloth(make_cells(300), s).warnings if w.reason == "cloth_sparse"]
+
+
+def test_labels_keep_readable_capitals_as_modules_shrink():
+    s = ClothSettings(width_mm=900, height_mm=900, module_mm=1.0)
+    plan = plan_cloth(make_cells(30), s)
+    labels = [t for t in plan.texts if t.role == "label"]
+    assert min(t.size_mm for t in labels) * 0.714 >= 2.5 - 1e-6
+    # The label gives way before the letters shrink: the city in its own script, or the name.
+    assert all(len(t.text) < len("Name10 · Volgograd / Волгоград") for t in labels)
+    long = [CellSpec("LONG01", "HTTPS://TABLECLOTH.EXAMPLE.ORG/P/LONG01",
+                     "Maximiliana-Alexandrina", CITIES["coventry"], "coventry")]
+    [small] = [w for w in plan_cloth(long, s).warnings if w.reason == "labels_small"]
+    assert small.detail["count"] == 1 and small.detail["mm"] < 2.5
+
+
+def test_the_legend_speaks_to_visitors_with_the_address_and_city_key():
+    plan = plan_cloth(make_cells(60), ClothSettings())
+    roles = {t.role: t.text for t in plan.texts if t.role != "label"}
+    assert roles["address"] == "tablecloth.example.org"
+    legend = [t.text for t in plan.texts if t.role == "legend"]
+    assert legend[0].startswith("Point your phone's camera") and legend[1].startswith("Наведите")
+    assert min(t.size_mm for t in plan.texts if t.role in ("legend", "key")) >= 3.5
+    # The second city's codes have coloured finder patterns, and the key shows which.
+    tinted = {c.spec.city_slug for c in plan.cells if c.finder}
+    assert tinted == {"volgograd"}
+    assert {sw.colour for sw in plan.swatches} == {"#1a1a1a", "#9b1c1c"}

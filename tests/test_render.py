@@ -17,6 +17,7 @@ from tablecloth.errors import Refusal
 from tablecloth.layout import CellSpec, ClothSettings, order_for_cloth, plan_cloth
 from tablecloth.layout.units import PT_PER_MM, Frame
 from tablecloth.render import FORMATS, render
+from tablecloth.verify.raster import open_raster
 
 SMALL = ClothSettings(width_mm=600, height_mm=600, module_mm=1.5)
 # Wider than its roll: three panels joined in gutters.
@@ -223,3 +224,23 @@ def test_proof_sheet_lists_every_code_scannably(plan, tmp_path):
         decoded += [b.text for b in found]
     sorted_cells = sorted(plan.cells, key=lambda c: (c.panel, c.row, c.col))
     assert decoded == [c.spec.url for c in sorted_cells[:8]]
+
+
+@pytest.mark.parametrize("size", [(1800, 1800), (2800, 1500)])
+def test_each_panel_of_a_full_size_cloth_is_a_raster_that_decodes(size, tmp_path):
+    s = ClothSettings(width_mm=size[0], height_mm=size[1], roll_width_mm=1400)
+    p = plan_cloth(make_cells(60), s)
+    assert len(p.panels) == 3
+    for panel in p.panels:
+        out = tmp_path / f"panel{panel.index + 1}.tif"
+        render("tiff", p, out, panel=panel.index)
+        with open(out, "rb") as f:
+            # The panel with its slug of marks, within the roll, under 100 megapixels (what
+            # online fabric printers take), and every row of it reads back.
+            raster = open_raster(f)
+            assert (raster.width, raster.height) == Frame.for_panel(p, panel).pixel_size(150)
+            assert raster.width / 150 * 25.4 <= s.roll_width_mm
+            assert raster.width * raster.height < 100_000_000
+            assert sum(1 for _ in raster.rows()) == raster.height
+        report = FORMATS["tiff"].verify(out, p, panel=panel.index)
+        assert report.ok and report.checked == len(p.panel_cells(panel)), report.summary()

@@ -163,7 +163,7 @@ class _Painter:
         self.lines = [(a * px, b * px, c * px, d * px) for a, b, c, d in marks.lines]
         self.targets = [(x * px, y * px, r * px) for x, y, r in marks.targets]
         for x, y, size, text, bold in marks.texts:
-            size_px = max(1, round(size * px))
+            size_px = max(1, int(size * px))  # never larger than measured
             self.mark_texts.append(_MarkText(x * px, y * px, y * px - size_px,
                                              y * px + size_px * 0.3, size_px, text, bold))
 
