@@ -112,7 +112,7 @@ def title_block(rect: Rect, settings: ClothSettings, cells: Sequence[CellSpec],
         lines.append(_Line("address", address, 0.5, True))
     keyed = [(slug, label) for slug, label in _city_labels(cells) if colours.get(slug) != ""]
     key = _city_labels(cells) if keyed else []
-    key_text = "     ".join(f"■ {label}" for _slug, label in key)
+    key_text = "     ".join(f"■  {label}" for _slug, label in key)
     if key:
         lines.append(_Line("key", key_text, 0.34, False))
     total = sum(line.rel * LINE_SPACING for line in lines)
@@ -134,9 +134,9 @@ def title_block(rect: Rect, settings: ClothSettings, cells: Sequence[CellSpec],
             continue
         x = cx - text_width_mm(line.text, em) / 2
         for i, (slug, label) in enumerate(key):
-            swatch = em * 0.8
+            swatch = em * 0.72
             swatches.append(Swatch(x, base - swatch, swatch, colours.get(slug) or s.dark))
-            x += text_width_mm("■ ", em)
+            x += text_width_mm("■ ", em) + em * 0.15
             items.append(TextItem("key", label, x, base, em, align="start"))
             if i + 1 < len(key):
                 x += text_width_mm(f"{label}     ", em)
