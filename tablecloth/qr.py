@@ -392,8 +392,16 @@ def split_finders(matrix: Matrix) -> tuple[Matrix, Matrix]:
     a city's codes are told apart by the colour of their finder patterns.
     """
     n = matrix.size
+    blank7, blank = "0" * 7, "0" * n
     body, finders = [], []
     for y, row in enumerate(matrix.rows):
-        body.append("".join("0" if _in_finder(n, x, y) else c for x, c in enumerate(row)))
-        finders.append("".join(c if _in_finder(n, x, y) else "0" for x, c in enumerate(row)))
+        if y < 7:  # top-left and top-right finders
+            body.append(blank7 + row[7:n - 7] + blank7)
+            finders.append(row[:7] + "0" * (n - 14) + row[n - 7:])
+        elif y >= n - 7:  # bottom-left finder
+            body.append(blank7 + row[7:])
+            finders.append(row[:7] + "0" * (n - 7))
+        else:
+            body.append(row)
+            finders.append(blank)
     return (replace(matrix, rows=tuple(body)), replace(matrix, rows=tuple(finders)))

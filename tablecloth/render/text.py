@@ -67,29 +67,78 @@ def pdf_texts(c: Any, items: Iterable[TextItem], fr: Frame, h_pt: float, dark: s
     """Draw text items on a reportlab canvas page whose frame is fr.
 
     Each glyph is placed where ``layout.fonts`` shaped it (reportlab's own shaping lays
-    right-to-left runs out backwards), in its font, embedded as a subset.
+    right-to-left runs out backwards), in its font, embedded as a subset. The operators are
+    written directly, one TJ array a run with the shaper's kerning as adjustments: drawing
+    glyph by glyph through reportlab's text objects cost a second a thousand labels.
     """
     k = PT_PER_MM
+    ops: list[str] = []
+    colour = None
     for item in items:
         if not item.text:
             continue
-        shaped = shape(item.text, item.bold)
-        c.saveState()
-        c.setFillColorRGB(*_rgb01(item.colour or dark))
+        wanted = item.colour or dark
+        if wanted != colour:
+            colour = wanted
+            r, g, b = (compact(v) for v in _rgb01(colour))
+            ops.append(f"{r} {g} {b} rg\n")
+        size = item.size_mm
         # Finished millimetres from the line's left end on its baseline, y up, shrink scaled.
-        c.transform(fr.scale_x * k, 0, 0, fr.scale_y * k, fr.x(item.x0_mm) * k,
-                    h_pt - fr.y(item.y_mm) * k)
-        text = c.beginText()
+        ops.append(f"BT {compact(fr.scale_x * k)} 0 0 {compact(fr.scale_y * k)} "
+                   f"{compact(fr.x(item.x0_mm) * k)} {compact(h_pt - fr.y(item.y_mm) * k)} Tm\n")
         pen = 0.0
-        for run in shaped.runs:
-            name = pdf_font(run.face, run.bold)
-            text.setFont(name, item.size_mm)
-            for gid, gx, gy in zip(run.glyphs, run.x_em, run.y_em, strict=True):
-                text.setTextOrigin((pen + gx) * item.size_mm, gy * item.size_mm)
-                text.textOut(_pdf_char(name, run.face, run.bold, gid))
+        line = _Line()
+        for run in shape(item.text, item.bold).runs:
+            ops.append(_pdf_run(c, run, pen, size, line))
             pen += run.advance_em
-        c.drawText(text)
-        c.restoreState()
+        ops.append("ET\n")
+    if ops:
+        c.addLiteral("q\n" + "".join(ops) + "Q\n")
+
+
+class _Line:
+    """Where the current text line starts, within one BT ... ET (Td moves are relative)."""
+
+    def __init__(self) -> None:
+        self.x = self.y = 0.0
+
+
+def _pdf_run(c: Any, run: Any, pen_em: float, size: float, line: _Line) -> str:
+    """Return the operators that show one shaped run from pen_em (in em) on the line.
+
+    Text space is finished millimetres here (the Tm scales it), so positions are in mm and
+    TJ adjustments in thousandths of the font size; a glyph raised or lowered by the shaper
+    (an Arabic or Gurmukhi mark) gets a line of its own.
+    """
+    name = pdf_font(run.face, run.bold)
+    font = pdfmetrics.getFont(name)
+    chars = [_pdf_char(name, run.face, run.bold, gid) for gid in run.glyphs]
+    widths = font.face.charWidths
+    out = []
+    i = 0
+    for subset, data in font.splitString("".join(chars), c._doc):
+        out.append(f"{font.getSubsetInternalName(subset, c._doc)} {compact(size)} Tf\n")
+        parts: list[str] = []
+        expected = None
+        for byte in data:
+            x = (pen_em + run.x_em[i]) * size
+            y = run.y_em[i] * size
+            if expected is None or y != line.y:
+                if parts:
+                    out.append(f"[{' '.join(parts)}] TJ\n")
+                    parts = []
+                out.append(f"{compact(x - line.x)} {compact(y - line.y)} Td\n")
+                line.x, line.y = x, y
+            else:
+                shift = (x - expected) * 1000 / size
+                if abs(shift) > 0.05:
+                    parts.append(compact(-shift))
+            parts.append("(" + c._escape(bytes([byte])) + ")")
+            expected = x + widths.get(ord(chars[i]), 0) * size / 1000
+            i += 1
+        if parts:
+            out.append(f"[{' '.join(parts)}] TJ\n")
+    return "".join(out)
 
 
 def pdf_swatches(c: Any, swatches: Iterable[Swatch], fr: Frame, h_pt: float, light: str) -> None:
