@@ -207,3 +207,18 @@ def test_a_panelled_raster_export_writes_each_panel_that_decodes(app, runner, co
         checked = runner.invoke(args=["verify", str(out / name)])
         assert checked.exit_code == 0, checked.output
         assert "Preflight passed." in checked.output
+
+
+def test_fine_modules_on_a_full_cloth_say_each_warning_once_in_plain_words(app, runner, corpus,
+                                                                          tmp_path):
+    with app.app_context():
+        add_photos(corpus, 5)
+    result = runner.invoke(args=["export", "--size", "1800x1800", "--module-mm", "1.0",
+                                 "--format", "pdf,svg,png", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "Export 1: done" in result.output
+    for raw in ("DecompressionBomb", "Pillow", "PIL", "Traceback", "warnings.warn"):
+        assert raw not in result.output
+    assert result.output.count("below 1.5 mm") == 1
+    # The 1.8 m PNG comes whole and as one file a panel, each read back code by code.
+    assert sum(1 for p in tmp_path.iterdir() if p.suffix == ".png") == 4
