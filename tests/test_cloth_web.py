@@ -281,3 +281,17 @@ def test_public_cloth_without_photos(client):
     assert page.status_code == 200
     assert "no photos yet" in page.get_data(as_text=True)
 
+
+
+def test_designer_shows_what_only_the_photos_reveal(app, logged_in, corpus):
+    with app.app_context():
+        photos = add_photos(corpus, 2)
+        photos[0].first_name = "Аня 🌸"
+        db.session().commit()
+        site = context.site()
+        design.save_settings(site, editions.current_cloth(site), SMALL)
+    page = logged_in.get("/organiser/cloth").get_data(as_text=True)
+    assert f"{photos[0].code} “Аня 🌸” → “Аня”" in page
+    assert "Only 2 codes on a cloth that holds" in page
+    ru = logged_in.get("/organiser/cloth?lang=ru").get_data(as_text=True)
+    assert "Эмодзи нельзя напечатать на скатерти" in ru

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from tablecloth.qr import Matrix
 
+from .text import text_width_mm
+
 
 @dataclass(frozen=True)
 class CellSpec:
@@ -130,8 +132,6 @@ class TextItem:
 
     @property
     def width_mm(self) -> float:
-        from .text import text_width_mm
-
         return text_width_mm(self.text, self.size_mm, self.bold)
 
     @property

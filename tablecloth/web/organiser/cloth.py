@@ -123,7 +123,9 @@ def cloth():
     try:
         warnings = settings.validate()
         if photos:
-            design.build_plan(site, current, settings=settings)
+            # The plan's warnings include the settings' and what only the photos show:
+            # names that lose an emoji, labels that shrink, a cloth mostly empty.
+            warnings = list(design.build_plan(site, current, settings=settings).warnings)
     except Refusal as refusal:
         layout_error, warnings = say_refusal(refusal), []
     return render_template(
