@@ -276,7 +276,48 @@ _SITE: dict[str, str] = {
         "run `tablecloth init-db` on the source first"),
 }
 
-CATALOGUE: dict[str, str] = {**_GENERAL, **_UPLOADS, **_PEOPLE, **_PRINT, **_SITE}
+# From file to fabric: printer presets, pieces, the test swatch, names in both scripts.
+_FABRIC: dict[str, str] = {
+    "jpeg_too_large": N_(
+        "A JPEG of %(width)s × %(height)s pixels is too large (JPEG stops at %(most)s pixels a "
+        "side, and we stop at 400 megapixels): send PNG or TIFF, or split the cloth into "
+        "panels."),
+    "unknown_printer": N_("Unknown printer preset %(name)s; choose from %(choices)s."),
+    "printer_format": N_(
+        "This printer takes %(choices)s files, not %(format)s: choose one of those formats, "
+        "or another printer preset."),
+    "printer_ppi": N_("This printer takes files at %(choices)s ppi, not %(ppi)s ppi."),
+    "printer_roll_too_wide": N_(
+        "The roll width is set to %(mm)s mm, but this kind of printer prints at most "
+        "%(most)s mm wide: set the roll width to your shop's printable width."),
+    "printer_roll_too_narrow": N_(
+        "The roll width is set to %(mm)s mm, narrower than this kind of printer's "
+        "%(least)s mm: set the roll width to your shop's printable width."),
+    "printer_bleed": N_(
+        "The bleed is %(mm)s mm; wide-format fabric shops ask for %(least)s to %(most)s mm, "
+        "because fabric moves on the press: set the bleed in the print settings."),
+    "printer_page_too_long": N_(
+        "Each panel would be %(m)s m long, and PDF pages stop at %(most)s m: choose a shorter "
+        "cloth, or the online roll printer preset, which splits long panels."),
+    "printer_too_many_pixels": N_(
+        "A panel would be %(px)s pixels wide, more than this printer's %(most)s: choose "
+        "150 ppi or a narrower roll."),
+    "printer_file_too_large": N_(
+        "%(file)s is %(mb)s MB, and this kind of printer takes files of at most %(most)s MB: "
+        "choose PNG instead of JPEG or TIFF, 150 ppi, or a narrower roll."),
+    "paper_not_offered": N_("Sheets can be %(choices)s, not %(paper)s."),
+    "swatch_too_full": N_(
+        "%(count)s sample codes do not fit on a 300 mm swatch: choose a smaller module size."),
+    "swatch_failed_preflight": N_(
+        "The test swatch did not pass its check, so it was not kept: %(summary)s"),
+    "name_other_too_long": N_("A name in the other script can have at most %(count)s "
+                              "characters."),
+    "piece_too_small": N_(
+        "The cloth cannot be cut into pieces of %(mm)s mm: one code with its label is larger. "
+        "Choose a larger sheet or roll, or smaller modules."),
+}
+
+CATALOGUE: dict[str, str] = {**_GENERAL, **_UPLOADS, **_PEOPLE, **_PRINT, **_SITE, **_FABRIC}
 
 
 def text(reason: str, detail: Mapping[str, Any] | None = None,

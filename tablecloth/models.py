@@ -135,6 +135,9 @@ class Photo(Base):
     caption_language: Mapped[str] = mapped_column(String(2), default="en")
     # The caption in the other language, added by an organiser.
     caption_translation: Mapped[str | None] = mapped_column(String(280))
+    # The first name in the other script (Latin for a Cyrillic name and the reverse), as an
+    # organiser corrected it; None: the automatic transliteration is printed.
+    name_other_script: Mapped[str | None] = mapped_column(String(60))
     age_band: Mapped[AgeBand | None] = mapped_column(
         Enum(AgeBand, native_enum=False, length=8,
              values_callable=lambda e: [m.value for m in e])
@@ -332,3 +335,39 @@ class PhotoScan(Base):
     photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Swatch(Base):
+    """A test swatch: a small print of sample codes, to try on the real fabric first."""
+
+    __tablename__ = "swatches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cloth_id: Mapped[int] = mapped_column(ForeignKey("cloths.id"), index=True)
+    note: Mapped[str] = mapped_column(String(200), default="")  # the fabric or the shop
+    files: Mapped[list] = mapped_column(JSON, default=list)  # [{format, key, sha256, size}]
+    report: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    cloth: Mapped[Cloth] = relationship()
+    samples: Mapped[list[SwatchSample]] = relationship(
+        back_populates="swatch", cascade="all, delete-orphan", order_by="SwatchSample.position"
+    )
+
+
+class SwatchSample(Base):
+    """One code on a swatch: its module size and colours, and whether a phone has read it."""
+
+    __tablename__ = "swatch_samples"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    swatch_id: Mapped[int] = mapped_column(ForeignKey("swatches.id"), index=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)  # in the printed /S/ URL
+    position: Mapped[int] = mapped_column(Integer)
+    module_mm: Mapped[float] = mapped_column()
+    dark: Mapped[str] = mapped_column(String(7))
+    light: Mapped[str] = mapped_column(String(7))
+    reads: Mapped[int] = mapped_column(Integer, default=0)
+    first_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    swatch: Mapped[Swatch] = relationship(back_populates="samples")

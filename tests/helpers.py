@@ -249,3 +249,22 @@ def crop_cell(image: Image.Image, frame: Frame, cell, px_per_mm_x: float,
         round((frame.y(cell.y_mm) + frame.size_y(cell.size_mm)) * px_per_mm_y),
     ))
 
+
+
+CELL_NAMES = ["Аня", "Tom", "Маша", "Priya", "Олег"]
+
+
+def plan_cells(n: int) -> list:
+    """Return n CellSpecs of two cities with real-looking URLs, for core tests without an app."""
+    from tablecloth.codes import new_code
+    from tablecloth.layout import CellSpec
+
+    found: set[str] = set()
+    while len(found) < n:
+        found.add(new_code())
+    return [
+        CellSpec(code, f"HTTPS://TABLECLOTH.EXAMPLE.ORG/P/{code}", CELL_NAMES[i % 5],
+                 "Volgograd / Волгоград" if i % 2 else "Coventry / Ковентри",
+                 "volgograd" if i % 2 else "coventry")
+        for i, code in enumerate(sorted(found))
+    ]

@@ -107,9 +107,9 @@ def test_export_refuses_what_cannot_print(app, runner, corpus):
     assert tiny_modules.exit_code == 1 and "1.0 mm or more" in tiny_modules.output
     bad_size = runner.invoke(args=["export", "--size", "big"])
     assert bad_size.exit_code == 2 and "WIDTHxHEIGHT" in bad_size.output
-    bad_format = runner.invoke(args=["export", "--size", SIZE, "--format", "pdf,jpeg"])
-    assert bad_format.exit_code == 2 and "Unknown format jpeg" in bad_format.output
-    assert "choose from pdf, svg, png, tiff, proof" in bad_format.output
+    bad_format = runner.invoke(args=["export", "--size", SIZE, "--format", "pdf,webp"])
+    assert bad_format.exit_code == 2 and "Unknown format webp" in bad_format.output
+    assert "choose from pdf, svg, png, tiff, jpeg, sheets, proof" in bad_format.output
 
 
 def test_export_with_no_photos_says_so(runner):

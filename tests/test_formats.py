@@ -52,13 +52,14 @@ def toy():
 
 
 def test_builtin_formats_in_the_order_offered():
-    assert list(FORMATS) == ["pdf", "svg", "png", "tiff", "proof"]
+    assert list(FORMATS) == ["pdf", "svg", "png", "tiff", "jpeg", "sheets", "proof"]
     assert all(f.preflighted for f in FORMATS.values())
-    assert [f.name for f in FORMATS.values() if f.raster] == ["png", "tiff"]
+    assert [f.name for f in FORMATS.values() if f.raster] == ["png", "tiff", "jpeg"]
     assert [f.name for f in FORMATS.values() if f.proof] == ["proof"]
     assert format_named(" TIF ").name == "tiff"
     assert format_for_file("cloth.tiff").name == format_for_file("cloth.TIF").name == "tiff"
     assert format_for_file("cloth-proof.pdf").name == "pdf"  # a PDF before a proof sheet
+    assert format_for_file("cloth.JPG").name == format_for_file("cloth.jpeg").name == "jpeg"
     assert format_for_file("notes.txt") is None
     with pytest.raises(Refusal, match="Unknown format txt; choose from pdf, svg, png"):
         format_named("txt")
@@ -91,8 +92,9 @@ def test_a_registered_format_is_exported_checked_and_served(app, corpus, toy, lo
 def test_a_registered_format_is_offered_by_the_cli(app, runner, corpus, toy, tmp_path):
     with app.app_context():
         add_photos(corpus, 2)
-    assert "pdf|svg|png|tiff|proof|toy" in runner.invoke(args=["export", "--help"]).output
-    assert "pdf|svg|png|tiff|proof|toy" in runner.invoke(args=["verify", "--help"]).output
+    every = "pdf|svg|png|tiff|jpeg|sheets|proof|toy"
+    assert every in runner.invoke(args=["export", "--help"]).output
+    assert every in runner.invoke(args=["verify", "--help"]).output
     size = f"{SMALL['width_mm']:g}x{SMALL['height_mm']:g}"
     result = runner.invoke(args=["export", "--size", size, "--format", "toy", "--out",
                                  str(tmp_path)])

@@ -74,8 +74,8 @@ def test_renderers_accept_file_objects(plan, fmt):
 
 
 def test_unknown_format_lists_the_known_ones(plan):
-    with pytest.raises(Refusal, match="Unknown format jpeg; choose from pdf, svg, png, tiff"):
-        render("jpeg", plan, io.BytesIO())
+    with pytest.raises(Refusal, match="Unknown format webp; choose from pdf, svg, png, tiff, jpeg"):
+        render("webp", plan, io.BytesIO())
 
 
 def test_pdf_panels_boxes_and_physical_size(panelled, tmp_path):

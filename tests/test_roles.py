@@ -33,7 +33,9 @@ MODERATOR_ALLOWED = {
     "organiser.cloth_export_file", "organiser.cloth_export_page",
     "organiser.cloth_export_report", "organiser.cloth_export_status", "organiser.cloth_freeze",
     "organiser.cloth_order", "organiser.cloth_plan", "organiser.cloth_preview",
-    "organiser.cloth_settings", "organiser.reports_queue", "organiser.hide_photo",
+    "organiser.cloth_settings", "organiser.cloth_swatch", "organiser.cloth_swatch_file",
+    "organiser.edit_name",
+    "organiser.reports_queue", "organiser.hide_photo",
     "organiser.restore_photo", "organiser.dismiss_report", "organiser.logout",
     # Old addresses, redirected to the tidied ones (web/organiser/moved.py).
     "organiser.old_photo_file", "organiser.old_edit_caption", "organiser.old_group_invitation",

@@ -105,8 +105,8 @@ def test_report_states_module_contrast_and_distance(plan, tmp_path):
 
 
 def test_unknown_format_is_refused():
-    with pytest.raises(Refusal, match="Unknown format jpeg") as refused:
-        format_named("jpeg")
+    with pytest.raises(Refusal, match="Unknown format webp") as refused:
+        format_named("webp")
     assert refused.value.reason == "unknown_format"
 
 

@@ -25,7 +25,7 @@ COMMANDS = (
     people.create_organiser_command, people.invite_command, people.groups_command,
     people.cities_command,
     photos.import_command, photos.approve_command, photos.withdraw_command,
-    cloth.export_command, cloth.verify_command,
+    cloth.export_command, cloth.verify_command, cloth.printers_command,
     archive.archive_command, archive.restore_command, site.check_command, site.purge_command,
 )
 for _command in COMMANDS:

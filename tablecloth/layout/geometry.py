@@ -18,6 +18,7 @@ class CellSpec:
     name: str
     city_label: str  # bilingual, e.g. "Volgograd / Волгоград"
     city_slug: str
+    name_other: str = ""  # the name in the other script ("Anya" for "Аня"), or nothing
 
 
 @dataclass(frozen=True)

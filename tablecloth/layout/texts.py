@@ -35,13 +35,18 @@ def label_for(spec: CellSpec, box: Rect) -> Label:
     """Return the fullest label that fits the box with capitals at least 2.5 mm tall.
 
     In turn: "name · City / Город", "name · City" (the city in its own script), the name
-    alone (the city is told by the codes' colour and the legend); if even that is too long,
-    the name at the size that fits, marked small so the organiser is warned.
+    alone (the city is told by the codes' colour and the legend); a name given in both
+    scripts ("Аня / Anya") keeps both as long as it can. If even the name is too long, it
+    prints at the size that fits, marked small so the organiser is warned.
     """
     name = clean(spec.name).text
+    other = clean(spec.name_other).text if spec.name_other else ""
     city = clean(spec.city_label).text
     own = city.split(" / ")[0]
-    if name:
+    if name and other and other != name:  # "Аня / Anya": the name in both scripts
+        both = f"{name} / {other}"
+        candidates = [f"{both} · {city}", f"{both} · {own}", both, name]
+    elif name:
         candidates = [f"{name} · {city}", f"{name} · {own}", name]
     else:
         candidates = [city, own]

@@ -15,16 +15,20 @@ from tablecloth.errors import Refusal
 from tablecloth.messages import N_
 from tablecloth.verify import (
     VerifyReport,
+    verify_jpeg,
     verify_pdf,
     verify_png,
     verify_proof,
+    verify_sheets,
     verify_svg,
     verify_tiff,
 )
 
+from .jpeg import render_jpeg
 from .pdf import render_pdf
 from .proof import render_proof
 from .raster import render_png, render_tiff
+from .sheets import render_sheets
 from .svg import render_svg
 
 Renderer = Callable[..., None]  # (plan, out, **options); out is a path or a binary file
@@ -102,6 +106,10 @@ for _builtin in (
            label=N_("PNG (raster)")),
     Format("tiff", render_tiff, "tif", "image/tiff", verify_tiff, raster=True,
            label=N_("TIFF (raster)")),
+    Format("jpeg", render_jpeg, "jpg", "image/jpeg", verify_jpeg, raster=True,
+           label=N_("JPEG (raster, for online printers that ask for JPG)")),
+    Format("sheets", render_sheets, "pdf", "application/pdf", verify_sheets,
+           label=N_("Office test print (A4 sheets at 1:1, to tape together)")),
     Format("proof", render_proof, "pdf", "application/pdf", verify_proof, proof=True,
            label=N_("Proof sheet (A4, for checking)"), ticked=True),
 ):

@@ -11,6 +11,7 @@ Indic scripts, WenQuanYi Micro Hei for Chinese), and DejaVu Sans for the printer
 from __future__ import annotations
 
 import contextlib
+import io
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
@@ -26,6 +27,7 @@ from tablecloth.qr import Matrix, split_finders
 
 from .common import Out, compact, in_frame, open_out, progress_of
 from .marks import panel_marks
+from .pdfx import make_pdfx
 from .text import pdf_swatches, pdf_texts
 
 CHUNK = 11  # modules per cached row piece: 2,048 patterns per (row, column) place
@@ -105,9 +107,10 @@ def render_pdf(plan: Plan, out: Out, **options: Any) -> None:
     s: ClothSettings = plan.settings
     total = max(1, len(plan.cells))
     done = 0
-    with open_out(out) as f, binary_streams():
-        # DejaVu as the first font: reportlab's default Helvetica would be listed unembedded.
-        c = Canvas(f, pageCompression=1, invariant=1, initialFontName=FONT_NAME)
+    drawn = io.BytesIO()
+    with binary_streams():
+        # The first font is ours, or reportlab names Helvetica on every page, unembedded.
+        c = Canvas(drawn, pageCompression=1, invariant=1, initialFontName=FONT_NAME)
         c.setTitle(s.title)
         c.setCreator("tablecloth")
         c.setSubject(f"{len(plan.cells)} codes, {s.width_mm:g} x {s.height_mm:g} mm finished, "
@@ -160,6 +163,8 @@ def render_pdf(plan: Plan, out: Out, **options: Any) -> None:
             progress(0.8 * done / total, f"panel {panel.index + 1} of {len(plan.panels)}")
         progress(0.9, "writing PDF")
         c.save()
+    with open_out(out) as f:
+        make_pdfx(drawn.getvalue(), f)
     progress(1.0, "PDF written")
 
 

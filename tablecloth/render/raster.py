@@ -31,6 +31,7 @@ from tablecloth.layout.text import FONT_BOLD_PATH, FONT_PATH
 from tablecloth.layout.units import Frame, mm_to_px
 from tablecloth.qr import Matrix, split_finders
 
+from .colour import png_iccp_chunk_data, profile_for
 from .common import Out, Progress, in_frame, open_out, progress_of
 from .marks import panel_marks
 from .text import draft_item, raster_text
@@ -105,10 +106,13 @@ class _MarkText:
 class _Painter:
     """Draw the plan strip by strip."""
 
-    def __init__(self, plan: Plan, ppi: float, panel: int | None) -> None:
+    def __init__(self, plan: Plan, ppi: float, panel: int | None, tile: Any = None) -> None:
         self.plan = plan
         s = plan.settings
-        if panel is None:
+        if tile is not None:  # a layout.tiles.Tile: a length of a panel, cut between rows
+            self.frame = tile.frame(plan)
+            cells = tile.cells(plan)
+        elif panel is None:
             self.frame = Frame.whole(plan)
             cells = list(plan.cells)
         else:
@@ -248,13 +252,15 @@ def render_png(plan: Plan, out: Out, **options: Any) -> None:
     """Write plan as a PNG at ppi (150 or 300), streamed strip by strip."""
     progress = progress_of(options)
     ppi = _ppi(options)
-    painter = _Painter(plan, ppi, options.get("panel"))
+    painter = _Painter(plan, ppi, options.get("panel"), options.get("tile"))
     channels = 1 if painter.mode == "L" else 3
     ppm = round(ppi / 0.0254)
     with open_out(out) as f:
         f.write(b"\x89PNG\r\n\x1a\n")
         f.write(_chunk(b"IHDR", struct.pack(">IIBBBBB", painter.width, painter.height, 8,
                                             0 if channels == 1 else 2, 0, 0, 0)))
+        # The colour profile (sRGB, or its grey twin), so the shop's RIP need not guess.
+        f.write(_chunk(b"iCCP", png_iccp_chunk_data(painter.mode)))
         f.write(_chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1)))
         z = zlib.compressobj(6)
         row_bytes = painter.width * channels
@@ -275,7 +281,7 @@ def render_tiff(plan: Plan, out: Out, **options: Any) -> None:
     """Write plan as a deflate-compressed striped TIFF at ppi (150 or 300)."""
     progress = progress_of(options)
     ppi = _ppi(options)
-    painter = _Painter(plan, ppi, options.get("panel"))
+    painter = _Painter(plan, ppi, options.get("panel"), options.get("tile"))
     with open_out(out) as f:
         if _seekable(f):
             _write_tiff(f, painter, ppi, progress)
@@ -326,6 +332,8 @@ def _write_tiff(f: IO[bytes], painter: _Painter, ppi: int, progress: Progress) -
         entries.append((code, typ, len(values), data if len(data) <= 4 else put(data)))
 
     res = put(struct.pack("<II", ppi, 1))
+    icc = profile_for(painter.mode)[1]
+    entries.append((34675, 7, len(icc), put(icc)))  # InterColorProfile: sRGB
     software = put(b"tablecloth\x00")
     tag(256, 4, [painter.width])
     tag(257, 4, [painter.height])

@@ -17,7 +17,7 @@ ACTIONS = (
     "photo.approve", "photo.reject", "photo.withdraw", "photo.caption", "photo.hide",
     "photo.restore", "consent.recorded", "account.invite", "account.revoke", "account.create",
     "account.deactivate", "account.reactivate", "group.create", "group.disable", "group.enable",
-    "cloth.freeze", "cloth.export",
+    "cloth.freeze", "cloth.export", "cloth.swatch", "photo.name",
 )
 CSV_COLUMNS = ("at", "organiser", "action", "target", "detail")
 

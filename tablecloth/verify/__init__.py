@@ -10,13 +10,15 @@ by page. The format registry (``render.FORMATS``) names the verifier of each for
 from __future__ import annotations
 
 from .cells import Source, decode_cell
+from .jpeg import verify_jpeg
 from .pdf import verify_pdf
 from .proof import verify_proof
 from .raster import verify_png, verify_tiff
 from .report import MISSING, UNREADABLE, Failure, VerifyReport
+from .sheets import verify_sheets
 from .svg import verify_svg
 
 __all__ = [
-    "MISSING", "UNREADABLE", "Failure", "Source", "VerifyReport", "decode_cell", "verify_pdf",
-    "verify_png", "verify_proof", "verify_svg", "verify_tiff",
+    "MISSING", "UNREADABLE", "Failure", "Source", "VerifyReport", "decode_cell", "verify_jpeg",
+    "verify_pdf", "verify_png", "verify_proof", "verify_sheets", "verify_svg", "verify_tiff",
 ]

@@ -13,7 +13,8 @@ from tablecloth.layout import PlacedCell, Plan
 from tablecloth.layout.units import PT_PER_MM, Frame
 
 from .cells import Progress, Source, check_cells, crop_box
-from .report import VerifyReport
+from .pdfx import pdf_problems
+from .report import Failure, VerifyReport
 
 MAX_BAND_PIXELS = 40_000_000  # render PDF pages in bands above this many pixels
 
@@ -22,7 +23,13 @@ def verify_pdf(source: Source, plan: Plan, *, progress: Progress | None = None,
                px_per_module: int = 6) -> VerifyReport:
     """Decode every planned cell of a PDF, one page per panel, and compare it with the plan."""
     report = VerifyReport.for_plan("pdf", plan, px_per_module=px_per_module)
-    return check_cells(report, _cells(source, plan, px_per_module, report), plan, progress)
+    check_cells(report, _cells(source, plan, px_per_module, report), plan, progress)
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    # A file the shop's preflight rejects fails here too, whatever its codes say.
+    problems = pdf_problems(data)
+    report.failures += [Failure("PDF", "", problem) for problem in problems]
+    report.ok = report.ok and not problems
+    return report
 
 
 def _cells(source: Source, plan: Plan, px_per_module: int,

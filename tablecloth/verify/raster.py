@@ -14,6 +14,7 @@ import warnings
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from PIL import Image, JpegImagePlugin
 
@@ -26,33 +27,40 @@ from .report import VerifyReport
 
 
 def verify_png(source: Source, plan: Plan, *, progress: Progress | None = None,
-               panel: int | None = None, stream: bool | None = None) -> VerifyReport:
+               panel: int | None = None, stream: bool | None = None,
+               tile: Any = None) -> VerifyReport:
     """Decode every planned cell of a PNG and compare it with the plan.
 
-    ``panel`` is for an image rendered with the same option (one panel's image). Images
+    ``panel`` (or ``tile``, a layout.tiles.Tile) is for an image rendered with the same
+    option (one panel's image, or one length of it). Images
     larger than Pillow's bomb limit are read row by row; ``stream`` forces either way.
     """
-    return _verify("png", source, plan, progress, panel, stream)
+    return _verify("png", source, plan, progress, panel, stream, tile)
 
 
 def verify_tiff(source: Source, plan: Plan, *, progress: Progress | None = None,
-                panel: int | None = None, stream: bool | None = None) -> VerifyReport:
+                panel: int | None = None, stream: bool | None = None,
+                tile: Any = None) -> VerifyReport:
     """Decode every planned cell of a TIFF and compare it with the plan (as verify_png)."""
-    return _verify("tiff", source, plan, progress, panel, stream)
+    return _verify("tiff", source, plan, progress, panel, stream, tile)
 
 
 def _verify(fmt: str, source: Source, plan: Plan, progress: Progress | None,
-            panel: int | None, stream: bool | None) -> VerifyReport:
+            panel: int | None, stream: bool | None, tile: Any = None) -> VerifyReport:
     report = VerifyReport.for_plan(fmt, plan)
-    return check_cells(report, _cells(source, plan, report, panel, stream), plan, progress)
+    return check_cells(report, _cells(source, plan, report, panel, stream, tile), plan,
+                       progress)
 
 
 def _cells(source: Source, plan: Plan, report: VerifyReport, panel: int | None,
-           stream: bool | None) -> Iterator[tuple[PlacedCell, Image.Image | None]]:
+           stream: bool | None, tile: Any = None
+           ) -> Iterator[tuple[PlacedCell, Image.Image | None]]:
     # A panel's own file has its slug of marks around it, as the PDF's page.
     frame = Frame.whole(plan) if panel is None else Frame.for_panel(plan, plan.panels[panel])
     cells = plan.cells if panel is None else plan.panel_cells(plan.panels[panel])
-    if panel is not None:
+    if tile is not None:
+        frame, cells = tile.frame(plan), tile.cells(plan)
+    if panel is not None or tile is not None:
         report.expected = len(cells)
     fp = io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")
     with fp:

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ... import codes, layout, qr
+from ... import codes, layout, names, printers, qr
 from ...layout import CellSpec, ClothSettings, LayoutError, LayoutWarning, Plan
 from ...models import Cloth, ClothItem, Photo, PhotoState
 from ...render import format_named
@@ -21,6 +21,7 @@ from ..site import Site
 from . import ClothFrozen
 
 ORDER_KEY = "order"  # "auto" (cities alternate) or "manual" (the saved ClothItem order)
+PRINTER_KEY = "printer"  # the printer preset the organiser chose (printers.PRINTERS), or none
 
 
 def require_unfrozen(cloth: Cloth) -> None:
@@ -54,6 +55,26 @@ def save_settings(site: Site, cloth: Cloth, values: dict[str, Any]) -> list[Layo
     cloth.settings = {**(cloth.settings or {}), **cleaned}
     if "title" in cleaned:
         cloth.title = cleaned["title"] or ""
+    site.db.commit()
+    return warnings
+
+
+def printer_of(cloth: Cloth) -> str | None:
+    """Return the name of the printer preset chosen for the cloth, or None."""
+    name = (cloth.settings or {}).get(PRINTER_KEY)
+    return name if name in printers.PRINTERS else None
+
+
+def choose_printer(site: Site, cloth: Cloth, name: str | None) -> list[LayoutWarning]:
+    """Choose a printer preset (or none) for the cloth, taking on the settings it wants."""
+    require_unfrozen(cloth)
+    if not name:
+        cloth.settings = {**(cloth.settings or {}), PRINTER_KEY: None}
+        site.db.commit()
+        return []
+    preset = printers.printer_named(name)
+    warnings = save_settings(site, cloth, dict(preset.defaults))
+    cloth.settings = {**(cloth.settings or {}), PRINTER_KEY: preset.name}
     site.db.commit()
     return warnings
 
@@ -149,7 +170,14 @@ def _spec(photo: Photo, base_url: str) -> CellSpec:
         name=photo.first_name,
         city_label=photo.city.bilingual(),
         city_slug=photo.city.slug,
+        name_other=_other(photo),
     )
+
+
+def _other(photo: Photo) -> str:
+    """Return the photo's first name in the other script, unless it is the same."""
+    other = names.other_script(photo.first_name, photo.name_other_script)
+    return other if other != photo.first_name else ""
 
 
 def cell_specs(site: Site, cloth: Cloth, base_url: str | None = None) -> list[CellSpec]:

@@ -18,10 +18,11 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import select
 
-from ... import messages
+from ... import messages, printers
+from ...errors import Refusal
 from ...layout import CellSpec, ClothSettings, Plan, plan_cloth
 from ...models import Cloth, Export, Organiser, Photo, utcnow
-from ...render import PPI_CHOICES, Format, check_ppi, content_type_for, format_named
+from ...render import FORMATS, PPI_CHOICES, Format, check_ppi, content_type_for, format_named
 from ...verify import VerifyReport
 from .. import audit
 from ..site import Site
@@ -69,8 +70,7 @@ def summary(export: Export, say: Say = messages.text) -> str:
         lines.append(say("export_draft", {}))
     for name, result in (report.get("formats") or {}).items():
         reason = "export_format_passed" if result.get("ok") else "export_format_failed"
-        shown = name.upper().replace("-PANEL", " panel ")
-        lines.append(say(reason, {"format": shown, "summary": result.get("summary", "")}))
+        lines.append(say(reason, {"format": name.upper(), "summary": result.get("summary", "")}))
     # The plan's warnings once for the whole export, not once per file.
     for warning in report.get("warnings") or []:
         lines.append(say("export_warning", {"warning": say(warning["reason"],
@@ -127,26 +127,40 @@ def _jsonable(value: Any) -> Any:
 
 
 def new_export(site: Site, cloth: Cloth, formats: Iterable[str], *,
-               ppi: int | str = PPI_CHOICES[0],
+               ppi: int | str | None = None,
                draft: bool = False, overrides: dict[str, Any] | None = None,
-               by: Organiser | None = None) -> Export:
-    """Check the request and record a queued export; overrides change settings for it alone."""
+               by: Organiser | None = None, printer: str | None = None) -> Export:
+    """Check the request and record a queued export; overrides change settings for it alone.
+
+    With a printer preset (``printers.PRINTERS``) the formats default to the preset's, and
+    what its printer would reject is refused here in plain words; its pieces (panels,
+    lengths, sheets) are what ``run_export`` writes.
+    """
+    preset = printers.printer_named(printer) if printer else None
+    formats = list(formats) or ([preset.formats[0]] if preset else [])
     chosen = _clean_formats(formats)
+    if ppi is None or ppi == "":
+        ppi = preset.ppi[0] if preset and preset.ppi else PPI_CHOICES[0]
     ppi = check_ppi(ppi)
     base = site.base_url
     if not draft:
         check_base_url(base)
     settings = settings_of(cloth, **(overrides or {}))
     settings.validate()
+    if preset is not None:
+        printers.check(preset, settings, chosen, ppi)
     cells = cell_specs(site, cloth, base)
     if not cells:
         raise ClothError("no_photos")
     plan = build_plan(site, cloth, draft=draft, settings=settings, cells=cells)
+    for name in chosen:  # a file the preset's caps would reject, and no split mends, stops here
+        printers.pieces(preset, name, plan, ppi)
     export = Export(
         cloth_id=cloth.id, status="queued", progress=0.0, draft=draft,
         settings={
             "formats": chosen,
             "ppi": ppi,
+            "printer": preset.name if preset else None,
             "base_url": base,
             "layout": _jsonable(dataclasses.asdict(plan.settings)),
             "cells": [dataclasses.asdict(c) for c in cells],
@@ -169,14 +183,20 @@ def export_plan(export: Export) -> Plan:
     return plan_cloth([CellSpec(**c) for c in snapshot["cells"]], settings)
 
 
-def file_name(cloth: Cloth, fmt: Format, draft: bool, panel: tuple[int, int] | None = None
-              ) -> str:
-    """Return the download name of one exported file; panel is (number, of how many)."""
-    suffix = f"-{fmt.name}" if fmt.proof else ""
-    if panel is not None:
-        suffix += f"-panel{panel[0]}-of{panel[1]}"
+def file_name(cloth: Cloth, fmt: Format, draft: bool, piece: str = "") -> str:
+    """Return the download name of one exported file (piece: "-panel1of2", say)."""
+    # A format sharing its extension with one offered before it is named, so both fit.
+    earlier = list(FORMATS)[:list(FORMATS).index(fmt.name)] if fmt.name in FORMATS else []
+    shared = any(FORMATS[name].extension == fmt.extension for name in earlier)
+    suffix = f"-{fmt.name}" if fmt.proof or shared else ""
     prefix = "DRAFT-" if draft else ""
-    return f"{prefix}cloth-edition{cloth.edition}{suffix}.{fmt.extension}"
+    return f"{prefix}cloth-edition{cloth.edition}{suffix}{piece}.{fmt.extension}"
+
+
+def _preset(export: Export) -> printers.Printer | None:
+    """Return the printer preset an export was made for, or None."""
+    name = (export.settings or {}).get("printer")
+    return printers.printer_named(name) if name else None
 
 
 def _proof_extras(site: Site, plan: Plan) -> dict[str, dict[str, Any]]:
@@ -213,38 +233,46 @@ def run_export(site: Site, export: Export, progress: Progress | None = None) -> 
         formats = [format_named(name) for name in export.settings["formats"]]
         job.tell(0.0, "export_laying_out")
         plan = export_plan(export)
-        jobs = _file_jobs(formats, plan)
+        preset = _preset(export)
+        ppi = int(export.settings["ppi"])
+        jobs = [(fmt, piece) for fmt in formats
+                for piece in printers.pieces(preset, fmt.name, plan, ppi)]
         share = 1.0 / len(jobs)
-        for index, (fmt, panel) in enumerate(jobs):
+        for index, (fmt, piece) in enumerate(jobs):
             start = index * share
             render_width = share * (0.55 if fmt.preflighted else 0.9)
-            shown = fmt.name.upper() if panel is None else f"{fmt.name.upper()} {panel + 1}"
+            shown = f"{fmt.name.upper()} {piece.label}".strip()
+            piece_options = printers.render_options(piece.options)
             options: dict[str, Any] = {
-                "progress": job.step(start, render_width, "export_rendering", format=shown)}
+                "progress": job.step(start, render_width, "export_rendering", format=shown),
+                **piece_options}
             if fmt.raster:
-                options["ppi"] = int(export.settings["ppi"])
+                options["ppi"] = ppi
             if fmt.proof:
                 options.update(_proof_extras(site, plan))
-            extra: dict[str, Any] = {} if panel is None else {"panel": panel}
             out = io.BytesIO()
-            fmt.render(plan, out, **options, **extra)
+            fmt.render(plan, out, **options)
             data = out.getvalue()
-            numbered = None if panel is None else (panel + 1, len(plan.panels))
-            key = f"exports/{export.id}/{file_name(export.cloth, fmt, export.draft, numbered)}"
+            name = file_name(export.cloth, fmt, export.draft, piece.suffix)
+            if printers.file_too_large(preset, len(data)):
+                raise printers.PrinterRefused(
+                    "printer_file_too_large", file=name, mb=round(len(data) / 1e6, 1),
+                    most=round(preset.max_file_bytes / 1e6))
+            key = f"exports/{export.id}/{name}"
             site.store.put(key, data, fmt.content_type)
             entry = {"format": fmt.name, "key": key, "sha256": hashlib.sha256(data).hexdigest(),
-                     "size": len(data), "name": key.rsplit("/", 1)[1]}
-            if panel is not None:
-                entry["panel"] = panel + 1
+                     "size": len(data), "name": name}
+            if piece.options:
+                entry.update(piece=piece.label, options=piece.options)
             files.append(entry)
             export.files = _copied(files)
             session.commit()
             if fmt.verify is not None:
                 checked = fmt.verify(data, plan, progress=job.step(
                     start + render_width, share - render_width, "export_checking",
-                    format=shown), **extra)
-                name = fmt.name if panel is None else f"{fmt.name}-panel{panel + 1}"
-                results[name] = _jsonable(checked.to_dict())
+                    format=shown), **piece_options)
+                result_key = fmt.name + piece.suffix
+                results[result_key] = _jsonable(checked.to_dict())
                 entry["preflight_ok"] = checked.ok
                 export.files = _copied(files)
                 session.commit()
@@ -255,25 +283,14 @@ def run_export(site: Site, export: Export, progress: Progress | None = None) -> 
         export.status = "failed"
         export.files = _copied(files)
         export.report = {"ok": False, "formats": results}
-        _note(export, "export_stopped", error=str(exc) or repr(exc))
+        if isinstance(exc, Refusal):  # a reason the organiser can read in their language
+            _note(export, exc.reason, **exc.detail)
+        else:
+            _note(export, "export_stopped", error=str(exc) or repr(exc))
         export.report = {**export.report, "summary": export.message}
     export.finished_at = utcnow()
     session.commit()
     return export
-
-
-def _file_jobs(formats: list[Format], plan: Plan) -> list[tuple[Format, int | None]]:
-    """Return the files to make: each format whole, and each raster also panel by panel.
-
-    A cloth wider than the roll is printed panel by panel; shops that take rasters want one
-    file a panel (and often cap an upload near 100 megapixels), with its marks.
-    """
-    jobs: list[tuple[Format, int | None]] = []
-    for fmt in formats:
-        jobs.append((fmt, None))
-        if fmt.raster and len(plan.panels) > 1:
-            jobs.extend((fmt, panel.index) for panel in plan.panels)
-    return jobs
 
 
 def _finish(job: _Job, export: Export, plan: Plan, results: dict[str, Any]) -> None:
@@ -302,16 +319,17 @@ def _failing_text(failing: dict[str, list[str]]) -> str:
 
 
 def verify_file(data: bytes, fmt: str, export: Export,
-                progress: Progress | None = None, panel: int | None = None) -> VerifyReport:
+                progress: Progress | None = None, entry: dict | None = None) -> VerifyReport:
     """Preflight any file against the plan of the export that made it.
 
-    ``panel`` (counted from 1) is for a raster of one panel, as an export writes them.
+    ``entry`` is the exported file's record: a panel, a length or sheets are checked as
+    that piece.
     """
     found = format_named(fmt)
     if found.verify is None:
         raise ClothError("format_not_checked", format=found.name.upper())
-    extra = {} if panel is None else {"panel": panel - 1}
-    return found.verify(data, export_plan(export), progress=progress, **extra)
+    options = printers.render_options((entry or {}).get("options") or {})
+    return found.verify(data, export_plan(export), progress=progress, **options)
 
 
 # ---------------------------------------------------------------- the export rows
@@ -365,18 +383,14 @@ def last_good_export(site: Site, cloth: Cloth) -> Export | None:
     return None
 
 
-def open_file(site: Site, export: Export, fmt: str,
-              panel: int | None = None) -> tuple[dict, BinaryIO, str] | None:
-    """Return an exported file's entry, an open stream and its content type, or None.
-
-    ``panel`` (counted from 1) picks one panel's raster; without it, the whole picture.
-    """
-    entry = next((e for e in export.files or []
-                  if e["format"] == fmt and e.get("panel") == panel), None)
+def open_file(site: Site, export: Export, fmt: str) -> tuple[dict, BinaryIO, str] | None:
+    """Return an exported file's entry, an open stream and its content type, or None."""
+    entry = next((e for e in export.files or [] if e["format"] == fmt), None) or next(
+        (e for e in export.files or [] if e["name"] == fmt), None)  # one of several pieces
     if entry is None:
         return None
     try:
         stream = site.store.open(entry["key"])
     except FileNotFoundError:
         return None
-    return entry, stream, content_type_for(fmt)
+    return entry, stream, content_type_for(entry["format"])

@@ -21,5 +21,7 @@ from . import (  # noqa: E402,F401  (routes register on bp)
     groups,
     moderation,
     moved,
+    names,
     reports,
+    swatches,
 )

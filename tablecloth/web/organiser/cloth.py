@@ -19,11 +19,11 @@ from flask import (
 )
 from flask_babel import gettext, lazy_gettext
 
-from ... import context
+from ... import context, printers
 from ...errors import Refusal
 from ...layout import MIN_CAP_HEIGHT_MM, MIN_CONTRAST, scan
 from ...render import FORMATS, PPI_CHOICES
-from ...services.cloth import BaseUrlRefused, ClothError, design, editions, exports
+from ...services.cloth import BaseUrlRefused, ClothError, design, editions, exports, swatches
 from ...services.cloth.base_url import check_base_url
 from ..messages import say, say_refusal
 from . import bp
@@ -119,6 +119,8 @@ def cloth():
     settings = design.settings_of(current)
     photos = design.selection(site, current)
     fits = design.capacity(site, settings)
+    chosen = design.printer_of(current)
+    printer = printers.PRINTERS[chosen] if chosen else None
     layout_error, warnings = None, []
     try:
         warnings = settings.validate()
@@ -144,8 +146,13 @@ def cloth():
         last_good=exports.last_good_export(site, current),
         editions=editions.editions(site),
         overflow=max(0, len(photos) - fits),
-        formats=FORMATS.values(),
-        ppi_choices=PPI_CHOICES,
+        formats=_formats_for(printer),
+        ppi_choices=printer.ppi if printer and printer.ppi else PPI_CHOICES,
+        printers=printers.PRINTERS.values(),
+        printer=printer,
+        swatches=swatches.swatches_of(site, current),
+        confirmed=swatches.confirmed_sizes(site, current),
+        recommended=swatches.recommended_module_mm(site, current),
         min_contrast=MIN_CONTRAST,
         panel_choices=PANEL_CHOICES,
         scan_cm=scan.scan_distance_cm(settings.module_mm),
@@ -154,6 +161,13 @@ def cloth():
         base_url_problem=_base_url_problem(),
         thumb_url=_thumb_url,
     )
+
+
+def _formats_for(printer):
+    """Return the formats offered for a printer preset (and the proof sheet), or all."""
+    if printer is None:
+        return list(FORMATS.values())
+    return [f for f in FORMATS.values() if f.name in printer.formats or f.proof]
 
 
 def _base_url_problem() -> str | None:
@@ -172,6 +186,10 @@ def cloth_settings():
     current = editions.current_cloth(site)
     try:
         warnings = design.save_settings(site, current, _settings_from_form())
+        wanted = request.form.get("printer", "") or None
+        if "printer" in request.form and wanted != design.printer_of(current):
+            # A new printer brings its roll width, bleed and shrink allowance.
+            warnings += design.choose_printer(site, current, wanted)
     except Refusal as refusal:
         flash(say_refusal(refusal), "error")
     else:
@@ -237,11 +255,13 @@ def cloth_export():
     """Start an export in the background and show its progress."""
     site = context.site()
     current = editions.current_cloth(site)
-    formats = request.form.getlist("format") or ["pdf"]
+    printer = design.printer_of(current)
+    formats = request.form.getlist("format") or ([] if printer else ["pdf"])
     try:
         export = exports.new_export(site, current, formats,
-                                    ppi=request.form.get("ppi", PPI_CHOICES[0]),
-                                    draft=request.form.get("draft") == "on", by=g.organiser)
+                                    ppi=request.form.get("ppi") or None,
+                                    draft=request.form.get("draft") == "on", by=g.organiser,
+                                    printer=printer)
     except Refusal as refusal:
         flash(say_refusal(refusal), "error")
         return redirect(url_for("organiser.cloth") + "#export")
@@ -280,10 +300,10 @@ def cloth_export_page(export_id: int):
 
 def _status(export) -> dict:
     files = [
-        {**{k: entry.get(k) for k in ("format", "name", "size", "sha256", "preflight_ok",
-                                      "panel")},
+        {**{k: entry.get(k) for k in ("format", "name", "size", "sha256", "preflight_ok")},
+         # A piece (a panel, a length) by its file name; a format's one file by the format.
          "url": url_for("organiser.cloth_export_file", export_id=export.id,
-                        fmt=entry["format"], panel=entry.get("panel"))}
+                        fmt=entry["name"] if entry.get("options") else entry["format"])}
         for entry in export.files or []
     ]
     return {
@@ -326,8 +346,7 @@ def cloth_export_report(export_id: int):
 def cloth_export_file(export_id: int, fmt: str):
     """Send one exported file from storage."""
     export = _export_or_404(export_id)
-    panel = request.args.get("panel", type=int)
-    entry, stream, content_type = or_404(exports.open_file(context.site(), export, fmt, panel))
+    entry, stream, content_type = or_404(exports.open_file(context.site(), export, fmt))
     response = send_file(stream, mimetype=content_type, as_attachment=True,
                          download_name=entry["name"], etag=entry["sha256"])
     response.headers["Cache-Control"] = "private, no-cache"

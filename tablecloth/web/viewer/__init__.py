@@ -13,4 +13,4 @@ def home():
     return render_template("home.html")
 
 
-from . import cloth, photo  # noqa: E402,F401  (routes register on bp)
+from . import cloth, photo, swatch  # noqa: E402,F401  (routes register on bp)
