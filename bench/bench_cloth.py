@@ -128,7 +128,7 @@ def case_pdf_obvious(n: int, out: str) -> dict:
         c.setPageSize((fr.width_mm * k, h))
         c.setFillColorRGB(0.1, 0.1, 0.1)
         for cell in plan.panel_cells(panel):
-            a = cell.module_mm * fr.scale * k
+            a = cell.module_mm * fr.scale_x * k
             x0, y0 = fr.x(cell.symbol_x_mm) * k, h - fr.y(cell.symbol_y_mm) * k
             for y, row in enumerate(modules[cell.spec.code]):
                 for x, dark in enumerate(row):

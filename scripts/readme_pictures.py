@@ -15,6 +15,7 @@ from PIL import Image, ImageDraw
 
 from tablecloth.layout import CellSpec, ClothSettings, order_for_cloth, plan_cloth
 from tablecloth.layout.units import Frame
+from tablecloth.names import other_script
 from tablecloth.render import render
 
 NAMES = [("Аня 🌸", "volgograd"), ("Tom", "coventry"), ("李娜", "coventry"),
@@ -32,8 +33,9 @@ def cells(count: int) -> list[CellSpec]:
         name, city = NAMES[i % len(NAMES)]
         number = i * 7919 + 104729  # spread out, so codes look like real ones
         code = "".join(ALPHABET[(number // 32 ** k) % 32] for k in range(6))
+        # The name's other script too ("Аня / Anya"), as services.cloth.design gives it.
         out.append(CellSpec(code, f"HTTPS://TABLECLOTH.EXAMPLE.ORG/P/{code}", name,
-                            CITIES[city], city))
+                            CITIES[city], city, other_script(name)))
     return out
 
 

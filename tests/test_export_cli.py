@@ -201,7 +201,7 @@ def test_a_panelled_raster_export_writes_each_panel_that_decodes(app, runner, co
     assert count >= 1
     assert count == 2  # 1.4 m with hem, bleed and shrinkage is wider than a 1.4 m roll
     names = sorted(p.name for p in out.iterdir())
-    panels = [f"cloth-edition1-panel{i}-of{count}.png" for i in range(1, count + 1)]
+    panels = [f"cloth-edition1-panel{i}of{count}.png" for i in range(1, count + 1)]
     assert names == sorted(["cloth-edition1.png", *panels])
     for name in panels:
         checked = runner.invoke(args=["verify", str(out / name)])
