@@ -219,6 +219,20 @@ _PRINT: dict[str, str] = {
     "raster_too_large": N_(
         "This picture is %(megapixels)s megapixels, too large to check unless it is a PNG or "
         "TIFF exactly as exported."),
+    # The same refusals in an organiser's words (services.cloth.base_url.plain_reason).
+    "address_not_set": N_(
+        "The site's public address is not set yet, so the codes would lead nowhere: ask "
+        "whoever runs the server to set it. Meanwhile you can make a draft to check the "
+        "layout; a draft is not for printing."),
+    "address_not_https": N_(
+        "The site's public address, %(url)s, is not a secure (https) one, and printed codes "
+        "must use a secure address: ask whoever runs the server to set one up. Meanwhile you "
+        "can make a draft to check the layout; a draft is not for printing."),
+    "address_not_public": N_(
+        "The site's public address, %(url)s, only works inside your own network: phones "
+        "that scan the cloth anywhere else could not open it. Ask whoever runs the server to "
+        "set the public address. Meanwhile you can make a draft to check the layout; a "
+        "draft is not for printing."),
     # What an export is doing, stored as a reason and shown in the reader's language.
     "export_waiting": N_("Waiting to start"),
     "export_laying_out": N_("Laying out the cloth"),
@@ -230,6 +244,10 @@ _PRINT: dict[str, str] = {
         "PREFLIGHT FAILED — do not print these files. Codes that do not decode correctly: "
         "%(cells)s"),
     "export_stopped": N_("The export stopped: %(error)s"),
+    "export_broke": N_("The export stopped because of an error on the server."),
+    "export_failed_codes": N_(
+        "Preflight failed: do not print these files. Some codes do not lead to their "
+        "photos; they are listed below."),
     "export_interrupted": N_(
         "This export was interrupted (the server stopped while it ran). Start the export "
         "again."),

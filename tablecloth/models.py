@@ -17,7 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, query_expression, relationship
 from sqlalchemy.types import TypeDecorator
 
 
@@ -160,6 +160,9 @@ class Photo(Base):
     # Hidden by an organiser after a report: off the public site, but restorable, unlike a
     # withdrawal, which is the participant's own and final.
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Not a column: whether any group takes uploads now, filled in by the query of the public
+    # photo page (services.public), None everywhere else.
+    uploads_open: Mapped[bool | None] = query_expression()
 
     city: Mapped[City] = relationship()
     group: Mapped[Group | None] = relationship()

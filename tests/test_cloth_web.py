@@ -46,7 +46,8 @@ def test_designer_shows_capacity_settings_and_photos(app, logged_in, corpus):
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     fits = layout.capacity(layout.ClothSettings())  # the default 1800 mm square
-    assert f"5 of {fits} codes fit; 5 photos approved" in html
+    assert "5 photos are on this edition." in html
+    assert f"The cloth has room for {fits} codes." in html
     for photo in photos:
         assert f'data-code="{photo.code}"' in html
         assert f"/organiser/photos/{photo.code}/thumb" in html
@@ -54,7 +55,7 @@ def test_designer_shows_capacity_settings_and_photos(app, logged_in, corpus):
     assert "17.4:1" in html  # the default near-black on white
     assert 'draggable="true"' in html and 'data-move="up"' in html
     ru = logged_in.get("/organiser/cloth?lang=ru").get_data(as_text=True)
-    assert "Настройки печати" in ru and "одобрено фотографий: 5" in ru
+    assert "Настройки печати" in ru and "В этом выпуске 5 фотографий." in ru
 
 
 def test_settings_form_saves_warns_and_refuses(app, logged_in, corpus):
@@ -165,15 +166,18 @@ def test_export_runs_in_background_then_freeze(app, logged_in, corpus):
     # What the export says is stored as reasons: each reader gets their own language.
     russian = logged_in.get(f"/organiser/cloth/exports/{export_id}/status",
                             headers={"Accept-Language": "ru"}).get_json()
-    assert russian["message"].startswith("Готово") and "PDF — пройдена: PASS" in russian["summary"]
-    assert status["message"].startswith("Done") and "PDF — passed: PASS" in status["summary"]
+    assert russian["message"].startswith("Готово")
+    assert "PDF: Все коды в файле PDF (6) ведут к своим фотографиям." in russian["summary"]
+    assert status["message"].startswith("Done")
+    assert "PDF: All 6 codes in the PDF file lead to their photos." in status["summary"]
     report = logged_in.get(status["report_url"]).get_json()
     assert report["ok"] and report["formats"]["pdf"]["failing_cells"] == []
     done_page = logged_in.get(f"/organiser/cloth/exports/{export_id}").get_data(as_text=True)
-    assert "PASS: 6 of 6 codes in the PDF" in done_page
+    assert "All 6 codes in the PDF file lead to their photos." in done_page
+    assert "Ready to print" in done_page and status["files"][0]["sha256"] in done_page
 
     designer = logged_in.get("/organiser/cloth").get_data(as_text=True)
-    assert status["files"][0]["sha256"] in designer and 'name="confirm"' in designer
+    assert status["files"][0]["name"] in designer and 'name="confirm"' in designer
     token = csrf_token(logged_in, DESIGNER)
     unconfirmed = logged_in.post("/organiser/cloth/freeze", data={"csrf_token": token},
                                  follow_redirects=True)

@@ -37,6 +37,7 @@ MODERATOR_ALLOWED = {
     "organiser.edit_name",
     "organiser.reports_queue", "organiser.hide_photo",
     "organiser.restore_photo", "organiser.dismiss_report", "organiser.logout",
+    "organiser.wall_choose", "organiser.wall_show", "organiser.wall_photos",
     # Old addresses, redirected to the tidied ones (web/organiser/moved.py).
     "organiser.old_photo_file", "organiser.old_edit_caption", "organiser.old_group_invitation",
 }

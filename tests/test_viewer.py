@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -95,7 +96,7 @@ def test_photo_page_in_russian(app, client, corpus):
     html = client.get(f"/P/{code}", headers={"Accept-Language": "ru-RU,ru;q=0.9"}).get_data(
         as_text=True)
     assert '<html lang="ru">' in html
-    assert "О цифровой скатерти" in html
+    assert "Посмотреть всю скатерть" in html
 
 
 def test_photo_page_takes_one_query(app, client, corpus):
@@ -114,6 +115,63 @@ def test_photo_page_takes_one_query(app, client, corpus):
     # One query for the page; the view is counted in memory and written later in a batch.
     assert len(statements) == 1, statements
     assert statements[0].startswith("SELECT")
+
+
+def _group(app, code: str, *, active: bool = True, days_left: int | None = None) -> None:
+    from datetime import timedelta
+
+    from tablecloth.models import Group, utcnow
+
+    with app.app_context():
+        session = db.session()
+        city = session.scalars(select(City).where(City.slug == "coventry")).one()
+        expires = None if days_left is None else utcnow() + timedelta(days=days_left)
+        session.add(Group(name="Club", city=city, invite_code=code,
+                          active=active, expires_at=expires))
+        session.commit()
+
+
+@pytest.mark.parametrize(("groups", "invited"), [
+    ([], False),
+    ([{"active": False}], False),
+    ([{"days_left": -1}], False),
+    ([{"days_left": 3}], True),
+    ([{"active": False}, {}], True),
+])
+def test_photo_page_tells_the_story_and_invites_while_uploads_are_open(app, client, corpus,
+                                                                       groups, invited):
+    code = make_photo(app, corpus, PhotoState.APPROVED, code="7K3QZ9")
+    for number, group in enumerate(groups):
+        _group(app, f"COV-TEST-{number}", **group)
+    html = client.get(f"/P/{code}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    story = html.split('id="story"', 1)[1].split("</section>", 1)[0]
+    assert "In 1941 the women of Coventry sent a tablecloth" in story
+    assert 'href="/cloth"' in story and "See the whole cloth" in story
+    assert ('href="/upload"' in story) is invited
+    russian = client.get(f"/P/{code}", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert "В 1941 году женщины Ковентри" in russian and "Посмотреть всю скатерть" in russian
+
+
+@pytest.mark.parametrize(("visitor", "translation", "notes"), [
+    ("ru", None, []),
+    ("en", None, ["In Russian"]),
+    ("en", "Sunset over the Volga", ["In Russian", "Translation"]),
+    ("ru", "Sunset over the Volga", ["По-английски"]),
+])
+def test_a_caption_in_the_other_language_is_marked(app, client, corpus, visitor, translation,
+                                                   notes):
+    code = make_photo(app, corpus, PhotoState.APPROVED, code="7K3QZ9")  # a Russian caption
+    if translation:
+        with app.app_context():
+            photo = db.session().scalars(select(Photo).where(Photo.code == code)).one()
+            photo.caption_translation = translation
+            db.session().commit()
+    html = client.get(f"/P/{code}", headers={"Accept-Language": visitor}).get_data(
+        as_text=True)
+    assert re.findall(r'<p class="lang-note"[^>]*>([^<]*)</p>', html) == notes
+    assert f'<p class="caption" lang="ru">{CAPTION}</p>' in html
+    if translation:
+        assert f'<p class="caption translation" lang="en">{translation}</p>' in html
 
 
 @pytest.mark.parametrize("state", [PhotoState.PENDING, PhotoState.REJECTED])

@@ -9,16 +9,58 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from ..messages import N_
 from ..models import AuditEntry, Organiser
 from .site import Site
 
-# Actions the services record; the audit page offers them as a filter.
-ACTIONS = (
-    "photo.approve", "photo.reject", "photo.withdraw", "photo.caption", "photo.hide",
-    "photo.restore", "consent.recorded", "account.invite", "account.revoke", "account.create",
-    "account.deactivate", "account.reactivate", "group.create", "group.disable", "group.enable",
-    "cloth.freeze", "cloth.export", "cloth.swatch", "photo.name",
-)
+# Actions the services record, with what each means in English (the web translates it);
+# the audit page offers them as a filter. A new action gets its words here.
+ACTION_LABELS = {
+    "photo.approve": N_("Photo approved"),
+    "photo.reject": N_("Photo rejected"),
+    "photo.withdraw": N_("Photo withdrawn"),
+    "photo.caption": N_("Caption changed"),
+    "photo.hide": N_("Photo hidden after a report"),
+    "photo.restore": N_("Photo shown again"),
+    "photo.report_dismissed": N_("Report dismissed"),
+    "consent.recorded": N_("Photo received, consent recorded"),
+    "account.invite": N_("Organiser invited"),
+    "account.revoke": N_("Invitation withdrawn"),
+    "account.create": N_("Account created"),
+    "account.deactivate": N_("Account switched off"),
+    "account.reactivate": N_("Account switched on again"),
+    "group.create": N_("Group created"),
+    "group.disable": N_("Invite code switched off"),
+    "group.enable": N_("Invite code switched on again"),
+    "cloth.freeze": N_("Edition frozen"),
+    "cloth.export": N_("Print files exported"),
+    "cloth.swatch": N_("Test swatch made"),
+    "photo.name": N_("Name in the other script changed"),
+}
+ACTIONS = tuple(ACTION_LABELS)
+# The keys of an entry's detail, with their English names.
+DETAIL_LABELS = {
+    "from": N_("before"),
+    "reason": N_("reason"),
+    "by": N_("by"),
+    "length": N_("length"),
+    "translation": N_("translation"),
+    "consent_self": N_("own consent"),
+    "consent_guardian": N_("guardian's consent"),
+    "age_band": N_("age"),
+    "by_organiser": N_("sent by an organiser"),
+    "role": N_("role"),
+    "via": N_("made with"),
+    "invitation": N_("invitation"),
+    "city": N_("city"),
+    "export": N_("export"),
+    "formats": N_("files"),
+    "draft": N_("draft"),
+    "photos": N_("photos"),
+    "swatch": N_("swatch"),
+    "sizes": N_("module sizes, mm"),
+    "corrected": N_("corrected by hand"),
+}
 CSV_COLUMNS = ("at", "organiser", "action", "target", "detail")
 
 

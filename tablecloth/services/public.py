@@ -9,22 +9,29 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Row, bindparam, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Row, bindparam, exists, or_, select
+from sqlalchemy.orm import joinedload, with_expression
 
 from ..codes import normalise
-from ..models import Photo, PhotoState, StoredFile
+from ..models import Group, Photo, PhotoState, StoredFile, UTCDateTime, utcnow
 from .site import Site
 
 PUBLIC, UNKNOWN, WITHDRAWN, HIDDEN = "public", "unknown", "withdrawn", "hidden"
 # Only these renditions are ever public; the master never is.
 PUBLIC_KINDS = ("web", "thumb")
 
+# Whether participants can send photos now (any group's invite code works), asked in the
+# same query as the photo, so that its page can invite the viewer to take part.
+UPLOADS_OPEN = exists().where(
+    Group.active.is_(True),
+    or_(Group.expires_at.is_(None), Group.expires_at > bindparam("now", type_=UTCDateTime())),
+)
 # Built once: every scan of a printed code runs these, and building a statement with its
 # loader options costs more than SQLAlchemy's cached compilation of it.
 PHOTO_QUERY = (
     select(Photo)
-    .options(joinedload(Photo.city), joinedload(Photo.files))
+    .options(joinedload(Photo.city), joinedload(Photo.files),
+             with_expression(Photo.uploads_open, UPLOADS_OPEN))
     .where(Photo.code == bindparam("code"))
 )
 IMAGE_QUERY = (
@@ -45,11 +52,14 @@ def standing(photo: Photo | Row | None) -> str:
 
 
 def photo(site: Site, raw_code: str) -> tuple[str, Photo | None]:
-    """Return what a code (any case) shows, with its photo (city and files loaded) if PUBLIC."""
+    """Return what a code (any case) shows, with its photo if PUBLIC.
+
+    The photo comes with its city and files loaded and ``uploads_open`` filled in.
+    """
     code = normalise(raw_code)
     if code is None:
         return UNKNOWN, None
-    found = site.db.scalars(PHOTO_QUERY, {"code": code}).unique().first()
+    found = site.db.scalars(PHOTO_QUERY, {"code": code, "now": utcnow()}).unique().first()
     shown = standing(found)
     return shown, found if shown == PUBLIC else None
 

@@ -52,24 +52,41 @@
     var viewport = document.getElementById("viewport");
     if (!root || !canvas) return;
     var zoom = 1;
-    function apply() {
-      canvas.style.width = zoom === 1 ? "" : "calc(" + zoom + " * min(100%, 74vh))";
+    // Zoom keeps one point of the cloth still: the pointer's (wheel, pinch) or the middle of
+    // the view (buttons, keys), so the codes being looked at stay in view.
+    function middle() {
+      var view = viewport.getBoundingClientRect();
+      return [view.left + viewport.clientWidth / 2, view.top + viewport.clientHeight / 2];
     }
-    function by(factor) { zoom = Math.min(12, Math.max(1, zoom * factor)); apply(); }
+    function zoomTo(next, clientX, clientY) {
+      next = Math.min(12, Math.max(1, next));
+      var centred = clientX === undefined;
+      var at = centred ? middle() : [clientX, clientY];
+      var before = canvas.getBoundingClientRect();
+      var fx = (at[0] - before.left) / before.width;
+      var fy = (at[1] - before.top) / before.height;
+      zoom = next;
+      canvas.style.width = zoom === 1 ? "" : "calc(" + zoom + " * min(100%, 74vh))";
+      // The view itself may grow with the cloth: aim at its new middle, or the pointer.
+      if (centred) at = middle();
+      var after = canvas.getBoundingClientRect();
+      viewport.scrollLeft += after.left + fx * after.width - at[0];
+      viewport.scrollTop += after.top + fy * after.height - at[1];
+    }
     document.querySelectorAll("[data-zoom]").forEach(function (button) {
       button.addEventListener("click", function () {
         var how = button.dataset.zoom;
-        if (how === "in") by(1.5); else if (how === "out") by(1 / 1.5); else { zoom = 1; apply(); }
+        zoomTo(how === "in" ? zoom * 1.5 : how === "out" ? zoom / 1.5 : 1);
       });
     });
     viewport.addEventListener("wheel", function (event) {
       if (!event.ctrlKey) return; // trackpad pinch arrives as ctrl+wheel
       event.preventDefault();
-      by(event.deltaY < 0 ? 1.15 : 1 / 1.15);
+      zoomTo(zoom * (event.deltaY < 0 ? 1.15 : 1 / 1.15), event.clientX, event.clientY);
     }, {passive: false});
     viewport.addEventListener("keydown", function (event) {
-      if (event.key === "+" || event.key === "=") by(1.5);
-      if (event.key === "-") by(1 / 1.5);
+      if (event.key === "+" || event.key === "=") zoomTo(zoom * 1.5);
+      if (event.key === "-") zoomTo(zoom / 1.5);
     });
     var pointers = {}, startDistance = 0, startZoom = 1;
     function distance() {
@@ -84,7 +101,9 @@
       if (!pointers[e.pointerId]) return;
       pointers[e.pointerId] = {x: e.clientX, y: e.clientY};
       if (Object.keys(pointers).length === 2 && startDistance) {
-        zoom = Math.min(12, Math.max(1, startZoom * distance() / startDistance)); apply();
+        var p = Object.values(pointers);
+        zoomTo(startZoom * distance() / startDistance, (p[0].x + p[1].x) / 2,
+               (p[0].y + p[1].y) / 2);
       }
     });
     ["pointerup", "pointercancel", "pointerleave"].forEach(function (name) {

@@ -106,12 +106,12 @@ def test_admin_invites_a_moderator_who_approves_a_photo(live_server, browser, la
 
     # 6. The admin sees who did what in the audit log.
     desk.get_by_role("navigation").get_by_role("link", name="Audit log").click()
-    row = desk.locator("table.audit tbody tr").filter(has_text="photo.approve")
+    row = desk.locator("table.audit tbody tr").filter(has_text="Photo approved")
     expect(row).to_contain_text(MOD_EMAIL)
     expect(row).to_contain_text(code)
-    expect(desk.locator("table.audit")).to_contain_text("account.invite")
-    expect(desk.locator("table.audit")).to_contain_text("account.create")
-    hidden = desk.locator("table.audit tbody tr").filter(has_text="photo.hide")
+    expect(desk.locator("table.audit")).to_contain_text("Organiser invited")
+    expect(desk.locator("table.audit")).to_contain_text("Account created")
+    hidden = desk.locator("table.audit tbody tr").filter(has_text="Photo hidden after a report")
     expect(hidden).to_contain_text(ADMIN_EMAIL)
     expect(hidden).to_contain_text(code)
     desk.screenshot(path=shots / "4-audit-log.png", full_page=True)

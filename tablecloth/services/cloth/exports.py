@@ -43,7 +43,7 @@ def _note(export: Export, reason: str, step: str = "", **detail: Any) -> None:
     """Record what the export is doing: a reason for readers, English text for the record."""
     export.message = _words(messages.text, reason, detail, step)
     export.report = {**(export.report or {}),
-                     STATUS_KEY: {"reason": reason, "detail": detail, "step": step}}
+                     STATUS_KEY: {"reason": reason, "detail": _jsonable(detail), "step": step}}
 
 
 def _words(say: Say, reason: str, detail: dict[str, Any], step: str) -> str:
@@ -51,12 +51,26 @@ def _words(say: Say, reason: str, detail: dict[str, Any], step: str) -> str:
     return f"{text}: {step}" if step else text
 
 
-def message(export: Export, say: Say = messages.text) -> str:
-    """Return what the export is doing or how it ended, in the words of say."""
+def message(export: Export, say: Say = messages.text, steps: bool = True) -> str:
+    """Return what the export is doing or how it ended, in the words of say.
+
+    ``steps=False`` leaves out the renderer's own step ("panel 1 of 2"), which is English.
+    """
     note = (export.report or {}).get(STATUS_KEY)
     if not note:
         return export.message or ""  # a row written before reasons were stored
-    return _words(say, note["reason"], note.get("detail") or {}, note.get("step") or "")
+    step = (note.get("step") or "") if steps else ""
+    return _words(say, note["reason"], note.get("detail") or {}, step)
+
+
+def status_note(export: Export) -> dict[str, Any]:
+    """Return what the export last said: {"reason", "detail", "step"}, or {}."""
+    return dict((export.report or {}).get(STATUS_KEY) or {})
+
+
+def status_reason(export: Export) -> str:
+    """Return the reason code of what the export last said ("" for a row without one)."""
+    return status_note(export).get("reason", "")
 
 
 def summary(export: Export, say: Say = messages.text) -> str:
@@ -299,6 +313,7 @@ def _finish(job: _Job, export: Export, plan: Plan, results: dict[str, Any]) -> N
                if not result["ok"]}
     export.report = {"ok": not failing, "formats": results, "cells": len(plan.cells),
                      "draft": export.draft,
+                     # The plan's warnings as reasons, for each reader's language.
                      "warnings": [{"reason": w.reason, "detail": _jsonable(w.detail)}
                                   for w in plan.warnings]}
     export.report = {**export.report, "summary": summary(export)}

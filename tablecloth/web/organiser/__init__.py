@@ -1,5 +1,5 @@
 """Organiser area: log-in, the overview, moderation, reports, groups and cities, accounts,
-the audit log, the archive and the cloth.
+the audit log, the archive, the cloth and the live wall.
 
 Addresses name a photo by its code (/photos/CODE/...), a group by its invite code
 (/groups/CODE/...), and accounts, invitations and reports by their number.
@@ -24,4 +24,5 @@ from . import (  # noqa: E402,F401  (routes register on bp)
     names,
     reports,
     swatches,
+    wall,
 )

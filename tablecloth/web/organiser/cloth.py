@@ -23,10 +23,18 @@ from ... import context, printers
 from ...errors import Refusal
 from ...layout import MIN_CAP_HEIGHT_MM, MIN_CONTRAST, scan
 from ...render import FORMATS, PPI_CHOICES
-from ...services.cloth import BaseUrlRefused, ClothError, design, editions, exports, swatches
-from ...services.cloth.base_url import check_base_url
+from ...services.cloth import (
+    BaseUrlRefused,
+    ClothError,
+    design,
+    editions,
+    exports,
+    preflight,
+    swatches,
+)
+from ...services.cloth.base_url import check_base_url, plain_reason
 from ..messages import say, say_refusal
-from . import bp
+from . import bp, export_words
 from .auth import login_required
 from .common import or_404
 
@@ -160,6 +168,7 @@ def cloth():
         min_cap_mm=MIN_CAP_HEIGHT_MM,
         base_url_problem=_base_url_problem(),
         thumb_url=_thumb_url,
+        file_size=export_words.file_size,
     )
 
 
@@ -170,11 +179,13 @@ def _formats_for(printer):
     return [f for f in FORMATS.values() if f.name in printer.formats or f.proof]
 
 
-def _base_url_problem() -> str | None:
+def _base_url_problem() -> dict | None:
+    """Say why the site's address cannot be printed: to the organiser, and to the server's."""
     try:
         check_base_url(context.site().base_url)
     except BaseUrlRefused as refused:
-        return say_refusal(refused)
+        return {"plain": say(plain_reason(refused), refused.detail),
+                "technical": say_refusal(refused)}
     return None
 
 
@@ -262,6 +273,9 @@ def cloth_export():
                                     ppi=request.form.get("ppi") or None,
                                     draft=request.form.get("draft") == "on", by=g.organiser,
                                     printer=printer)
+    except BaseUrlRefused as refused:
+        flash(say(plain_reason(refused), refused.detail), "error")
+        return redirect(url_for("organiser.cloth") + "#export")
     except Refusal as refusal:
         flash(say_refusal(refusal), "error")
         return redirect(url_for("organiser.cloth") + "#export")
@@ -294,8 +308,12 @@ def _export_or_404(export_id: int):
 def cloth_export_page(export_id: int):
     """Show an export's progress, then its files and preflight report."""
     export = _export_or_404(export_id)
-    return render_template("organiser/cloth_export.html", export=export,
-                           status=_status(export))
+    results = preflight.results(export)
+    return render_template(
+        "organiser/cloth_export.html", export=export, status=_status(export),
+        results=results, failures=[(r, f) for r in results for f in r.failures],
+        warnings=export_words.warning_lines(export), files=preflight.files(export),
+        words=export_words, base_url_problem=_base_url_problem() if export.draft else None)
 
 
 def _status(export) -> dict:
@@ -303,7 +321,8 @@ def _status(export) -> dict:
         {**{k: entry.get(k) for k in ("format", "name", "size", "sha256", "preflight_ok")},
          # A piece (a panel, a length) by its file name; a format's one file by the format.
          "url": url_for("organiser.cloth_export_file", export_id=export.id,
-                        fmt=entry["name"] if entry.get("options") else entry["format"])}
+                        fmt=entry["name"] if entry.get("options") else entry["format"]),
+         "size_words": export_words.file_size(entry.get("size"))}
         for entry in export.files or []
     ]
     return {
@@ -311,12 +330,13 @@ def _status(export) -> dict:
         "edition": export.cloth.edition,
         "status": export.status,
         "progress": round(float(export.progress or 0.0), 4),
-        "message": exports.message(export, say),
+        "message": export_words.status_message(export),
         "draft": export.draft,
         "files": files,
         "finished": export.status in ("done", "failed"),
         "ok": export.status == "done",
-        "summary": exports.summary(export, say) if export.status in ("done", "failed") else "",
+        "summary": (export_words.summary(export)
+                    if export.status in ("done", "failed") else ""),
         "report_url": url_for("organiser.cloth_export_report", export_id=export.id),
     }
 
@@ -344,10 +364,11 @@ def cloth_export_report(export_id: int):
 @bp.get("/cloth/exports/<int:export_id>/files/<fmt>")
 @login_required
 def cloth_export_file(export_id: int, fmt: str):
-    """Send one exported file from storage."""
+    """Send one exported file from storage; ?view=1 opens a PDF in the browser instead."""
     export = _export_or_404(export_id)
     entry, stream, content_type = or_404(exports.open_file(context.site(), export, fmt))
-    response = send_file(stream, mimetype=content_type, as_attachment=True,
+    view = request.args.get("view") == "1" and content_type == "application/pdf"
+    response = send_file(stream, mimetype=content_type, as_attachment=not view,
                          download_name=entry["name"], etag=entry["sha256"])
     response.headers["Cache-Control"] = "private, no-cache"
     return response
