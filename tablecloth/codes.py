@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
@@ -32,6 +34,17 @@ def new_token() -> str:
 def hash_token(token: str) -> str:
     """Return the SHA-256 of a token; only this is stored."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def derive_token(secret: str | bytes, purpose: str, value: str) -> str:
+    """Return the private-link token for value, made with the site's secret (HMAC-SHA-256).
+
+    The same value always gives the same token, so a receipt can be shown again after a lost
+    reply, yet neither the database nor the value alone can rebuild it without the secret.
+    """
+    key = secret.encode() if isinstance(secret, str) else secret
+    mac = hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac[:24]).decode()  # 32 characters, like new_token()
 
 
 def photo_url(base_url: str, code: str) -> str:

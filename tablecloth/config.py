@@ -162,7 +162,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "MAX_FILES_PER_UPLOAD",
         20,
-        "Most photos one participant may send in one form.",
+        "Most photos one participant may send in one visit (one sitting at the upload "
+        "page), by the form or by the page's script alike.",
+        type=int,
+        minimum=1,
+    ),
+    Setting(
+        "UPLOAD_CHUNK_BYTES",
+        1 * MB,
+        "Size of each piece the upload page sends over the resumable (tus) endpoint; after a "
+        "dropped connection at most about this much is sent again.",
+        type=int,
+        minimum=64 * 1024,
+    ),
+    Setting(
+        "TUS_EXPIRY_HOURS",
+        24,
+        "Hours an unfinished resumable upload is kept; after that its pieces are deleted "
+        "(also by `tablecloth check --repair`).",
         type=int,
         minimum=1,
     ),

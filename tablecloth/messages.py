@@ -64,6 +64,9 @@ _UPLOADS: dict[str, str] = {
     "no_files": N_("Choose at least one photo."),
     "too_many_files": N_("You chose %(count)s photos, but at most %(limit)s can go at once. "
                          "Send the first %(limit)s now and the rest afterwards."),
+    "visit_full": N_("At most %(limit)s photos can be sent at once, and these are all sent or "
+                     "on their way. When they have arrived, open the upload page again to send "
+                     "the rest."),
     "request_too_large": N_("What you sent is too large altogether. Send fewer photos at a "
                             "time, each smaller than %(limit)s MB."),
     "terms_missing": N_("Tick the box to agree to the terms."),
@@ -75,6 +78,20 @@ _UPLOADS: dict[str, str] = {
                          "Wait a while, then send the rest."),
     "photo_failed": N_("Something went wrong with this photo. Try again, or choose another "
                        "photo."),
+    # services.resumable: the tus path's own troubles.
+    "upload_key_taken": N_("This photo was already started from another page. Reload the page "
+                           "and choose it again."),
+    "upload_offset_mismatch": N_("Part of this photo went missing on the way. It will be sent "
+                                 "again from where the server stopped."),
+    "upload_too_long": N_("This photo is longer than the page said it would be. Choose it "
+                          "again."),
+    "upload_incomplete": N_("This photo has not fully arrived yet. It will be sent again from "
+                            "where the server stopped."),
+    "upload_gone": N_("This photo waited too long half-sent and was cleared away. It will be "
+                      "sent again from the start."),
+    # web/upload/: trouble on our side (disk full, database or storage away), never the photo's.
+    "unavailable": N_("Something is wrong on our side just now, not with your photos. Wait a "
+                      "minute, then send again: photos already sent keep their receipts."),
 }
 
 # People: groups, cities, accounts, moderation, reports.

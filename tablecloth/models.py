@@ -160,6 +160,10 @@ class Photo(Base):
     # Hidden by an organiser after a report: off the public site, but restorable, unlike a
     # withdrawal, which is the participant's own and final.
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The id the upload page chose before the first byte: every retry of the same photo
+    # finds this row instead of making a second one. None for imports and older photos.
+    upload_key: Mapped[str | None] = mapped_column(String(36), unique=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), index=True)
     # Not a column: whether any group takes uploads now, filled in by the query of the public
     # photo page (services.public), None everywhere else.
     uploads_open: Mapped[bool | None] = query_expression()
@@ -178,6 +182,43 @@ class Photo(Base):
     def file(self, kind: str) -> StoredFile | None:
         """Return the stored file of the given kind (master, web, thumb)."""
         return next((f for f in self.files if f.kind == kind), None)
+
+
+class Visit(Base):
+    """One participant's sitting at the upload page: its photos share one private link."""
+
+    __tablename__ = "visits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Random and public to the participant's own browser only (kept in its session); the
+    # private link's token is derived from it with the site's secret, and only the token's
+    # hash is stored, so the database alone cannot rebuild a link.
+    ref: Mapped[str] = mapped_column(String(32), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PartialUpload(Base):
+    """A photo arriving in pieces over tus: invisible until whole, forgotten when abandoned."""
+
+    __tablename__ = "partial_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The random name in the upload's URL (/upload/tus/<name>) and its storage prefix.
+    name: Mapped[str] = mapped_column(String(32), unique=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
+    upload_key: Mapped[str] = mapped_column(String(36), unique=True)
+    length: Mapped[int] = mapped_column(Integer)
+    # The participant's checked answers, applied when the last byte arrives.
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    photo_id: Mapped[int | None] = mapped_column(ForeignKey("photos.id"))
+    # Why the finished file was refused (a reason code), so a retry hears the same answer.
+    refused: Mapped[dict | None] = mapped_column(JSON)
+
+    visit: Mapped[Visit] = relationship()
+    photo: Mapped[Photo | None] = relationship()
 
 
 class StoredFile(Base):

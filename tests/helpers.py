@@ -3,6 +3,7 @@ image_factory.py): the CLI runner, forms and log-in, and photos put straight int
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import os
@@ -142,6 +143,58 @@ def fields(**overrides) -> dict:
               "age_band": "16-17", "consent_self": "yes", "terms": "yes"}
     values.update(overrides)
     return {k: v for k, v in values.items() if v is not None}
+
+
+# --- photos through the resumable (tus) endpoint, as the page's script sends them ------------
+
+TUS = {"Tus-Resumable": "1.0.0"}
+
+
+def tus_metadata(**values) -> str:
+    """Return an Upload-Metadata header: each value base64, None left out."""
+    return ",".join(f"{key} {base64.b64encode(str(value).encode()).decode()}"
+                    for key, value in values.items() if value is not None)
+
+
+def answers(**overrides) -> dict:
+    """Return the tus metadata of a participant of the COV-TEST-1 group; None leaves one out."""
+    values = {"invite": "COV-TEST-1", "first_name": "Anya", "age_band": "16-17",
+              "consent_self": "yes", "terms": "yes"}
+    values.update(overrides)
+    return values
+
+
+def tus_create(client, length: int, headers=None, **meta):
+    """Start a tus upload of length bytes with answers() and meta; return the answer."""
+    return client.post("/upload/tus/", headers={
+        **TUS, **(headers or {}), "Upload-Length": str(length),
+        "Upload-Metadata": tus_metadata(**answers(**meta))})
+
+
+def tus_patch(client, url: str, offset: int, piece: bytes, headers=None):
+    """Send one piece of a tus upload from offset; return the answer."""
+    return client.patch(url, data=piece, headers={
+        **TUS, **(headers or {}), "Upload-Offset": str(offset),
+        "Content-Type": "application/offset+octet-stream"})
+
+
+def tus_send(client, data: bytes, headers=None, chunk: int | None = None, **meta):
+    """Send a photo as the page does (create, PATCH in pieces, GET the receipt).
+
+    Return the first answer that is not a step forward: a refusal, or the receipt's answer.
+    """
+    created = tus_create(client, len(data), headers, **meta)
+    if created.status_code != 201:
+        return created
+    url = created.headers["Location"]
+    offset = 0
+    while offset < len(data):
+        answer = tus_patch(client, url, offset, data[offset:offset + (chunk or len(data))],
+                           headers)
+        if answer.status_code != 204:
+            return answer
+        offset = int(answer.headers["Upload-Offset"])
+    return client.get(url, headers={**TUS, **(headers or {})})
 
 
 def fetch(client, path: str, **kwargs):

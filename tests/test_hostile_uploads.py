@@ -8,18 +8,18 @@ from pathlib import Path
 
 import image_factory as fx
 import pytest
+from helpers import EN, RU, tus_send
 from PIL import Image
 from sqlalchemy import func, select
 
 from tablecloth import db
 from tablecloth.context import store as storage
 from tablecloth.models import Photo
+from tablecloth.web.upload.tus import STATUS
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-FIELDS = {"code": "COV-TEST-1", "city": "coventry", "first_name": "Anya", "age_band": "16-17",
+FIELDS = {"code": "COV-TEST-1", "first_name": "Anya", "age_band": "16-17",
           "consent_self": "yes", "terms": "yes"}
-EN = {"Accept-Language": "en"}
-RU = {"Accept-Language": "ru"}
 
 
 def noisy_jpeg(side: int = 400) -> bytes:
@@ -108,9 +108,8 @@ def _nothing_stored(app) -> None:
 
 def _still_serving(client) -> None:
     assert client.get("/").status_code == 200
-    good = client.post("/upload/one", headers=EN, data={
-        **FIELDS, "photo": (io.BytesIO(fx.jpeg((120, 90))), "good.jpg")})
-    assert good.status_code == 201, good.json
+    good = tus_send(client, fx.jpeg((120, 90)), EN, filename="good.jpg")
+    assert good.status_code == 200, good.json
 
 
 @pytest.mark.parametrize("name, make, filename, reason, english, russian", REFUSED,
@@ -124,9 +123,8 @@ def test_hostile_file_is_refused_in_both_languages(setup, client, name, make, fi
     if reason == "too_large":
         assert len(data) > 100_000
     for headers, words in ((EN, english), (RU, russian)):
-        response = client.post("/upload/one", headers=headers, data={
-            **FIELDS, "photo": (io.BytesIO(data), filename)})
-        assert response.status_code == (413 if reason == "too_large" else 400)
+        response = tus_send(client, data, headers, filename=filename)
+        assert response.status_code == STATUS.get(reason, 400)
         assert response.json["reason"] == reason
         assert words in response.json["message"]
     # The plain form says the same, with the participant's own file name, in their language.
@@ -145,9 +143,8 @@ def test_hostile_file_is_refused_in_both_languages(setup, client, name, make, fi
 def test_odd_but_valid_file_is_converted_safely(setup, client, name, make, filename,
                                                 forbidden):
     app = setup
-    response = client.post("/upload/one", headers=RU, data={
-        **FIELDS, "photo": (io.BytesIO(make()), filename)})
-    assert response.status_code == 201, response.json
+    response = tus_send(client, make(), RU, filename=filename)
+    assert response.status_code == 200, response.json
     code = response.json["code"]
     with app.app_context():
         photo = db.session().scalars(select(Photo)).one()

@@ -24,8 +24,8 @@ PACKAGE = Path(tablecloth.__file__).parent
 # The modules whose refusals live in messages._UPLOADS and messages._PEOPLE.
 MODULES = ["images.py", "ratelimit.py"] + [f"services/{name}.py" for name in (
     "uploads", "groups", "moderation", "accounts", "reports", "page_views", "public", "stats",
-    "audit", "retention")]
-WEB = ["web/upload/form.py", "web/upload/views.py", "web/__init__.py",
+    "audit", "retention", "visits", "resumable")]
+WEB = ["web/upload/form.py", "web/upload/views.py", "web/upload/tus.py", "web/__init__.py",
        "web/organiser/moderation.py", "web/organiser/groups.py", "web/organiser/accounts.py",
        "web/viewer/photo.py"]
 REFUSALS = (ImageError, UploadRefused, InviteRefused, GroupError, AccountError,

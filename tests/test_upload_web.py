@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from helpers import EN, RU, fields
+from helpers import EN, RU, answers, fields, tus_metadata, tus_send
 from image_factory import small_jpeg
 from PIL import Image
 from sqlalchemy import func, select
@@ -60,12 +60,26 @@ def test_form_renders_in_both_languages(client, group, headers, words):
         assert word in page
     assert 'value="cov-test-1"' in page
     assert 'name="csrf_token"' in page
-    assert re.search(r'<option value="coventry"[^>]*selected', page)
 
 
-def test_form_defaults_to_the_city_of_the_language_without_a_code(client):
-    page = text(client.get("/upload", headers=RU))
-    assert re.search(r'<option value="volgograd"[^>]*selected>Волгоград', page)
+@pytest.mark.parametrize("headers, line", [(EN, "Group: Coventry Youth Club, Coventry"),
+                                           (RU, "Группа: Coventry Youth Club, Ковентри")])
+def test_the_city_comes_from_the_invite_code_and_is_not_asked(client, group, headers, line):
+    page = text(client.get("/upload?code=cov-test-1", headers=headers))
+    assert 'name="city"' not in page
+    assert line in page
+    lookup = client.get("/upload/group?code=cov-test-1", headers=headers).json
+    assert lookup == {"ok": True, "label": line, "home_language": "en"}
+    unknown = client.get("/upload/group?code=nope", headers=RU).json
+    assert unknown["ok"] is False and "Такого кода приглашения у нас нет" in unknown["message"]
+
+
+def test_a_city_sent_by_an_older_page_is_ignored(client, app, group, nocsrf):
+    response = client.post("/upload", headers=EN, data={
+        **fields(city="volgograd"), "photos": photos(small_jpeg(50))})
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session().scalars(select(Photo)).one().city.slug == "coventry"
 
 
 def test_plain_multi_file_post_shows_receipts(client, app, group, nocsrf):
@@ -130,8 +144,7 @@ def test_form_errors_rerender_in_the_language_with_values_kept(client, app, grou
     ("expired", "This invite code has expired", "Срок действия этого кода приглашения истёк"),
     ("blank", "Enter the invite code", "Введите код приглашения"),
 ])
-def test_invite_code_problems_have_distinct_messages(client, app, nocsrf, state, english,
-                                                     russian):
+def test_invite_code_problems_have_distinct_messages(client, app, state, english, russian):
     with app.app_context():
         session = db.session()
         city = session.scalars(select(City).where(City.slug == "coventry")).one()
@@ -141,19 +154,15 @@ def test_invite_code_problems_have_distinct_messages(client, app, nocsrf, state,
         session.commit()
     code = {"unknown": "CODE-2", "blank": "  "}.get(state, "CODE-1")
     for headers, message in ((EN, english), (RU, russian)):
-        response = client.post("/upload/one", headers=headers, data={
-            **fields(code=code), "photo": (io.BytesIO(small_jpeg(5)), "a.jpg"),
-        })
+        response = tus_send(client, small_jpeg(5), headers, invite=code)
         assert response.status_code == 400
         assert message in response.json["fields"]["code"]
     assert photo_count(app) == 0
 
 
-def test_invite_code_is_case_insensitive_and_trimmed(client, app, group, nocsrf):
-    response = client.post("/upload/one", headers=EN, data={
-        **fields(code="  cov-test-1 "), "photo": (io.BytesIO(small_jpeg(6)), "a.jpg"),
-    })
-    assert response.status_code == 201
+def test_invite_code_is_case_insensitive_and_trimmed(client, app, group):
+    response = tus_send(client, small_jpeg(6), EN, invite="  cov-test-1 ")
+    assert response.status_code == 200
     with app.app_context():
         photo = db.session().scalars(select(Photo)).one()
         assert photo.group is not None and photo.group.invite_code == group
@@ -176,16 +185,21 @@ def test_no_photo_chosen(client, app, group, nocsrf):
 
 
 @pytest.mark.parametrize("city, band", [("coventry", "under13"), ("volgograd", "16-17")])
-def test_guardian_consent_is_required_when_the_rules_ask(client, app, group, nocsrf, city,
-                                                          band):
-    data = fields(city=city, age_band=band)
-    response = client.post("/upload/one", headers=EN, data={
-        **data, "photo": (io.BytesIO(small_jpeg(10)), "a.jpg")})
+def test_guardian_consent_is_required_when_the_rules_ask(client, app, group, city, band):
+    invite = group
+    if city == "volgograd":
+        with app.app_context():
+            session = db.session()
+            place = session.scalars(select(City).where(City.slug == city)).one()
+            session.add(Group(name="Клуб", city=place, invite_code="VLG-TEST-1"))
+            session.commit()
+        invite = "VLG-TEST-1"
+    response = tus_send(client, small_jpeg(10), EN, invite=invite, age_band=band)
     assert response.status_code == 400
     assert "a parent or guardian must agree too" in response.json["fields"]["consent_guardian"]
-    response = client.post("/upload/one", headers=EN, data={
-        **data, "consent_guardian": "yes", "photo": (io.BytesIO(small_jpeg(10)), "a.jpg")})
-    assert response.status_code == 201
+    response = tus_send(client, small_jpeg(10), EN, invite=invite, age_band=band,
+                        consent_guardian="yes")
+    assert response.status_code == 200
     with app.app_context():
         assert db.session().scalars(select(Photo)).one().consent_guardian
 
@@ -193,94 +207,99 @@ def test_guardian_consent_is_required_when_the_rules_ask(client, app, group, noc
 @pytest.mark.parametrize("missing, message", [
     ("terms", "Tick the box to agree to the terms."),
     ("age_band", "Choose your age group."),
-    ("city", "Choose your city."),
+    ("consent_self", "Tick the box to say that you agree to share your photos."),
 ])
-def test_missing_answers(client, app, group, nocsrf, missing, message):
-    response = client.post("/upload/one", headers=EN, data={
-        **fields(**{missing: None}), "photo": (io.BytesIO(small_jpeg(11)), "a.jpg")})
+def test_missing_answers(client, app, group, missing, message):
+    response = tus_send(client, small_jpeg(11), EN, **{missing: None})
     assert response.status_code == 400
     assert response.json["fields"][missing] == message
+    assert response.json["message"] == (
+        "Some answers need your attention; see the messages in red.")
 
 
-def test_name_with_a_phone_number_is_refused(client, app, group, nocsrf):
-    response = client.post("/upload/one", headers=RU, data={
-        **fields(first_name="Аня +7 912 345 67 89"),
-        "photo": (io.BytesIO(small_jpeg(12)), "a.jpg")})
+def test_name_with_a_phone_number_is_refused(client, app, group):
+    response = tus_send(client, small_jpeg(12), RU, first_name="Аня +7 912 345 67 89")
     assert response.status_code == 400
     assert "без адреса электронной почты" in response.json["fields"]["first_name"]
 
 
-def test_one_file_json_path(client, app, group, nocsrf):
-    response = client.post("/upload/one", headers=RU, data={
-        **fields(), "caption": "Мамаев курган",
-        "photo": (io.BytesIO(small_jpeg(13)), "IMG_9999.jpg")})
-    assert response.status_code == 201
+def test_one_photo_through_the_script_path(client, app, group):
+    response = tus_send(client, small_jpeg(13), RU, caption="Мамаев курган",
+                        filename="IMG_9999.jpg")
+    assert response.status_code == 200
     body = response.json
-    assert body["ok"] is True
+    assert body["ok"] is True and body["state"] == "done"
     assert body["code"] in body["receipt_html"]
     assert "Ждёт проверки" in body["receipt_html"]
     assert "/upload/withdraw/" in body["receipt_html"]
-    assert "IMG_9999" not in body["receipt_html"]
+    assert "/upload/mine/" in body["mine_html"] and body["mine_url"] in body["mine_html"]
+    assert "IMG_9999" not in body["receipt_html"] + body["mine_html"]
     with app.app_context():
         photo = db.session().scalars(select(Photo)).one()
         assert (photo.code, photo.caption, photo.caption_language) == (
             body["code"], "Мамаев курган", "ru")
 
-    again = client.post("/upload/one", headers=EN, data={
-        **fields(), "photo": (io.BytesIO(small_jpeg(13)), "copy.jpg")})
+    again = tus_send(client, small_jpeg(13), EN, filename="copy.jpg")
     assert again.status_code == 409
-    assert again.json == {"ok": False, "reason": "duplicate", "message":
+    assert again.json == {"ok": False, "state": "refused", "reason": "duplicate", "message":
                           "This photo has already been sent. There is no need to send it again."}
 
 
-def test_caption_too_long_for_one_photo(client, app, group, nocsrf):
-    response = client.post("/upload/one", headers=EN, data={
-        **fields(), "caption": "x" * 281, "photo": (io.BytesIO(small_jpeg(14)), "a.jpg")})
+def test_caption_too_long_for_one_photo(client, app, group):
+    response = tus_send(client, small_jpeg(14), EN, caption="x" * 281)
     assert response.status_code == 400
     assert response.json["message"] == "This caption is too long. Keep it to 280 characters."
 
 
-@pytest.mark.parametrize("path, json", [("/upload/one", True), ("/upload", False)])
-def test_request_over_the_size_limit_gets_a_translated_answer(client, app, group, nocsrf, path,
-                                                              json):
+@pytest.mark.parametrize("tus", [True, False])
+def test_request_over_the_size_limit_gets_a_translated_answer(client, app, group, nocsrf, tus):
     app.config["MAX_CONTENT_LENGTH"] = 50_000
     big = b"\xff\xd8" + bytes(80_000)
-    field_name = "photo" if json else "photos"
-    response = client.post(path, headers=RU, data={
-        **fields(), field_name: (io.BytesIO(big), "big.jpg")})
+    if tus:
+        response = tus_send(client, big, RU)
+    else:
+        response = client.post("/upload", headers=RU, data={
+            **fields(), "photos": (io.BytesIO(big), "big.jpg")})
     assert response.status_code == 413
     expected = "Всё отправленное вместе слишком велико"
-    if json:
+    if tus:
         assert response.json["reason"] == "request_too_large"
         assert expected in response.json["message"]
     else:
         assert expected in text(response) and "<html" in text(response)
-    assert photo_count(app) == 0 and stored(app) == []
+    assert photo_count(app) == 0 and not [k for k in stored(app) if k.startswith("photos/")]
     assert client.get("/").status_code == 200
 
 
 def test_post_without_csrf_token_is_refused(client, app, group):
     assert app.config.get("WTF_CSRF_ENABLED", True)
-    for path in ("/upload", "/upload/one"):
-        response = client.post(path, headers=RU, data={
-            **fields(), "photo": (io.BytesIO(small_jpeg(15)), "a.jpg"),
-            "photos": (io.BytesIO(small_jpeg(15)), "a.jpg")})
-        assert response.status_code == 400
-        answer = response.json["message"] if response.is_json else text(response)
-        assert "Обновите страницу и попробуйте ещё раз" in answer
+    response = client.post("/upload", headers=RU, data={
+        **fields(), "photos": (io.BytesIO(small_jpeg(15)), "a.jpg")})
+    assert response.status_code == 400
+    assert "Обновите страницу и попробуйте ещё раз" in text(response)
     assert photo_count(app) == 0 and stored(app) == []
     # With the token from the form, the same post goes through.
     page = text(client.get("/upload", headers=EN))
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = client.post("/upload/one", data={
-        **fields(), "csrf_token": token, "photo": (io.BytesIO(small_jpeg(15)), "a.jpg")})
-    assert response.status_code == 201
+    response = client.post("/upload", data={
+        **fields(), "csrf_token": token, "photos": (io.BytesIO(small_jpeg(15)), "a.jpg")})
+    assert response.status_code == 303
+
+
+def test_the_tus_endpoint_needs_no_cookie_but_its_own_header(app, group):
+    # No session and no form token: a tus client holds only its upload's URL. Instead every
+    # request must carry Tus-Resumable, which no other site's form can send.
+    stranger = app.test_client(use_cookies=False)
+    response = stranger.post("/upload/tus/", headers={"Upload-Length": "10"})
+    assert response.status_code == 412 and response.headers["Tus-Version"] == "1.0.0"
+    sent = tus_send(stranger, small_jpeg(16), EN)
+    assert sent.status_code == 200 and "Set-Cookie" not in sent.headers
+    assert photo_count(app) == 1
 
 
 def _upload_one(client, seed=20):
-    response = client.post("/upload/one", headers=EN, data={
-        **fields(), "photo": (io.BytesIO(small_jpeg(seed)), "a.jpg")})
-    assert response.status_code == 201, response.json
+    response = tus_send(client, small_jpeg(seed), EN)
+    assert response.status_code == 200, response.json
     link = re.search(r'href="https://tablecloth\.example\.org(/upload/withdraw/[^"]+)"',
                      response.json["receipt_html"]).group(1)
     return response.json["code"], link
@@ -359,33 +378,29 @@ def test_terms_in_both_languages(client, headers, first, second):
     assert "withdraw" in page and "отозвать" in page
 
 
-def test_wrong_invite_codes_are_limited_per_address(client, app, group, nocsrf):
+def test_wrong_invite_codes_are_limited_per_address(client, app, group):
     app.config["INVITE_RATE_LIMIT"] = 2
-    photo = lambda: (io.BytesIO(small_jpeg(40)), "a.jpg")  # noqa: E731
     for attempt in ("GUESS-1", "GUESS-2"):
-        response = client.post("/upload/one", headers=EN, data={
-            **fields(code=attempt), "photo": photo()})
+        response = tus_send(client, small_jpeg(40), EN, invite=attempt)
         assert response.status_code == 400
     # Now even the right code waits: a guesser cannot tell which one was right.
     for headers, words in ((EN, "Too many wrong invite codes"),
                            (RU, "слишком много неверных кодов приглашения")):
-        response = client.post("/upload/one", headers=headers, data={**fields(),
-                                                                     "photo": photo()})
+        response = tus_send(client, small_jpeg(40), headers)
         assert response.status_code == 429
         assert words in response.json["fields"]["code"]
     other = app.test_client()
-    response = other.post("/upload/one", headers=EN, environ_base={"REMOTE_ADDR": "10.9.8.7"},
-                          data={**fields(), "photo": photo()})
+    response = other.post("/upload/tus/", environ_base={"REMOTE_ADDR": "10.9.8.7"}, headers={
+        "Tus-Resumable": "1.0.0", "Upload-Length": "100",
+        "Upload-Metadata": tus_metadata(**answers())})
     assert response.status_code == 201
 
 
-def test_photos_per_address_are_limited(client, app, group, nocsrf):
+def test_photos_per_address_are_limited(client, app, group):
     app.config["UPLOAD_RATE_LIMIT"] = 1
-    first = client.post("/upload/one", headers=EN, data={
-        **fields(), "photo": (io.BytesIO(small_jpeg(41)), "a.jpg")})
-    assert first.status_code == 201
-    second = client.post("/upload/one", headers=RU, data={
-        **fields(), "photo": (io.BytesIO(small_jpeg(42)), "b.jpg")})
+    first = tus_send(client, small_jpeg(41), EN)
+    assert first.status_code == 200
+    second = tus_send(client, small_jpeg(42), RU)
     assert second.status_code == 429
     assert "пришло очень много фотографий" in second.json["message"]
     assert photo_count(app) == 1

@@ -5,11 +5,14 @@ and S3.
 
 - missing: a row names a file the store does not have;
 - corrupt: the stored bytes differ from the recorded SHA-256 or size;
-- stray: a file under photos/ or exports/ that no row names (e.g. left by a crashed upload).
+- stray: a file under photos/ or exports/ that no row names (e.g. left by a crashed upload);
+- abandoned: a resumable upload left half-way past its expiry, or pieces under partial/ that
+  no live upload owns.
 
 Repair moves strays to quarantine/ (nothing is deleted), remakes a lost or damaged web copy or
 thumbnail from an intact master, and leaves a lost or damaged master (or export file) alone,
-saying so: those can only come back from an archive or a backup.
+saying so: those can only come back from an archive or a backup. Abandoned uploads are
+deleted: they are half a photo nobody finished sending, never anything stored for keeps.
 """
 
 from __future__ import annotations
@@ -25,11 +28,13 @@ from sqlalchemy.orm import selectinload
 from .. import images
 from ..models import Export, Photo, StoredFile
 from ..storage import Storage, digest
+from . import resumable
 from .site import Site
 
 MISSING = "missing"
 CORRUPT = "corrupt"
 STRAY = "stray"
+ABANDONED = "abandoned"
 CHECKED_PREFIXES = ("photos/", "exports/")
 QUARANTINE_PREFIX = "quarantine/"
 DERIVATIVES = ("web", "thumb")
@@ -150,7 +155,31 @@ def check(site: Site, *, repair: bool = False, grace_s: float = 10.0,
     report.problems.extend(stray_problems)
     if repair and stray_problems:
         _quarantine(site, stray_problems, grace_s, echo)
+    report.problems.extend(_abandoned_uploads(site, repair))
     return report
+
+
+def _abandoned_uploads(site: Site, repair: bool) -> list[Problem]:
+    """Report resumable uploads abandoned half-way; with repair, delete them (row and pieces)."""
+    problems = []
+    expired = resumable.expired(site)
+    for upload in expired:
+        problems.append(Problem(
+            ABANDONED, f"{resumable.PREFIX}{upload.name}/",
+            f"unfinished upload of {upload.length:,} bytes, expired "
+            f"{upload.expires_at:%Y-%m-%d %H:%M} UTC"))
+    known = {upload.name for upload in expired}
+    strays = [name for name in resumable.stray_folders(site) if name not in known]
+    for name in strays:
+        problems.append(Problem(ABANDONED, f"{resumable.PREFIX}{name}/",
+                                "pieces that no unfinished upload owns"))
+    if repair:
+        resumable.sweep(site)
+        for name in strays:
+            resumable.drop_pieces(site, name)
+        for problem in problems:
+            problem.repaired = "deleted"
+    return problems
 
 
 def _triage(site: Site, photo: Photo, broken: dict[str, Problem], repair: bool) -> None:

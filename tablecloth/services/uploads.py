@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import codes, images
 from ..errors import Refusal
-from ..models import AgeBand, City, Group, Photo, PhotoState, StoredFile, utcnow
+from ..models import AgeBand, City, Group, Photo, PhotoState, StoredFile, Visit, utcnow
 from . import audit, groups
 from .site import Site
 
@@ -52,7 +52,20 @@ class InviteRefused(UploadRefused):
 @dataclass(frozen=True)
 class UploadResult:
     photo: Photo
-    withdraw_token: str  # shown once on the receipt; only its hash is stored
+    # The private withdrawal link's token; only its hash is stored. A photo with an upload key
+    # has a token derived from it (photo_token), so the same receipt can be shown again.
+    withdraw_token: str | None
+
+
+def photo_token(site: Site, upload_key: str) -> str:
+    """Return the withdrawal token of the photo sent under upload_key."""
+    return codes.derive_token(site.settings["SECRET_KEY"], "photo", upload_key)
+
+
+def result_for(site: Site, photo: Photo) -> UploadResult:
+    """Return the receipt of a photo already stored (a retry of the same photo)."""
+    token = photo_token(site, photo.upload_key) if photo.upload_key else None
+    return UploadResult(photo=photo, withdraw_token=token)
 
 
 def clean_text(raw: str, *, keep_newlines: bool = False) -> str:
@@ -178,13 +191,25 @@ def accept_upload(
     consent_self: bool = False,
     consent_guardian: bool = False,
     approve: bool = False,
+    upload_key: str | None = None,
+    visit: Visit | None = None,
 ) -> UploadResult:
     """Store one photo with a new code, pending review unless approve is set.
 
     Participants' uploads (approve=False) must carry an age band and the consents the rules
     ask for. approve=True is for organisers adding photos they already hold consent for.
     Files are written first and the row committed last; any failure removes the files.
+
+    upload_key names the photo before its first byte: a retry with the same key returns the
+    stored photo's receipt. The same bytes again from the same visit also return that photo's
+    receipt; from anyone else they are refused as a duplicate.
     """
+    source_sha256 = hashlib.sha256(data).hexdigest()
+    # Retries first: whatever changed since (a full quota, a closed group), a photo already
+    # stored keeps its receipt.
+    earlier = _already_sent(site, upload_key, source_sha256, visit)
+    if earlier is not None:
+        return result_for(site, earlier)
     first_name = clean_first_name(first_name)
     caption = clean_caption(caption)
     if caption_language not in ("en", "ru"):
@@ -201,7 +226,7 @@ def accept_upload(
 
     session = site.db
     # The cheap check first: hashing is far faster than decoding a 12-megapixel photo.
-    if _is_duplicate(site, hashlib.sha256(data).hexdigest()):
+    if _is_duplicate(site, source_sha256):
         raise UploadRefused("duplicate")
     config = site.settings
     try:
@@ -217,7 +242,7 @@ def accept_upload(
     # Now the real size of what would be stored is known.
     check_quota(site, group, sum(len(getattr(processed, kind).data) for kind in KINDS))
 
-    token = codes.new_token()
+    token = photo_token(site, upload_key) if upload_key else codes.new_token()
     now = utcnow()
     for _attempt in range(CODE_ATTEMPTS):
         code = _unused_code(site)
@@ -241,6 +266,8 @@ def accept_upload(
             taken_on=processed.taken_on,
             created_at=now,
             reviewed_at=now if approve else None,
+            upload_key=upload_key,
+            visit_id=visit.id if visit is not None else None,
         )
         for kind, key in written.items():
             rendition = getattr(processed, kind)
@@ -260,6 +287,10 @@ def accept_upload(
         except IntegrityError:
             session.rollback()
             _delete(site, written)
+            # Another request stored this photo a moment before: a retry racing its original.
+            earlier = _already_sent(site, upload_key, processed.source_sha256, visit)
+            if earlier is not None:
+                return result_for(site, earlier)
             if _is_duplicate(site, processed.source_sha256):
                 # Another request stored the same bytes a moment before this one.
                 raise UploadRefused("duplicate") from None
@@ -286,11 +317,17 @@ def find_by_token(site: Site, token: str) -> Photo | None:
 def withdraw_by_token(site: Site, token: str) -> Photo | None:
     """Withdraw the photo behind a private link at once; return it, or None if unknown."""
     photo = find_by_token(site, token)
-    if photo is not None and photo.state is not PhotoState.WITHDRAWN:
+    if photo is not None:
+        withdraw(site, photo)
+    return photo
+
+
+def withdraw(site: Site, photo: Photo) -> None:
+    """Withdraw a photo at once at its participant's request (a private link)."""
+    if photo.state is not PhotoState.WITHDRAWN:
         photo.withdraw()
         audit.record(site, "photo.withdraw", photo.code, {"by": "participant"})
         site.db.commit()
-    return photo
 
 
 def thumbnail(site: Site, token: str) -> tuple[bytes, str] | None:
@@ -303,6 +340,21 @@ def thumbnail(site: Site, token: str) -> tuple[bytes, str] | None:
         return site.store.get(stored.key), stored.content_type
     except FileNotFoundError:
         return None
+
+
+def _already_sent(site: Site, upload_key: str | None, source_sha256: str,
+                  visit: Visit | None) -> Photo | None:
+    """Return the photo this upload repeats (same key, or same bytes in the same visit)."""
+    if upload_key:
+        photo = site.db.scalars(select(Photo).where(Photo.upload_key == upload_key)).first()
+        if photo is not None:
+            if visit is None or photo.visit_id != visit.id:
+                raise UploadRefused("upload_key_taken")
+            return photo
+    if visit is not None:
+        return site.db.scalars(select(Photo).where(Photo.source_sha256 == source_sha256,
+                                                   Photo.visit_id == visit.id)).first()
+    return None
 
 
 def _is_duplicate(site: Site, source_sha256: str) -> bool:

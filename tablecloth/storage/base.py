@@ -24,8 +24,12 @@ def check_key(key: str) -> str:
 class Storage(Protocol):
     """Keys are relative slash-separated names such as 'photos/7K3QZ9/web.jpg'."""
 
-    def put(self, key: str, data: bytes, content_type: str) -> None:
-        """Store data under key atomically: readers see the old file, the new, or none."""
+    def put(self, key: str, data: bytes, content_type: str, *, durable: bool = True) -> None:
+        """Store data under key atomically: readers see the old file, the new, or none.
+
+        durable=False may skip waiting for the disk (fsync), for files cheap to lose: the
+        pieces of an upload in progress, which the client sends again if they are lost.
+        """
 
     def get(self, key: str) -> bytes:
         """Return the bytes under key; raise FileNotFoundError when absent."""

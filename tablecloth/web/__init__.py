@@ -61,6 +61,6 @@ def init_app(app: Flask) -> None:
         """Answer a request over the size limit with a translated message, JSON for the script."""
         limit = images.in_megabytes(context.site().settings["MAX_UPLOAD_BYTES"])
         message = say("request_too_large", {"limit": limit})
-        if request.path == url_for("upload.one"):
+        if request.path.startswith(url_for("upload.tus_options")):
             return jsonify(ok=False, reason="request_too_large", message=message), 413
         return render_template("upload/problem.html", message=message), 413

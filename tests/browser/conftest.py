@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,7 +71,21 @@ def live_server(backend_settings, tmp_path) -> Iterator[LiveServer]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+        _wait_for_requests_to_end(timeout_s=10)
         app.extensions["tablecloth.engine"].dispose()
+
+
+def _wait_for_requests_to_end(timeout_s: float) -> None:
+    """Let requests still running (a thumbnail the page was loading) finish with the database.
+
+    The server's request threads are daemons that shutdown() does not wait for; one that ends
+    after the engine is disposed leaves its connection to be garbage-collected open, which
+    fails whichever later test is running at that moment.
+    """
+    deadline = time.monotonic() + timeout_s
+    for worker in threading.enumerate():
+        if worker.name.endswith("(process_request_thread)"):
+            worker.join(timeout=max(0.0, deadline - time.monotonic()))
 
 
 @pytest.fixture(scope="session")

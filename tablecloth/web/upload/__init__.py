@@ -1,7 +1,9 @@
 """Participant pages: send photos with a group's invite code, receipts, withdrawal.
 
 form.py holds the form's texts and checks the fields a visit's photos share; views.py the
-pages themselves.
+form's pages; tus.py the resumable (tus) endpoint the page's script sends photos through;
+mine.py a visit's private "my photos" page; receipts.py what a stored photo's receipt shows;
+trouble.py the translated 503 when our side fails.
 """
 
 from __future__ import annotations
@@ -10,4 +12,6 @@ from flask import Blueprint
 
 bp = Blueprint("upload", __name__, url_prefix="/upload")
 
-from . import views  # noqa: E402,F401  (routes register on bp)
+from . import mine, trouble, tus, views  # noqa: E402,F401  (routes register on bp)
+
+trouble.init_blueprint(bp)

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from ... import images, messages
 from ...models import AgeBand, City, Group
-from ...services import groups, uploads
+from ...services import uploads
 from ...services.site import Site
 from ..limits import address, limiter
 from ..messages import say
@@ -106,16 +106,18 @@ def open_group_limited(site: Site, raw: str) -> tuple[Group | None, str | None]:
 
 
 def check_form(site: Site, form: Mapping[str, str]) -> FormCheck:
-    """Check the fields every photo shares; collect a translated message per bad field."""
+    """Check the fields every photo shares; collect a translated message per bad field.
+
+    The city is the invite code's: a group belongs to one city, so nobody is asked for it
+    (and a city sent by an older page is ignored).
+    """
     check = FormCheck()
     errors = check.errors
     group, reason = open_group_limited(site, form.get("code", ""))
     check.group, check.limited = group, reason == "invite_limited"
     if reason:
         errors["code"] = refusal_text(reason)
-    city = next((c for c in groups.list_cities(site) if c.slug == form.get("city")), None)
-    if city is None:
-        errors["city"] = refusal_text("city_missing")
+    city = group.city if group is not None and not reason else None
     first_name = ""
     try:
         first_name = uploads.clean_first_name(form.get("first_name", ""))

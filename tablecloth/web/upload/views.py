@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from flask import (
     Response,
     abort,
@@ -18,8 +20,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import FileStorage
 
 from ... import context
-from ...models import Group, Photo, PhotoState
-from ...services import groups, uploads
+from ...models import Group, Photo, PhotoState, Visit
+from ...services import uploads, visits
 from ..limits import address, limiter
 from . import bp
 from .form import (
@@ -37,20 +39,21 @@ from .form import (
     refusal_text,
     size_limit,
 )
+from .receipts import mine_url, private, receipt, receipts_of
+from .trouble import RETRY_AFTER_S, TROUBLE, unavailable
 
 UPLOAD_WINDOW_S = 60 * 60
-# Refusals that deserve their own status in the script's JSON answers; the rest are 400.
-STATUS = {"duplicate": 409, "too_large": 413, "upload_limited": 429}
 
 
-def _accept(participant: Participant, file: FileStorage, caption: str) -> dict:
-    """Store one file for a checked participant; return its receipt data."""
+def _accept(participant: Participant, file: FileStorage, caption: str, visit: Visit
+            ) -> uploads.UploadResult:
+    """Store one file of the plain form for a checked participant; return its receipt."""
     site = context.site()
     if not limiter().hit(f"upload-photo:{address()}", site.settings["UPLOAD_RATE_LIMIT"],
                          UPLOAD_WINDOW_S):
         raise uploads.UploadRefused("upload_limited")
     caption_language = uploads.guess_language(caption, fallback=language())
-    result = uploads.accept_upload(
+    return uploads.accept_upload(
         site,
         file.read(),
         city=participant.city,
@@ -61,71 +64,71 @@ def _accept(participant: Participant, file: FileStorage, caption: str) -> dict:
         age_band=participant.age_band,
         consent_self=participant.consent_self,
         consent_guardian=participant.consent_guardian,
+        # The plain form has no page script to name each photo; the server does, so its
+        # receipt can be shown again from the visit.
+        upload_key=str(uuid.uuid4()),
+        visit=visit,
     )
-    return {"t": result.withdraw_token, "c": result.photo.code}
-
-
-def _receipt(item: dict) -> dict:
-    """Turn stored receipt data into what the receipt template shows."""
-    token = item["t"]
-    return {
-        "code": item["c"],
-        "thumb_url": url_for("upload.thumb", token=token),
-        "withdraw_url": context.site().base_url + url_for("upload.withdraw", token=token),
-    }
 
 
 def _files() -> list[FileStorage]:
     return [f for f in request.files.getlist("photos") if f and (f.filename or f.content_length)]
 
 
-def _private(response: Response) -> Response:
-    """Keep pages that carry private links out of caches and other sites' referrer logs."""
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 def _form_page(values: dict, errors: dict[str, str], file_errors=(), status: int = 200,
                group: Group | None = None):
     site = context.site()
-    cities = groups.list_cities(site)
-    selected = values.get("city")
-    if not selected:
-        if group is not None:
-            selected = group.city.slug
-        else:
-            own = [c for c in cities if c.home_language == language()] or cities
-            selected = own[0].slug if own else None
     return render_template(
         "upload/form.html", values=values, errors=errors, file_errors=file_errors,
-        cities=cities, selected_city=selected, age_bands=AGE_BANDS,
+        group_label=_group_label(group) if group is not None else "",
+        age_bands=AGE_BANDS,
         max_files=site.settings["MAX_FILES_PER_UPLOAD"],
         max_bytes=site.settings["MAX_UPLOAD_BYTES"],
+        chunk_bytes=site.settings["UPLOAD_CHUNK_BYTES"],
         max_mb=format_decimal(size_limit(site), format="#,##0.#"),
         js_messages=_js_messages(),
     ), status
 
 
+def _group_label(group: Group) -> str:
+    return _("Group: %(group)s, %(city)s", group=group.name,
+             city=group.city.name(language()))
+
+
 def _js_messages() -> dict[str, str]:
+    site = context.site()
+    most = site.settings["MAX_FILES_PER_UPLOAD"]
     return {
+        "photo": _("Photo"),
         "waiting": _("Waiting to send"),
         "sending": _("Sending…"),
         "processing": _("Checking the photo…"),
         "sent": _("Sent"),
-        "failed": _("Not sent"),
         "retry": _("Try again"),
         "remove": _("Remove"),
         "no_preview": _("No preview on this phone, but the photo can still be sent."),
         "caption": _("Caption for this photo (optional)"),
         "network": _("The connection was lost. Check your signal, then try again."),
         "server": _("Something went wrong on our side. Try again in a minute."),
-        "too_large": refusal_text("too_large", {"limit": size_limit(context.site())}),
+        "too_large": refusal_text("too_large", {"limit": size_limit(site)}),
+        # The page fills in how many were chosen.
+        "too_many": refusal_text("too_many_files", {"count": "%(count)s", "limit": most}),
         "no_files": refusal_text("no_files"),
-        "check_form": _("Some answers need your attention; see the messages in red."),
-        "copied": _("Link copied"),
+        "waiting_signal": _("Waiting for a signal… %(sent)s of %(total)s sent. Sending goes "
+                            "on by itself when the connection is back.",
+                            sent="%(sent)s", total="%(total)s"),
+        "waiting_signal_short": _("Waiting for a signal…"),
+        "waiting_server": _("Something is wrong on our side, not with your photos. %(sent)s of "
+                            "%(total)s sent; sending goes on by itself in a moment.",
+                            sent="%(sent)s", total="%(total)s"),
+        "waiting_server_short": _("Waiting for our server…"),
+        "progress": _("Sending your photos: %(sent)s of %(total)s sent.",
+                      sent="%(sent)s", total="%(total)s"),
         "all_sent": _("All your photos have arrived."),
-        "some_failed": _("Some photos were not sent. Use “Try again” beside each of them."),
+        "some_refused": _("The other photos have arrived. Photos that could not be sent: "
+                          "%(count)s. Each says why beside it.", count="%(count)s"),
+        "resume": _("Photos chosen earlier and not sent yet: %(count)s.",
+                    count="%(count)s"),
     }
 
 
@@ -151,6 +154,30 @@ def form():
     return _form_page(values, {}, group=group)
 
 
+@bp.get("/group")
+def group_lookup():
+    """Say whose group an invite code opens (JSON for the page), or why it opens none."""
+    site = context.site()
+    group, reason = open_group_limited(site, request.args.get("code", "")[:64])
+    if reason:
+        return jsonify(ok=False, reason=reason, message=refusal_text(reason)), \
+            429 if reason == "invite_limited" else 200
+    return jsonify(ok=True, label=_group_label(group), home_language=group.city.home_language)
+
+
+def _visit_for(adding: int) -> Visit:
+    """Return this browser's visit if it has room for adding photos, else start a new one.
+
+    The session keeps only the visit's opaque reference: no token, no receipt.
+    """
+    site = context.site()
+    visit = visits.by_ref(site, session.get("visit_ref"))
+    if visit is None or not visits.has_room(site, visit, adding):
+        visit = visits.start(site)
+        session["visit_ref"] = visit.ref
+    return visit
+
+
 @bp.post("")
 def send():
     """Take every photo of a plain form post, then show the receipts."""
@@ -173,55 +200,56 @@ def send():
     if errors:
         return _form_page(values, errors, status=429 if check.limited else 400,
                           group=check.group)
-    receipts, failures = [], []
+    visit = _visit_for(len(files))
+    stored: list[uploads.UploadResult] = []
+    failures: list[tuple[str, str]] = []
+    trouble = None
     for file in files:
+        name = (file.filename or "")[-80:]
+        if trouble is not None:
+            failures.append((name, refusal_text("unavailable")))
+            continue
         try:
-            receipts.append(_accept(check.participant, file, caption))
+            stored.append(_accept(check.participant, file, caption, visit))
         except uploads.UploadRefused as exc:
-            detail = {k: v for k, v in exc.detail.items() if isinstance(v, int | float | str)}
-            failures.append({"n": (file.filename or "")[-80:], "r": exc.reason, "d": detail})
-    if not receipts:
-        file_errors = [(f["n"], refusal_text(f["r"], f["d"])) for f in failures]
-        return _form_page(values, {}, file_errors=file_errors, status=400, group=check.group)
-    session["upload_receipts"] = receipts
-    session["upload_failures"] = failures
-    return redirect(url_for("upload.receipts"), code=303)
+            failures.append((name, refusal_text(exc.reason, exc.detail)))
+        except TROUBLE as exc:
+            # Our side failed (a full disk, the database away): what was stored keeps its
+            # receipt, this photo and the rest are listed as not sent, to send again later.
+            site.db.rollback()
+            trouble = exc
+            failures.append((name, refusal_text("unavailable")))
+    if not stored:
+        if trouble is not None:
+            return unavailable(trouble)
+        return _form_page(values, {}, file_errors=failures, status=400, group=check.group)
+    if not failures:
+        return redirect(url_for("upload.receipts"), code=303)
+    page = _receipts_page([receipt(site, r) for r in stored], failures, visit)
+    if trouble is not None:
+        page.status_code = 503
+        page.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return page
+
+
+def _receipts_page(items: list[dict], failures, visit: Visit) -> Response:
+    page = render_template("upload/receipts.html", receipts=items, failures=failures,
+                           mine_url=mine_url(context.site(), visit))
+    return private(Response(page))
 
 
 @bp.get("/receipts")
 def receipts():
-    """Show the receipts of the last photos sent from this browser."""
-    items = session.get("upload_receipts") or []
-    if not items:
+    """Show the receipts of every photo this browser's visit has sent."""
+    site = context.site()
+    # Older versions kept withdrawal tokens in the cookie itself: drop them.
+    session.pop("upload_receipts", None)
+    session.pop("upload_failures", None)
+    visit = visits.by_ref(site, session.get("visit_ref"))
+    photos = visits.photos(site, visit) if visit is not None else []
+    if not photos:
         return redirect(url_for("upload.form"))
-    failures = [(f["n"], refusal_text(f["r"], f["d"]))
-                for f in session.get("upload_failures") or []]
-    page = render_template("upload/receipts.html", receipts=[_receipt(i) for i in items],
-                           failures=failures)
-    return _private(Response(page))
-
-
-@bp.post("/one")
-def one():
-    """Take one photo sent by the page's script; answer JSON with its receipt."""
-    check = check_form(context.site(), request.form)
-    if check.errors:
-        return jsonify(ok=False, reason="form", fields=check.errors,
-                       message=_("Some answers need your attention; see the messages in red.")
-                       ), 429 if check.limited else 400
-    file = request.files.get("photo")
-    if file is None:
-        return jsonify(ok=False, reason="no_files", message=refusal_text("no_files")), 400
-    try:
-        caption = uploads.clean_caption(request.form.get("caption", ""))
-        item = _accept(check.participant, file, caption)
-    except uploads.UploadRefused as exc:
-        return jsonify(ok=False, reason=exc.reason,
-                       message=refusal_text(exc.reason, exc.detail)
-                       ), STATUS.get(exc.reason, 400)
-    receipt = _receipt(item)
-    html = render_template("upload/_receipt.html", receipt=receipt)
-    return _private(jsonify(ok=True, code=receipt["code"], receipt_html=html)), 201
+    return _receipts_page(receipts_of(site, photos), [], visit)
 
 
 @bp.get("/terms")
@@ -237,7 +265,7 @@ def thumb(token: str):
     if found is None:
         abort(404)
     data, content_type = found
-    return _private(Response(data, mimetype=content_type))
+    return private(Response(data, mimetype=content_type))
 
 
 @bp.route("/withdraw/<token>", methods=["GET", "POST"])
@@ -246,21 +274,20 @@ def withdraw(token: str):
     site = context.site()
     photo: Photo | None = uploads.find_by_token(site, token)
     if photo is None:
-        return _private(Response(render_template("upload/not_found.html"), status=404))
+        return private(Response(render_template("upload/not_found.html"), status=404))
     already = photo.state is PhotoState.WITHDRAWN
     done = False
     if request.method == "POST" and not already:
         uploads.withdraw_by_token(site, token)
         done = True
-    page = render_template("upload/withdraw.html", photo=photo, token=token,
-                           already=already, done=done)
-    return _private(Response(page))
+    page = render_template("upload/withdraw.html", photo=photo, already=already, done=done,
+                           thumb_url=url_for("upload.thumb", token=token),
+                           action=url_for("upload.withdraw", token=token), back_url=None)
+    return private(Response(page))
 
 
 @bp.errorhandler(CSRFError)
 def csrf_refused(_error):
     """Answer a missing or stale form token in the participant's language."""
     message = refusal_text("session_expired")
-    if request.path == url_for("upload.one"):
-        return jsonify(ok=False, reason="session_expired", message=message), 400
     return render_template("upload/problem.html", message=message), 400
