@@ -2,10 +2,13 @@
 
     .venv/bin/python bench/bench_cloth.py            # everything (the 10k baseline takes ~1 min)
     .venv/bin/python bench/bench_cloth.py --quick    # skip the 10,000-code baseline
+    .venv/bin/python bench/bench_cloth.py --png-only # preflight and PNG against numpy only
 
 Each case runs in its own subprocess so peak memory (ru_maxrss) is that case's alone.
 Obvious approach: qrcode best-fit encoding (``make(fit=True)``), then reportlab's canvas
-drawing one rectangle per dark module. Ours: tablecloth.qr + tablecloth.render.
+drawing one rectangle per dark module; for PNG, a numpy canvas of the whole cloth saved by
+Pillow (needs numpy: `pip install numpy`, or the project's `bench` extra). Ours:
+tablecloth.qr + tablecloth.render.
 """
 
 from __future__ import annotations
@@ -56,6 +59,11 @@ def _settings(n: int):
 
 
 def _peak_mb() -> float:
+    # VmHWM, this process's own peak: Linux keeps ru_maxrss across exec (the parent's).
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -175,6 +183,90 @@ def case_raster(fmt: str, ppi: int, out: str) -> dict:
             "before_mb": before}
 
 
+def _raster_plan(n: int):
+    from tablecloth import qr
+    from tablecloth.layout import order_for_cloth, plan_cloth
+
+    s = _settings(n)
+    cells = _cells(n)
+    return plan_cloth(order_for_cloth(cells, s), s, qr.encode_many([c.url for c in cells]))
+
+
+def case_png_numpy(n: int, ppi: int, out: str) -> dict:
+    """The obvious raster: one numpy canvas of the whole cloth, modules set by slicing, labels
+    and title drawn by Pillow on it, saved by Pillow's PNG encoder (adaptive row filters)."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    from tablecloth.layout import parse_colour
+    from tablecloth.layout.text import FONT_BOLD_PATH, FONT_PATH
+    from tablecloth.layout.units import Frame, mm_to_px
+    label_baseline = 0.72  # of the label box height, from its top: a plain label's place
+
+    plan = _raster_plan(n)
+    t = time.perf_counter()
+    frame = Frame.whole(plan)
+    w, h = frame.pixel_size(ppi)
+    dark, light = parse_colour(plan.settings.dark)[0], parse_colour(plan.settings.light)[0]
+    canvas = np.full((h, w), light, dtype=np.uint8)
+    for cell in plan.cells:
+        m = cell.module_mm
+        size = cell.matrix.size
+        xs = [round(frame.px(cell.symbol_x_mm + i * m, ppi)) for i in range(size + 1)]
+        ys = [round(frame.py(cell.symbol_y_mm + i * m, ppi)) for i in range(size + 1)]
+        for x, y, run in cell.matrix.runs():
+            canvas[ys[y]:ys[y + 1], xs[x]:xs[x + run]] = dark
+    image = Image.fromarray(canvas, "L")
+    draw = ImageDraw.Draw(image)
+    px_per_mm = mm_to_px(frame.scale_y, ppi)
+    fonts: dict = {}
+    for cell in plan.cells:
+        if cell.label is None or not cell.label_text:
+            continue
+        size = round(cell.label_font_mm * px_per_mm)
+        font = fonts.get(size) or fonts.setdefault(size, ImageFont.truetype(str(FONT_PATH), size))
+        draw.text((frame.px(cell.label.x_mm + cell.label.w_mm / 2, ppi),
+                   frame.py(cell.label.y_mm + cell.label.h_mm * label_baseline, ppi)),
+                  cell.label_text, fill=dark, font=font, anchor="ms")
+    title = plan.title
+    if title.rect.w_mm > 0:
+        font = ImageFont.truetype(str(FONT_BOLD_PATH), round(title.title_font_mm * px_per_mm))
+        draw.text((frame.px(title.rect.x_mm + title.rect.w_mm / 2, ppi),
+                   frame.py(title.rect.y_mm + title.rect.h_mm / 2, ppi)), title.title,
+                  fill=dark, font=font, anchor="mm")
+    image.save(out, "PNG", dpi=(ppi, ppi))
+    return {"seconds": time.perf_counter() - t, "bytes": os.path.getsize(out),
+            "pixels": f"{w}x{h}"}
+
+
+def case_png_ours(n: int, ppi: int, out: str) -> dict:
+    """Ours: tablecloth.render's PNG, strip by strip."""
+    from tablecloth.layout.units import Frame
+    from tablecloth.render import render
+
+    plan = _raster_plan(n)
+    t = time.perf_counter()
+    render("png", plan, out, ppi=ppi)
+    w, h = Frame.whole(plan).pixel_size(ppi)
+    return {"seconds": time.perf_counter() - t, "bytes": os.path.getsize(out),
+            "pixels": f"{w}x{h}"}
+
+
+def case_png_preflight(n: int, ppi: int, out: str) -> dict:
+    """Render our PNG, then preflight it (decode every code), each timed."""
+    from tablecloth.render import render
+    from tablecloth.verify import verify_png
+
+    plan = _raster_plan(n)
+    t = time.perf_counter()
+    render("png", plan, out, ppi=ppi)
+    render_s = time.perf_counter() - t
+    t = time.perf_counter()
+    report = verify_png(out, plan)
+    return {"seconds": time.perf_counter() - t, "render_seconds": render_s, "ok": report.ok,
+            "checked": report.checked}
+
+
 def run_case(*args: str) -> dict:
     """Run one case in a fresh interpreter; return its result with peak RSS."""
     proc = subprocess.run([sys.executable, __file__, "--case", *args], capture_output=True,
@@ -187,6 +279,10 @@ def run_case(*args: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="skip the 10,000-code baseline")
+    parser.add_argument("--png-only", action="store_true",
+                        help="only the preflight and PNG comparisons")
+    parser.add_argument("--png-rounds", type=int, default=3,
+                        help="interleaved numpy/ours PNG runs per size (medians)")
     parser.add_argument("--case", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.case:
@@ -206,7 +302,7 @@ def main() -> None:
 
         enc_b, enc_o = run_case("encode_obvious", "900"), run_case("encode_ours", "900")
         row("QR encode 900 URLs (level H)", enc_b["seconds"], enc_o["seconds"], "s", ".3f")
-        for n in (900, 10_000):
+        for n in () if args.png_only else (900, 10_000):
             ours = run_case("pdf_ours", str(n), pdf)
             print(f"-- {n} codes: {ours['cloth']}")
             if n == 10_000 and args.quick:
@@ -222,10 +318,33 @@ def main() -> None:
                 ours["bytes"] / 2**20, "MB")
             row(f"{n} codes -> PDF peak memory (process RSS)", base and base["peak_mb"],
                 ours["peak_mb"], "MB", ".0f")
-        pre = run_case("preflight", "900", pdf)
-        row("preflight of the 900-code PDF (rasterise+decode)", None, pre["seconds"], "s")
-        row("900-code PDF + preflight", None, pre["seconds"] + pre["render_seconds"], "s")
-        assert pre["ok"], "preflight failed on our own PDF"
+        for n in (900, 10_000):
+            pre = run_case("preflight", str(n), pdf)
+            assert pre["ok"], "preflight failed on our own PDF"
+            print(f"-- preflight of the {n}-code PDF (rasterise + decode every code): "
+                  f"{pre['seconds']:.2f} s, {pre['seconds'] / pre['render_seconds']:.2f} x the "
+                  f"render's {pre['render_seconds']:.2f} s (target: at most 2 x)")
+        for n in (900, 10_000):
+            png = os.path.join(tmp, "cloth.png")
+            # Interleaved: numpy, ours, numpy, ours; medians of the times.
+            runs = [(run_case("png_numpy", str(n), "150", png),
+                     run_case("png_ours", str(n), "150", png)) for _ in range(args.png_rounds)]
+            base = {k: sorted(b[k] for b, _ in runs)[len(runs) // 2]
+                    for k in ("seconds", "bytes", "peak_mb")}
+            ours = {k: sorted(o[k] for _, o in runs)[len(runs) // 2]
+                    for k in ("seconds", "bytes", "peak_mb")}
+            print(f"-- {n} codes as PNG at 150 ppi ({runs[0][1]['pixels']} px); obvious: a "
+                  "numpy canvas of the whole cloth saved by Pillow")
+            row(f"{n} codes -> PNG time", base["seconds"], ours["seconds"], "s")
+            row(f"{n} codes -> PNG file size", base["bytes"] / 2**20, ours["bytes"] / 2**20,
+                "MB")
+            row(f"{n} codes -> PNG peak memory (process RSS)", base["peak_mb"],
+                ours["peak_mb"], "MB", ".0f")
+            print(f"   ours / obvious: time {ours['seconds'] / base['seconds']:.2f}, size "
+                  f"{ours['bytes'] / base['bytes']:.2f}, memory "
+                  f"{ours['peak_mb'] / base['peak_mb']:.2f}")
+        if args.png_only:
+            return
         for fmt in ("png", "tiff"):
             r = run_case("raster", fmt, "300", os.path.join(tmp, f"cloth.{fmt}"))
             print(f"-- 1.8 m cloth at 300 ppi ({r['pixels']} px) as {fmt.upper()}: "

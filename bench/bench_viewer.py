@@ -1,21 +1,28 @@
-"""Benchmark the photo page /P/CODE and /cloth under concurrent clients (DESIGN section 7).
+"""Benchmark /P/CODE and its images against the ceiling: Flask "hello" and a static file.
 
-Run: .venv/bin/python bench/bench_viewer.py [--clients 64] [--seconds 10] [--photos 500]
-         [--setup sqlite|postgresql-s3|both] [--pages p,cloth] [--workers N] [--threads N]
-Builds a site of approved photos on (a) the embedded default, SQLite + local uploads, and
-(b) a throwaway PostgreSQL cluster + a moto S3 server (tests/servers.py), and serves each with
-`tablecloth serve` (gunicorn). For the SQLite site, Flask's development server (one threaded
-process, the obvious way to run a Flask app) is measured first as the baseline. The load comes
-from `wrk` (apt-get install wrk) with --clients keep-alive connections on 2 threads asking for
-random codes; without wrk, from an asyncio client in this process (slower: it may be the
-bottleneck). Prints requests per second, p50 and p99 latency. Client and server share the
-machine, as they would not in production, so the figures are a floor.
+Run: .venv/bin/python bench/bench_viewer.py [--clients 64] [--seconds 5] [--rounds 3]
+         [--photos 500] [--setup sqlite|postgresql-s3|both] [--workers N] [--threads N]
+
+In one run, all under the same gunicorn settings (`tablecloth serve`'s: cores + 1 workers of
+4 threads, gthread, access log off):
+- tablecloth: a site of approved photos on SQLite + local uploads (and, with --setup, on a
+  throwaway PostgreSQL cluster + a moto S3 server), asked for random /P/CODE pages and for
+  their thumbnails by the content-hashed URLs the pages link;
+- Flask hello: a Flask app whose one view returns "Hello" (the framework's ceiling);
+- static: a bare WSGI app sending a static copy of a photo page and of a thumbnail from
+  disk (wsgi.file_wrapper: sendfile), the ceiling for a file.
+The load comes from `wrk` (apt-get install wrk) with --clients keep-alive connections on 2
+threads. The targets take turns for --rounds rounds (interleaved, so a busy spell of the
+machine falls on all of them) and each figure is the median of the rounds. Besides requests
+per second and p50/p99 latency it prints the servers' CPU time per request (from /proc).
+Client and servers share the machine, as they would not in production: the figures are a
+floor, the ratios are the point.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import hashlib
 import os
 import random
 import re
@@ -55,10 +62,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def sample_jpegs() -> dict[str, bytes]:
+    """Return a web copy and a thumbnail made from a corpus photo by the upload pipeline."""
+    from tablecloth import images
+
+    photo = (ROOT.parent / "shared" / "corpus" / "jpg_mobile_jolla.jpg").read_bytes()
+    web, thumb = images.web_and_thumb(photo)
+    return {"web": web.data, "thumb": thumb.data}
+
+
 def make_site(folder: Path, photos: int, backend: dict[str, str] | None = None
-              ) -> tuple[dict[str, str], list[str]]:
-    """Create a database of approved photos; return the settings and the codes."""
+              ) -> tuple[dict[str, str], list[str], dict[str, str]]:
+    """Create a site of approved photos with real image files; return settings, codes and
+    each kind's content-hashed URL suffix."""
     from tablecloth import codes, create_app, db
+    from tablecloth.context import store
     from tablecloth.models import City, Photo, PhotoState, StoredFile
 
     env = {
@@ -68,7 +86,10 @@ def make_site(folder: Path, photos: int, backend: dict[str, str] | None = None
         "TABLECLOTH_PUBLIC_BASE_URL": "https://tablecloth.example.org",
         **{f"TABLECLOTH_{key}": value for key, value in (backend or {}).items()},
     }
-    app = create_app({key.removeprefix("TABLECLOTH_"): value for key, value in env.items()})
+    app = create_app({key.removeprefix("TABLECLOTH_"): value for key, value in env.items()},
+                     instance_path=folder / "instance", environ={})
+    files = sample_jpegs()
+    digests = {kind: hashlib.sha256(data).hexdigest() for kind, data in files.items()}
     issued: list[str] = []
     with app.app_context():
         db.upgrade()
@@ -83,18 +104,26 @@ def make_site(folder: Path, photos: int, backend: dict[str, str] | None = None
                           first_name="Аня", caption="Мамаев курган на рассвете",
                           caption_language="ru", source_sha256=os.urandom(32).hex())
             for kind, width in (("web", 1600), ("thumb", 400)):
-                photo.files.append(StoredFile(kind=kind, key=f"photos/{code}/{kind}.jpg",
-                                              sha256=os.urandom(32).hex(), size=1,
+                key = f"photos/{code}/{kind}.jpg"
+                store(app).put(key, files[kind], "image/jpeg")
+                photo.files.append(StoredFile(kind=kind, key=key, sha256=digests[kind],
+                                              size=len(files[kind]),
                                               content_type="image/jpeg",
                                               width=width, height=width * 3 // 4))
             session.add(photo)
         session.commit()
+        client = app.test_client()
+        page = client.get(f"/P/{issued[0]}", headers={"Accept-Language": "ru"}).data
     app.extensions["tablecloth.engine"].dispose()
-    return env, issued
+    static = folder / "static"
+    static.mkdir()
+    (static / "page.html").write_bytes(page)
+    (static / "thumb.jpg").write_bytes(files["thumb"])
+    return env, issued, {kind: digest[:16] for kind, digest in digests.items()}
 
 
 def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen:
-    """Start a server process and wait until it answers /P/ at all."""
+    """Start a server process and wait until it answers /healthz at all."""
     process = subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
@@ -102,6 +131,8 @@ def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Pope
     while time.monotonic() < deadline:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).close()
+            return process
+        except urllib.error.HTTPError:
             return process
         except OSError:
             if process.poll() is not None:
@@ -117,47 +148,6 @@ def stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-
-
-async def one_request(port: int, path: str) -> int:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: bench\r\nAccept-Language: ru\r\n"
-                 "Connection: close\r\n\r\n".encode())
-    await writer.drain()
-    data = await reader.read()
-    writer.close()
-    return int(data[9:12])
-
-
-async def load(port: int, paths: list[str], clients: int, seconds: float) -> dict:
-    """Keep `clients` requests in flight for `seconds`; return throughput and latencies."""
-    latencies: list[float] = []
-    failures = 0
-    end = time.perf_counter() + seconds
-
-    async def client() -> None:
-        nonlocal failures
-        while time.perf_counter() < end:
-            started = time.perf_counter()
-            try:
-                status = await one_request(port, random.choice(paths))
-            except OSError:
-                status = 0
-            if status != 200:
-                failures += 1
-            latencies.append(time.perf_counter() - started)
-
-    began = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(clients)))
-    elapsed = time.perf_counter() - began
-    latencies.sort()
-    return {
-        "rps": len(latencies) / elapsed,
-        "p50_ms": 1000 * statistics.median(latencies),
-        "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))],
-        "failures": failures,
-        "requests": len(latencies),
-    }
 
 
 def load_wrk(port: int, paths: list[str], clients: int, seconds: float) -> dict:
@@ -177,134 +167,225 @@ def load_wrk(port: int, paths: list[str], clients: int, seconds: float) -> dict:
             "failures": failures, "requests": requests}
 
 
-def run_load(port: int, paths: list[str], clients: int, seconds: float) -> dict:
-    if shutil.which("wrk"):
-        return load_wrk(port, paths, clients, seconds)
-    return asyncio.run(load(port, paths, clients, seconds))
-
-
-def server_cpu_s(process: subprocess.Popen) -> tuple[float, set[str]]:
-    """Return the CPU seconds used so far by the server's live processes and their ids."""
+def server_cpu_s(process: subprocess.Popen) -> float:
+    """Return the CPU seconds used so far by the server's processes (its process group)."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total, pids = 0, set()
+    total = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[2]) == process.pid:  # the process group: the server and its workers
+        if int(fields[2]) == process.pid:
             total += int(fields[11]) + int(fields[12])
-            pids.add(stat.parent.name)
-    return total / ticks, pids
+    return total / ticks
 
 
-def measure(name: str, command: list[str], env: dict[str, str], port: int,
-            pages: dict[str, list[str]], args: argparse.Namespace) -> dict[str, dict]:
-    """Start a server, load each page in turn, stop it; print and return the figures."""
-    process = start(command, env, port)
-    results = {}
-    try:
-        for page, paths in pages.items():
-            run_load(port, paths, args.clients, 2.0)  # warm up: imports, caches, pools
-            cpu_before, pids_before = server_cpu_s(process)
-            result = run_load(port, paths, args.clients, args.seconds)
-            cpu_after, pids_after = server_cpu_s(process)
-            # CPU per request stays comparable on a busy machine, where requests/s do not;
-            # a worker that was recycled meanwhile took its CPU time with it.
-            cpu = (f"{1000 * (cpu_after - cpu_before) / result['requests']:4.2f} ms/request"
-                   if pids_before == pids_after else "n/a (a worker was recycled)")
-            results[page] = result
-            print(f"{name:<42} {page:<8} {result['rps']:6.0f} req/s  "
-                  f"p50 {result['p50_ms']:6.1f} ms  p99 {result['p99_ms']:6.1f} ms  "
-                  f"server CPU {cpu}  ({result['requests']} "
-                  f"requests, {result['failures']} failed or not 2xx)", flush=True)
-    finally:
-        stop(process)
-    return results
+# --- the two ceilings, served by tablecloth's own gunicorn settings -------------------------
 
 
-def serve_command(port: int, args: argparse.Namespace) -> list[str]:
-    command = [str(TABLECLOTH), "serve", "--port", str(port)]
-    if args.workers:
-        command += ["--workers", str(args.workers)]
-    if args.threads:
-        command += ["--threads", str(args.threads)]
-    if not args.access_log:
-        command.append("--no-access-log")
-    return command
+def hello_app():
+    """Return a Flask app whose one view says hello: the framework's ceiling."""
+    from flask import Flask
+
+    app = Flask("hello")
+
+    @app.get("/")
+    def hello():
+        return "Hello"
+
+    app.add_url_rule("/healthz", "healthz", hello)
+    return app
 
 
-def page_paths(codes: list[str], wanted: list[str]) -> dict[str, list[str]]:
-    every = {"/P/CODE": [f"/P/{code}" for code in codes], "/cloth": ["/cloth"],
-             "/healthz": ["/healthz"]}
-    names = {"p": "/P/CODE", "cloth": "/cloth", "healthz": "/healthz"}
-    return {names[name]: every[names[name]] for name in wanted}
+class StaticFiles:
+    """A bare WSGI app sending files from one folder by sendfile: the ceiling for a file."""
+
+    extensions: dict = {}  # what tablecloth.server.serve looks at
+
+    def __init__(self, folder: str) -> None:
+        self.folder = Path(folder)
+        self.types = {".html": "text/html; charset=utf-8", ".jpg": "image/jpeg"}
+
+    def __call__(self, environ, start_response):
+        path = self.folder / environ["PATH_INFO"].lstrip("/")
+        if not path.is_file():
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [b"ok"]
+        size = path.stat().st_size
+        start_response("200 OK", [("Content-Type", self.types.get(path.suffix, "text/plain")),
+                                  ("Content-Length", str(size))])
+        return environ["wsgi.file_wrapper"](path.open("rb"), 64 * 1024)
 
 
-def bench_sqlite(folder: Path, args: argparse.Namespace) -> None:
-    env, codes = make_site(folder, args.photos)
-    pages = page_paths(codes, args.pages)
-    if args.baseline:
+def serve_ceiling(kind: str, port: int, folder: str, workers: int, threads: int) -> None:
+    """Serve hello or static with `tablecloth serve`'s own gunicorn settings."""
+    from tablecloth.server import DEFAULT_THREADS, ServeOptions, serve
+
+    app = hello_app() if kind == "hello" else StaticFiles(folder)
+    serve(lambda: app, ServeOptions(port=port, workers=workers or None,
+                                    threads=threads or DEFAULT_THREADS, access_log=False))
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+class Target:
+    """One server and the paths asked of it."""
+
+    def __init__(self, name: str, process: subprocess.Popen, port: int, paths: list[str]):
+        self.name, self.process, self.port, self.paths = name, process, port, paths
+        self.rounds: list[dict] = []
+
+    def run(self, args: argparse.Namespace) -> None:
+        before = server_cpu_s(self.process)
+        result = load_wrk(self.port, self.paths, args.clients, args.seconds)
+        result["cpu_ms"] = 1000 * (server_cpu_s(self.process) - before) / result["requests"]
+        self.rounds.append(result)
+
+    def median(self, key: str) -> float:
+        return statistics.median(r[key] for r in self.rounds)
+
+
+def run(args: argparse.Namespace) -> None:
+    processes: list[subprocess.Popen] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        try:
+            targets = build_targets(folder, args, processes)
+            for target in targets:  # warm up: imports, caches, pools
+                load_wrk(target.port, target.paths, args.clients, 2.0)
+            for number in range(args.rounds):
+                for target in targets:
+                    target.run(args)
+                print(f"round {number + 1} of {args.rounds} done, load average "
+                      f"{os.getloadavg()[0]:.1f}", flush=True)
+        finally:
+            for process in processes:
+                stop(process)
+    report(targets, args)
+
+
+def build_targets(folder: Path, args: argparse.Namespace,
+                  processes: list[subprocess.Popen]) -> list[Target]:
+    (folder / "sqlite").mkdir()
+    env, codes, digests = make_site(folder / "sqlite", args.photos)
+    pages = [f"/P/{code}" for code in codes]
+    thumbs = [f"/P/{code}/thumb.{digests['thumb']}.jpg" for code in codes]
+    targets = []
+
+    def launch(name: str, command: list[str], environ: dict, paths: list[str],
+               port: int) -> Target:
+        process = start(command, environ, port)
+        processes.append(process)
+        return Target(name, process, port, paths)
+
+    for kind in ("hello", "static"):
         port = free_port()
-        measure("baseline: flask dev server, SQLite",
-                [sys.executable, "-m", "flask", "--app", "tablecloth:create_app", "run",
-                 "--port", str(port), "--with-threads", "--no-reload", "--no-debugger"],
-                env, port, pages, args)
+        command = [sys.executable, __file__, "--serve", kind, str(port),
+                   str(folder / "sqlite" / "static"), str(args.workers or 0),
+                   str(args.threads or 0)]
+        if kind == "hello":
+            targets.append(launch("Flask hello", command, {}, ["/"], port))
+        else:
+            process = start(command, {}, port)
+            processes.append(process)
+            targets.append(Target("static page", process, port, ["/page.html"]))
+            targets.append(Target("static thumbnail", process, port, ["/thumb.jpg"]))
     port = free_port()
-    measure("tablecloth serve, SQLite + local uploads", serve_command(port, args), env, port,
-            pages, args)
+    server = start(serve_command(port, args), env, port)
+    processes.append(server)
+    targets.append(Target("tablecloth /P/CODE (SQLite)", server, port, pages))
+    targets.append(Target("tablecloth thumbnail (SQLite)", server, port, thumbs))
+    if args.setup in ("postgresql-s3", "both"):
+        targets += postgresql_targets(folder, args, processes)
+    return targets
 
 
-def bench_postgresql_s3(folder: Path, args: argparse.Namespace) -> None:
+def postgresql_targets(folder: Path, args: argparse.Namespace,
+                       processes: list[subprocess.Popen]) -> list[Target]:
     import servers
 
     for reason in (servers.postgres_missing(), servers.moto_missing()):
         if reason:
             print(f"PostgreSQL + S3 skipped: {reason}")
-            return
+            return []
     cluster = servers.PostgresCluster().start()
     moto = servers.MotoServer().start()
-    try:
-        backend = {"DATABASE_URL": cluster.create_database("bench"),
-                   **moto.config(moto.create_bucket("bench"))}
-        env, codes = make_site(folder, args.photos, backend)
-        port = free_port()
-        measure("tablecloth serve, PostgreSQL + S3 (moto)", serve_command(port, args), env,
-                port, page_paths(codes, args.pages), args)
-    finally:
-        moto.stop()
-        cluster.stop()
+    # Stopped with the servers: wrapped as processes-like objects would be overkill here.
+    import atexit
+
+    atexit.register(cluster.stop)
+    atexit.register(moto.stop)
+    backend = {"DATABASE_URL": cluster.create_database("bench"),
+               **moto.config(moto.create_bucket("bench"))}
+    (folder / "pg").mkdir()
+    env, codes, digests = make_site(folder / "pg", args.photos, backend)
+    port = free_port()
+    server = start(serve_command(port, args), env, port)
+    processes.append(server)
+    return [Target("tablecloth /P/CODE (PostgreSQL + S3)", server, port,
+                   [f"/P/{code}" for code in codes]),
+            Target("tablecloth thumbnail (PostgreSQL + S3)", server, port,
+                   [f"/P/{code}/thumb.{digests['thumb']}.jpg" for code in codes])]
+
+
+def report(targets: list[Target], args: argparse.Namespace) -> None:
+    print(f"\nmedians of {args.rounds} rounds of {args.seconds:g} s, {args.clients} clients:")
+    print(f"{'target':42} {'req/s':>7} {'p50':>8} {'p99':>8} {'CPU/request':>12} {'failed':>7}")
+    by_name = {t.name: t for t in targets}
+    for t in targets:
+        print(f"{t.name:42} {t.median('rps'):7.0f} {t.median('p50_ms'):6.1f}ms "
+              f"{t.median('p99_ms'):6.1f}ms {t.median('cpu_ms'):9.2f} ms "
+              f"{sum(r['failures'] for r in t.rounds):7d}")
+    print("\nratios (medians of the per-round ratios):")
+
+    def ratio(ours: str, ceiling: str) -> float:
+        a, b = by_name[ours].rounds, by_name[ceiling].rounds
+        return statistics.median(x["rps"] / y["rps"] for x, y in zip(a, b, strict=True))
+
+    for setup in ("SQLite", "PostgreSQL + S3"):
+        page, thumb = f"tablecloth /P/CODE ({setup})", f"tablecloth thumbnail ({setup})"
+        if page not in by_name:
+            continue
+        print(f"  {setup}: /P/CODE / Flask hello {ratio(page, 'Flask hello'):.2f}   "
+              f"/P/CODE / static page {ratio(page, 'static page'):.2f}   "
+              f"thumbnail / static thumbnail {ratio(thumb, 'static thumbnail'):.2f}")
+
+
+def serve_command(port: int, args: argparse.Namespace) -> list[str]:
+    command = [str(TABLECLOTH), "serve", "--port", str(port), "--no-access-log"]
+    if args.workers:
+        command += ["--workers", str(args.workers)]
+    if args.threads:
+        command += ["--threads", str(args.threads)]
+    return command
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=64)
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--photos", type=int, default=500)
-    parser.add_argument("--setup", choices=("sqlite", "postgresql-s3", "both"), default="both")
-    parser.add_argument("--pages", default="p,cloth",
-                        help="comma list of p (/P/CODE), cloth (/cloth), healthz")
+    parser.add_argument("--setup", choices=("sqlite", "postgresql-s3", "both"),
+                        default="sqlite")
     parser.add_argument("--workers", type=int, default=None,
                         help="gunicorn workers (default: tablecloth serve's own default)")
     parser.add_argument("--threads", type=int, default=None,
                         help="threads per worker (default: tablecloth serve's own default)")
-    parser.add_argument("--access-log", action="store_true",
-                        help="keep serve's access log on (written to /dev/null)")
-    parser.add_argument("--no-baseline", dest="baseline", action="store_false",
-                        help="skip the Flask development server")
+    parser.add_argument("--serve", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    args.pages = args.pages.split(",")
-    load_tool = "wrk, 2 threads, keep-alive" if shutil.which("wrk") else "asyncio client"
-    print(f"{args.clients} clients ({load_tool}), {args.seconds:g} s a page, {args.photos} "
-          f"approved photos, {os.cpu_count()} cores, load average "
-          f"{os.getloadavg()[0]:.1f} before the run", flush=True)
-    with tempfile.TemporaryDirectory() as folder:
-        if args.setup in ("sqlite", "both"):
-            (Path(folder) / "sqlite").mkdir()
-            bench_sqlite(Path(folder) / "sqlite", args)
-        if args.setup in ("postgresql-s3", "both"):
-            (Path(folder) / "pg").mkdir()
-            bench_postgresql_s3(Path(folder) / "pg", args)
+    if args.serve:
+        kind, port, folder, workers, threads = args.serve
+        serve_ceiling(kind, int(port), folder, int(workers), int(threads))
+        return
+    if not shutil.which("wrk"):
+        raise SystemExit("bench_viewer.py needs wrk: apt-get install wrk")
+    print(f"{args.clients} clients (wrk, 2 threads, keep-alive), {args.photos} approved photos, "
+          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} before the run",
+          flush=True)
+    run(args)
 
 
 if __name__ == "__main__":

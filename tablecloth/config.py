@@ -145,6 +145,38 @@ SETTINGS: tuple[Setting, ...] = (
         choices=("proxy", "redirect"),
     ),
     Setting(
+        "SEND_FILE_HEADER",
+        "",
+        "Let a front server send images from the local uploads folder: x-accel-redirect "
+        "(nginx: an internal location at SEND_FILE_PREFIX aliased to the uploads folder) or "
+        "x-sendfile (Apache mod_xsendfile, lighttpd: the file's path); empty: the app sends "
+        "them itself.",
+        choices=("", "x-accel-redirect", "x-sendfile"),
+    ),
+    Setting(
+        "SEND_FILE_PREFIX",
+        "/_stored/",
+        "The nginx internal location that maps to the uploads folder, for "
+        "SEND_FILE_HEADER=x-accel-redirect.",
+    ),
+    Setting(
+        "PAGE_CACHE_ENTRIES",
+        4000,
+        "Rendered photo pages each worker keeps (per code and language, about 5 KB each); "
+        "each is checked against the photo's version on every request, so none is ever "
+        "stale. 0 turns the cache off.",
+        type=int,
+        minimum=0,
+    ),
+    Setting(
+        "MAX_CONCURRENT_DECODES",
+        2,
+        "Photos each worker process decodes at the same time; more uploads wait their turn. "
+        "A 48-megapixel photo needs up to about 150 MB while it is processed.",
+        type=int,
+        minimum=1,
+    ),
+    Setting(
         "MAX_UPLOAD_BYTES",
         30 * MB,
         "Largest photo file accepted, in bytes.",

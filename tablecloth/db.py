@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import versions
 from .models import City
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -44,8 +45,13 @@ def make_engine(url: str) -> Engine:
 
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:
-    """Return a session factory whose objects stay readable after a commit."""
-    return sessionmaker(engine, expire_on_commit=False)
+    """Return a session factory whose objects stay readable after a commit.
+
+    Every change made through its sessions bumps the change versions (tablecloth.versions).
+    """
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    versions.install(sessions)
+    return sessions
 
 
 def alembic_config(url: str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from pathlib import Path
@@ -10,6 +11,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 LANGUAGES = ("en", "ru")
 COOKIE = "lang"
@@ -23,9 +26,14 @@ def select_locale() -> str:
     wanted = request.args.get("lang") or request.cookies.get(COOKIE)
     if wanted in LANGUAGES:
         return wanted
-    return request.accept_languages.best_match(
-        LANGUAGES, default=current_app.config["DEFAULT_LANGUAGE"]
-    )
+    return from_header(request.headers.get("Accept-Language", ""),
+                        current_app.config["DEFAULT_LANGUAGE"])
+
+
+@functools.lru_cache(maxsize=512)
+def from_header(header: str, default: str) -> str:
+    """Return the best of LANGUAGES for an Accept-Language header (browsers send few kinds)."""
+    return parse_accept_header(header, LanguageAccept).best_match(LANGUAGES, default=default)
 
 
 def compile_catalogues(root: Path = TRANSLATIONS) -> None:

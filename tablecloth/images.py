@@ -20,6 +20,11 @@ MASTER_QUALITY, WEB_QUALITY, THUMB_QUALITY = 92, 82, 80
 # Encoders write up to about ten scans a progressive JPEG; each scan costs a pass over every
 # block, so a few hundred tiny scans make a 300 KB file decode for minutes (measured).
 MAX_JPEG_SCANS = 64
+# The largest master kept. A 48-megapixel phone JPEG (a quad-Bayer sensor: about 12 MP of
+# real detail) is decoded at half size by DCT scaling: its master is 12 MP, and processing it
+# needs ~100 MB instead of ~400 (three full RGB copies of 144 MB). Below this, masters keep
+# every pixel. Other formats cannot be decoded at a reduced size and keep theirs.
+MASTER_MAX_PIXELS = 24_000_000
 # How each EXIF orientation is undone; 1 (upright) and unknown values are left alone.
 _TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
@@ -90,20 +95,26 @@ def process(
     max_pixels: int = 60_000_000,
     web_px: int = 1600,
     thumb_px: int = 400,
+    master_max_pixels: int = MASTER_MAX_PIXELS,
 ) -> ProcessedImage:
     """Validate data as a photo and return its master, web copy and thumbnail.
 
     The format is recognised from the content alone. The image is fully decoded and
     re-encoded as sRGB JPEG without any metadata (which also destroys polyglot payloads);
     EXIF orientation is applied and the capture date is kept only as ``taken_on``.
-    Raises ImageError with its reason when the bytes are refused.
+    A JPEG of more than master_max_pixels is decoded at half its size (or a quarter...)
+    until it is not, so its master and the memory it needs stay bounded (see
+    MASTER_MAX_PIXELS). Raises ImageError with its reason when the bytes are refused.
     """
     if not data:
         raise ImageError("empty")
     if len(data) > max_bytes:
         raise ImageError("too_large", limit_bytes=max_bytes, limit=in_megabytes(max_bytes))
     _refuse_documents(data)
-    with _open(data, max_pixels) as im:
+    # No `with`: each stage drops the one before it (del), so at most two full-size images
+    # are ever alive at once, the one being turned upright and its result.
+    im = _open(data, max_pixels)
+    try:
         fmt = im.format
         if getattr(im, "is_animated", False):
             raise ImageError("animated")
@@ -111,17 +122,35 @@ def process(
             raise ImageError("damaged")
         exif = _exif(im)
         orientation = _orientation(im, exif)
+        if fmt == "JPEG" and im.width * im.height > master_max_pixels:
+            # DCT scaling: the decoder itself averages each 2x2 (4x4...) block, every
+            # coefficient still read, so damage is still found. Exact as a box filter.
+            im.draft("RGB", _halved_size(im.width, im.height, master_max_pixels))
         _load(im)
-        upright = _orient(_to_srgb(im), orientation)
+        pixels = _to_srgb(im)  # may be im itself
+    except BaseException:
+        im.close()
+        raise
+    del im
+    upright = _orient(pixels, orientation)
+    del pixels
     # The master needs the full decode anyway; shrinking that (reduce() then resample) measured
     # faster than decoding the JPEG a second time in draft mode, which web_and_thumb() does.
     web_image = _fit(upright, web_px)
     master = _encode(upright, MASTER_QUALITY)
+    del upright
     web, thumb = _web_and_thumb(web_image, thumb_px)
     return ProcessedImage(
         master=master, web=web, thumb=thumb, source_format=fmt,
         source_sha256=hashlib.sha256(data).hexdigest(), taken_on=_taken_on(exif),
     )
+
+
+def _halved_size(width: int, height: int, max_pixels: int) -> tuple[int, int]:
+    """Return the size after halving width and height until at most max_pixels remain."""
+    while width * height > max_pixels and min(width, height) > 1:
+        width, height = (width + 1) // 2, (height + 1) // 2
+    return width, height
 
 
 def web_and_thumb(data: bytes, *, web_px: int = 1600,

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -83,12 +84,13 @@ class City(Base):
 
     def bilingual(self) -> str:
         """Return 'Own / Other', the city's own name first."""
-        first, second = (
-            (self.name_ru, self.name_en)
-            if self.home_language == "ru"
-            else (self.name_en, self.name_ru)
-        )
-        return first if first == second else f"{first} / {second}"
+        return bilingual(self.name_en, self.name_ru, self.home_language)
+
+
+def bilingual(name_en: str, name_ru: str, home_language: str) -> str:
+    """Return a city's names as 'Own / Other', the name in its home language first."""
+    first, second = (name_ru, name_en) if home_language == "ru" else (name_en, name_ru)
+    return first if first == second else f"{first} / {second}"
 
 
 class Group(Base):
@@ -160,6 +162,9 @@ class Photo(Base):
     # Hidden by an organiser after a report: off the public site, but restorable, unlike a
     # withdrawal, which is the participant's own and final.
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Bumped by every change to what the photo's public page shows (tablecloth.versions), so
+    # each worker on each machine knows its cached page is stale from one indexed read.
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The id the upload page chose before the first byte: every retry of the same photo
     # finds this row instead of making a second one. None for imports and older photos.
     upload_key: Mapped[str | None] = mapped_column(String(36), unique=True)
@@ -299,6 +304,9 @@ class Cloth(Base):
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
     frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Bumped by every change to the cloth's photos, order or settings (tablecloth.versions):
+    # the stored selection and plan (ClothView) are for one version.
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     items: Mapped[list[ClothItem]] = relationship(
         back_populates="cloth", cascade="all, delete-orphan", order_by="ClothItem.position"
@@ -319,6 +327,22 @@ class ClothItem(Base):
 
     cloth: Mapped[Cloth] = relationship(back_populates="items")
     photo: Mapped[Photo] = relationship()
+
+
+class ClothView(Base):
+    """The cloth's ordered selection and plan outline, computed once per version of it.
+
+    Shared by every worker on every machine: a worker that finds ``version`` behind the
+    cloth's computes it once and stores it here (services.cloth.stored).
+    """
+
+    __tablename__ = "cloth_views"
+
+    cloth_id: Mapped[int] = mapped_column(ForeignKey("cloths.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    base_url: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)  # gzip-compressed JSON
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Export(Base):

@@ -18,6 +18,7 @@ DESIGNER = "/organiser/cloth"
 GUARDED = [
     ("get", "/organiser/cloth"),
     ("get", "/organiser/cloth/preview.svg"),
+    ("get", "/organiser/cloth/preview.png"),
     ("get", "/organiser/cloth/plan.json"),
     ("get", "/organiser/cloth/exports/1"),
     ("get", "/organiser/cloth/exports/1/status"),
@@ -254,7 +255,8 @@ def test_public_cloth_shows_only_approved_photos(app, client, corpus, lang):
     assert "noindex" in page.headers["X-Robots-Tag"] and 'content="noindex' in html
     for photo in approved[1:]:
         assert f'href="/P/{photo.code}"' in html
-        assert f'src="/P/{photo.code}/thumb.jpg"' in html
+        # The thumbnail by its content-hashed URL (cached for good, 410 once withdrawn).
+        assert re.search(rf'src="/P/{photo.code}/thumb\.[0-9a-f]{{16}}\.jpg"', html)
     for photo in [approved[0], *pending]:
         assert photo.code not in html
     assert html.count('loading="lazy"') == 4

@@ -153,6 +153,24 @@ def test_every_exif_orientation_matches_pillow(orientation):
         assert mean_difference(open_image(derivative), expected) < 6
 
 
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_a_jpeg_above_the_master_limit_is_halved_with_the_same_rules(orientation):
+    data = fx.with_exif(size=(800, 480), orientation=orientation, taken="2024:06:01 12:00:00",
+                        gps=True)
+    with Image.open(io.BytesIO(data)) as source:
+        expected = ImageOps.exif_transpose(source)
+    result = images.process(data, master_max_pixels=800 * 480 // 2)
+    turned = orientation in (5, 6, 7, 8)
+    assert (result.master.width, result.master.height) == ((240, 400) if turned else (400, 240))
+    assert result.taken_on == date(2024, 6, 1)
+    for derivative in derivatives(result):
+        assert_metadata_free(derivative)
+        assert mean_difference(open_image(derivative), expected) < 6
+    # At the limit or below, the master keeps every pixel.
+    whole = images.process(data, master_max_pixels=800 * 480)
+    assert {whole.master.width, whole.master.height} == {800, 480}
+
+
 def test_corpus_dates(corpus):
     assert images.process((corpus / "jpg_gps_DSCN0010.jpg").read_bytes()).taken_on == \
         date(2008, 10, 22)
@@ -350,7 +368,7 @@ def test_limits_are_reported():
 
 def test_content_decides_not_the_name():
     assert set(inspect.signature(images.process).parameters) == {
-        "data", "max_bytes", "max_pixels", "web_px", "thumb_px"}
+        "data", "max_bytes", "max_pixels", "web_px", "thumb_px", "master_max_pixels"}
     assert images.process(fx.encode(fx.pattern(), "PNG")).source_format == "PNG"
 
 

@@ -33,6 +33,7 @@ MODERATOR_ALLOWED = {
     "organiser.cloth_export_file", "organiser.cloth_export_page",
     "organiser.cloth_export_report", "organiser.cloth_export_status", "organiser.cloth_freeze",
     "organiser.cloth_order", "organiser.cloth_plan", "organiser.cloth_preview",
+    "organiser.cloth_preview_png",
     "organiser.cloth_settings", "organiser.cloth_swatch", "organiser.cloth_swatch_file",
     "organiser.edit_name",
     "organiser.reports_queue", "organiser.hide_photo",

@@ -55,14 +55,19 @@ def test_approved_photo_page_shows_the_photo(app, client, corpus):
     assert 'href="/"' in html  # the way to the project's home
     page = parse(html)
     [img] = page.images
-    assert img["src"] == f"/P/{code}/web.jpg"
+    with app.app_context():
+        digests = {f.kind: f.sha256[:16] for f in db.session().scalars(
+            select(StoredFile).join(Photo).where(Photo.code == code))}
+    # Content-hashed URLs, cached for good (see test_hashed_image_urls_*).
+    assert img["src"] == f"/P/{code}/web.{digests['web']}.jpg"
     widths = {}
     for candidate in img["srcset"].split(", "):
         url, width = candidate.split(" ")
         with Image.open(io.BytesIO(fetch(client, url).data)) as served:
             assert width == f"{served.width}w"
             widths[url] = served.size
-    assert set(widths) == {f"/P/{code}/thumb.jpg", f"/P/{code}/web.jpg"}
+    assert set(widths) == {f"/P/{code}/thumb.{digests['thumb']}.jpg",
+                           f"/P/{code}/web.{digests['web']}.jpg"}
     assert (int(img["width"]), int(img["height"])) == widths[img["src"]]
     assert img["sizes"] and img["fetchpriority"] == "high"
 

@@ -9,11 +9,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Row, bindparam, exists, or_, select
-from sqlalchemy.orm import joinedload, with_expression
+from dataclasses import dataclass
+
+from sqlalchemy import Row, and_, bindparam, exists, or_, select
+from sqlalchemy.orm import aliased, joinedload, with_expression
 
 from ..codes import normalise
-from ..models import Group, Photo, PhotoState, StoredFile, UTCDateTime, utcnow
+from ..models import City, Group, Photo, PhotoState, StoredFile, UTCDateTime, utcnow
 from .site import Site
 
 PUBLIC, UNKNOWN, WITHDRAWN, HIDDEN = "public", "unknown", "withdrawn", "hidden"
@@ -40,6 +42,96 @@ IMAGE_QUERY = (
     .join(StoredFile, StoredFile.photo_id == Photo.id)
     .where(Photo.code == bindparam("code"), StoredFile.kind == bindparam("kind"))
 )
+
+
+_web, _thumb = aliased(StoredFile), aliased(StoredFile)
+# What the photo page shows, as one flat row: one indexed lookup by code, two by (photo, kind).
+# A page cache checks `version` before rendering; a miss renders from this same row.
+PAGE_QUERY = (
+    select(Photo.id, Photo.code, Photo.state, Photo.hidden_at, Photo.version, Photo.first_name,
+           Photo.caption, Photo.caption_language, Photo.caption_translation,
+           City.name_en, City.name_ru, City.home_language,
+           _web.sha256.label("web_sha256"), _web.width.label("web_width"),
+           _web.height.label("web_height"), _web.content_type.label("web_type"),
+           _thumb.sha256.label("thumb_sha256"), _thumb.width.label("thumb_width"),
+           _thumb.height.label("thumb_height"), _thumb.content_type.label("thumb_type"),
+           UPLOADS_OPEN.label("uploads_open"))
+    .join(City, City.id == Photo.city_id)
+    .outerjoin(_web, and_(_web.photo_id == Photo.id, _web.kind == "web"))
+    .outerjoin(_thumb, and_(_thumb.photo_id == Photo.id, _thumb.kind == "thumb"))
+    .where(Photo.code == bindparam("code"))
+)
+# Characters of the SHA-256 in an image's content-hashed URL: 64 bits, never a collision
+# between two renditions of one photo.
+DIGEST_CHARS = 16
+
+
+@dataclass(frozen=True)
+class PublicFile:
+    """A public rendition of a photo: enough to link it and size it."""
+
+    sha256: str
+    width: int
+    height: int
+    content_type: str
+
+    @property
+    def digest(self) -> str:
+        """Return the part of the SHA-256 that goes in the image's content-hashed URL."""
+        return self.sha256[:DIGEST_CHARS]
+
+
+@dataclass(frozen=True)
+class PublicPhoto:
+    """What the photo page shows of one public photo, read in one query."""
+
+    id: int
+    code: str
+    version: int
+    first_name: str
+    caption: str
+    caption_language: str
+    caption_translation: str | None
+    city_en: str
+    city_ru: str
+    city_home: str
+    web: PublicFile | None
+    thumb: PublicFile | None
+    uploads_open: bool = False  # any group's invite code works now: the page says "take part"
+
+    @property
+    def city(self) -> City:
+        """Return the city's names as a detached, unsaved City (made only to render a page)."""
+        return City(name_en=self.city_en, name_ru=self.city_ru, home_language=self.city_home)
+
+
+def _file(row: Row, kind: str) -> PublicFile | None:
+    sha = getattr(row, f"{kind}_sha256")
+    if sha is None:
+        return None
+    return PublicFile(sha, getattr(row, f"{kind}_width"), getattr(row, f"{kind}_height"),
+                      getattr(row, f"{kind}_type"))
+
+
+def page(site: Site, raw_code: str) -> tuple[str, PublicPhoto | None]:
+    """Return what a code shows, with what its page needs if PUBLIC, in one query."""
+    code = normalise(raw_code)
+    if code is None:
+        return UNKNOWN, None
+    # Straight on a pooled connection, not through the Session: this runs for every scan of
+    # every printed code, and the ORM session's bookkeeping (begin, result loading, close)
+    # cost more than the query itself. A read of committed rows; nothing is written.
+    with site.db.get_bind().connect() as connection:
+        row = connection.execute(PAGE_QUERY, {"code": code, "now": utcnow()}).first()
+    shown = standing(row)
+    if shown != PUBLIC:
+        return shown, None
+    return shown, PublicPhoto(
+        id=row.id, code=row.code, version=row.version, first_name=row.first_name,
+        caption=row.caption or "", caption_language=row.caption_language,
+        caption_translation=row.caption_translation, city_en=row.name_en,
+        city_ru=row.name_ru, city_home=row.home_language,
+        web=_file(row, "web"), thumb=_file(row, "thumb"), uploads_open=bool(row.uploads_open))
 
 
 def standing(photo: Photo | Row | None) -> str:
@@ -72,6 +164,7 @@ def image(site: Site, raw_code: str, kind: str) -> tuple[str, Row | None]:
     code = normalise(raw_code)
     if code is None or kind not in PUBLIC_KINDS:
         return UNKNOWN, None
-    row = site.db.execute(IMAGE_QUERY, {"code": code, "kind": kind}).first()
+    with site.db.get_bind().connect() as connection:  # as page(): the hot path
+        row = connection.execute(IMAGE_QUERY, {"code": code, "kind": kind}).first()
     shown = standing(row)
     return shown, row if shown == PUBLIC else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -178,6 +179,23 @@ def check_quota(site: Site, group: Group | None, new_bytes: int = 0) -> None:
         raise UploadRefused("quota_reached", limit=group.quota_mb, unit="MB")
 
 
+_SLOTS: dict[int, threading.BoundedSemaphore] = {}
+_SLOTS_LOCK = threading.Lock()
+
+
+def decode_slot(site: Site) -> threading.BoundedSemaphore:
+    """Return this process's gate for decoding photos: MAX_CONCURRENT_DECODES at a time.
+
+    A 48-megapixel photo needs up to ~150 MB while decoded (images.MASTER_MAX_PIXELS); 20
+    arriving at once on 3 workers of 4 threads would otherwise all decode together. The
+    others wait their turn (their bytes are already received), so memory stays bounded by
+    workers x MAX_CONCURRENT_DECODES photos whatever the number of uploads.
+    """
+    size = site.settings["MAX_CONCURRENT_DECODES"]
+    with _SLOTS_LOCK:
+        return _SLOTS.setdefault(size, threading.BoundedSemaphore(size))
+
+
 def accept_upload(
     site: Site,
     data: bytes,
@@ -230,13 +248,14 @@ def accept_upload(
         raise UploadRefused("duplicate")
     config = site.settings
     try:
-        processed = images.process(
-            data,
-            max_bytes=config["MAX_UPLOAD_BYTES"],
-            max_pixels=config["MAX_UPLOAD_PIXELS"],
-            web_px=config["WEB_SIZE_PX"],
-            thumb_px=config["THUMB_SIZE_PX"],
-        )
+        with decode_slot(site):
+            processed = images.process(
+                data,
+                max_bytes=config["MAX_UPLOAD_BYTES"],
+                max_pixels=config["MAX_UPLOAD_PIXELS"],
+                web_px=config["WEB_SIZE_PX"],
+                thumb_px=config["THUMB_SIZE_PX"],
+            )
     except images.ImageError as exc:
         raise UploadRefused(exc.reason, **exc.detail) from exc
     # Now the real size of what would be stored is known.

@@ -123,12 +123,12 @@
       tip.style.top = Math.max(0, Math.min(box.top, window.innerHeight - 260)) + "px";
       tip.hidden = false;
     }
-    fetch(root.dataset.planUrl, {credentials: "same-origin"}).then(function (r) {
-      return r.json();
-    }).then(function (plan) {
-      if (!plan.cells || !plan.width_mm) return;
-      var layer = document.getElementById("hotspots");
+    var layer = document.getElementById("hotspots");
+    var placed = {};
+    function addSpots(plan) {
       plan.cells.forEach(function (cell) {
+        if (placed[cell.code]) return;
+        placed[cell.code] = true;
         var spot = document.createElement("a");
         spot.className = "spot";
         spot.href = "#";
@@ -145,6 +145,34 @@
         spot.addEventListener("click", function (e) { e.preventDefault(); });
         layer.appendChild(spot);
       });
+    }
+    function getPlan(query) {
+      var url = root.dataset.planUrl + (root.dataset.planUrl.indexOf("?") < 0 ? "?" : "&") + query;
+      return fetch(url, {credentials: "same-origin"}).then(function (r) { return r.json(); });
+    }
+    // A large cloth sends its cells by region: those in view, fetched as the view moves.
+    var whole = null, pending = null;
+    function loadVisible() {
+      if (!whole || !whole.regions) return;
+      var box = canvas.getBoundingClientRect(), port = viewport.getBoundingClientRect();
+      var x0 = Math.max(0, (port.left - box.left) / box.width);
+      var y0 = Math.max(0, (port.top - box.top) / box.height);
+      var x1 = Math.min(1, (port.right - box.left) / box.width);
+      var y1 = Math.min(1, (port.bottom - box.top) / box.height);
+      if (x1 <= x0 || y1 <= y0) return;
+      getPlan("x0_mm=" + (x0 * whole.width_mm).toFixed(1) + "&y0_mm=" + (y0 * whole.height_mm).toFixed(1) +
+              "&x1_mm=" + (x1 * whole.width_mm).toFixed(1) + "&y1_mm=" + (y1 * whole.height_mm).toFixed(1))
+        .then(addSpots);
+    }
+    function later() { window.clearTimeout(pending); pending = window.setTimeout(loadVisible, 200); }
+    viewport.addEventListener("scroll", later);
+    document.querySelectorAll("[data-zoom]").forEach(function (b) { b.addEventListener("click", later); });
+    viewport.addEventListener("wheel", later);
+    getPlan("").then(function (plan) {
+      if (!plan.width_mm) return;
+      whole = plan;
+      if (plan.cells) addSpots(plan);
+      loadVisible();
     });
   }
 
@@ -153,10 +181,16 @@
     var input = document.getElementById("order-input");
     if (!list || !input) return;
     var manual = document.querySelector("input[name=mode][value=manual]");
+    // The list shows one page of the order; the hidden field holds all of it.
+    var offset = parseInt(list.dataset.offset || "0", 10);
+    if (offset) list.style.counterReset = "photo " + offset;
     function changed() {
-      input.value = Array.prototype.map.call(list.children, function (li) {
+      var order = input.value ? input.value.split(",") : [];
+      var here = Array.prototype.map.call(list.children, function (li) {
         return li.dataset.code;
-      }).join(",");
+      });
+      Array.prototype.splice.apply(order, [offset, here.length].concat(here));
+      input.value = order.join(",");
       if (manual) manual.checked = true;
     }
     var dragged = null;

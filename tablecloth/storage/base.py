@@ -52,6 +52,9 @@ class Storage(Protocol):
     def presigned_url(self, key: str, expires_s: int = 300) -> str | None:
         """Return a short-lived direct URL for key, or None when the backend has none."""
 
+    def local_path(self, key: str) -> str | None:
+        """Return the file's absolute path for a front server to send, or None (a bucket)."""
+
     def ping(self) -> None:
         """Check cheaply that the store is reachable and usable; raise StorageError if not."""
 

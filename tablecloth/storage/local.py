@@ -67,6 +67,9 @@ class LocalStorage:
     def presigned_url(self, key: str, expires_s: int = 300) -> str | None:
         return None
 
+    def local_path(self, key: str) -> str | None:
+        return str(self._path(key))
+
     def ping(self) -> None:
         if not self.root.is_dir() or not os.access(self.root, os.W_OK | os.X_OK):
             raise StorageError(f"uploads folder {self.root} is missing or not writable")

@@ -146,6 +146,9 @@ class S3Storage:
             "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires_s
         )
 
+    def local_path(self, key: str) -> str | None:
+        return None
+
     def ping(self) -> None:
         from botocore.exceptions import BotoCoreError, ClientError
 

@@ -22,14 +22,23 @@ Source = str | os.PathLike | bytes
 Progress = Callable[[float, str], None]
 
 
-def decode_cell(image: Image.Image) -> tuple[str | None, str | None]:
-    """Return (text, None) for one decoded QR code in image, or (None, problem)."""
+def decode_cell(image: Image.Image | zxingcpp.ImageView) -> tuple[str | None, str | None]:
+    """Return (text, None) for one decoded QR code in image, or (None, problem).
+
+    image is a crop, or a view of the crop's pixels in a larger buffer (verify.pdf).
+    """
     # The crop is upright at full resolution: searching rotations and downscales only costs
     # time (a third), and never inverted, as the cloth is never printed light on dark.
-    found = zxingcpp.read_barcodes(
-        image, formats=zxingcpp.BarcodeFormat.QRCode, try_rotate=False, try_downscale=False,
-        try_invert=False, return_errors=True,
-    )
+    # First as a "pure" symbol (an aligned code in its quiet zone, which every crop of a
+    # rendering is: the fast path), then, if that finds nothing valid, searched in full.
+    found = []
+    for pure in (True, False):
+        found = zxingcpp.read_barcodes(
+            image, formats=zxingcpp.BarcodeFormat.QRCode, try_rotate=False,
+            try_downscale=False, try_invert=False, return_errors=True, is_pure=pure,
+        )
+        if any(b.valid for b in found):
+            break
     texts = [b.text for b in found if b.valid]
     if len(texts) == 1:
         return texts[0], None

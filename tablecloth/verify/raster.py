@@ -25,6 +25,8 @@ from tablecloth.layout.units import Frame
 from .cells import Progress, Source, check_cells, crop_box
 from .report import VerifyReport
 
+INFLATE_BYTES = 4 * 1024 * 1024  # PNG data inflated at most this much at a time
+
 
 def verify_png(source: Source, plan: Plan, *, progress: Progress | None = None,
                panel: int | None = None, stream: bool | None = None,
@@ -189,31 +191,48 @@ def _png(fp: io.BufferedIOBase) -> Raster:
             raise ValueError("PNG without image data")
     stride = width * channels
 
-    def rows() -> Iterator[bytes]:
+    def inflated() -> Iterator[bytes]:
+        """Yield the image data inflated a few MB at a time, however well it compressed."""
         fp.seek(idat_at)
         z = zlib.decompressobj()
-        pending = b""
-        prev = bytes(stride)
         while True:
             length, kind = struct.unpack(">I4s", fp.read(8))
             data = fp.read(length)
             fp.read(4)
             if kind == b"IEND":
                 return
-            if kind != b"IDAT":
-                continue
-            pending += z.decompress(data)
-            while len(pending) > stride:
-                kind_, line = pending[0], pending[1:stride + 1]
-                pending = pending[stride + 1:]
-                prev = line if kind_ == 0 else _unfilter(kind_, line, prev, channels)
-                yield prev
+            while kind == b"IDAT" and data:
+                yield z.decompress(data, INFLATE_BYTES)
+                data = z.unconsumed_tail
 
+    def rows() -> Iterator[bytes]:
+        step = stride + 1
+        zero = bytes(stride)
+        prev = zero
+        buf = bytearray()
+        for piece in inflated():
+            buf += piece
+            pos = 0
+            # Walk the buffer by offset and drop what was read once per piece: slicing the
+            # rest off after every row made this quadratic.
+            while len(buf) - pos >= step:
+                kind = buf[pos]
+                line = bytes(buf[pos + 1:pos + step])
+                pos += step
+                if kind == 0:
+                    prev = line
+                elif kind == 2 and line == zero:
+                    pass  # "Up" with no change: the row above again (most rows of ours)
+                else:
+                    prev = _unfilter(kind, line, prev, channels)
+                yield prev
+            del buf[:pos]
     return Raster(width, height, mode, ppi, rows)
 
 
 def _unfilter(kind: int, line: bytes, prev: bytes, bpp: int) -> bytes:
-    """Undo PNG filters 1-4 (slow, pure Python; our own PNGs use filter 0)."""
+    """Undo PNG filters 1-4 (slow, pure Python; our own PNGs use 0, and 2 only on rows that
+    repeat the row above, which rows() reads without this)."""
     out = bytearray(line)
     for i in range(len(out)):
         a = out[i - bpp] if i >= bpp else 0

@@ -8,13 +8,28 @@ limit. Each blueprint keeps its own pages and its own answer to a stale form.
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from .. import context, images
+from .fast_pages import FastPages
 from .messages import say
 
 csrf = CSRFProtect()
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, without building a signer for visitors who have none.
+
+    Most requests are viewers scanning a code, with no cookie: Flask made the signer (an
+    itsdangerous serializer) for each of them first, a tenth of the photo page's time.
+    """
+
+    def open_session(self, app, request):
+        if self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def init_app(app: Flask) -> None:
@@ -24,6 +39,9 @@ def init_app(app: Flask) -> None:
     from .viewer import photo
 
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    app.session_interface = CookieSessions()
+    # Repeat views of a photo page are answered from the copy Flask made (fast_pages.py).
+    app.wsgi_app = FastPages(app, app.wsgi_app)
     hops = app.config.get("PROXY_HOPS", 0)
     if hops:
         # Behind nginx every request comes from the proxy; trust exactly its forwarded headers

@@ -1,9 +1,11 @@
-"""Answering a GET for a stored file: streamed with an ETag, or a redirect to the bucket."""
+"""Answering a GET for a stored file: streamed with an ETag, handed to a front server
+(X-Accel-Redirect, X-Sendfile), or a redirect to the bucket."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from flask import Response, abort, redirect, request
 from werkzeug.wsgi import wrap_file
@@ -28,8 +30,19 @@ def send_stored(
                 f"private, max-age={min(max_age, PRESIGNED_EXPIRES_S // 5)}"
             )
             return response
+    local = getattr(store, "local_path", lambda _key: None)(key)
+    front = settings.get("SEND_FILE_HEADER") or ""
     if request.if_none_match.contains(sha256):
         response = Response(status=304)
+    elif front and local is not None:
+        # The front server sends the bytes (sendfile, its own cache); the app only decides
+        # whether and with which headers. nginx keeps Content-Type and Cache-Control.
+        response = Response(mimetype=content_type)
+        if front == "x-accel-redirect":
+            prefix = settings.get("SEND_FILE_PREFIX") or "/_stored/"
+            response.headers["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(key)
+        else:
+            response.headers["X-Sendfile"] = local
     else:
         try:
             stream = store.open(key)

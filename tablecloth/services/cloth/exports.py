@@ -28,7 +28,7 @@ from .. import audit
 from ..site import Site
 from . import ClothError
 from .base_url import check_base_url
-from .design import build_plan, cell_specs, settings_of
+from .design import cell_specs, outline_plan, settings_of
 
 Progress = Callable[[float, str], None]
 Say = Callable[[str, dict[str, Any]], str]  # reason, detail -> words for the reader
@@ -166,7 +166,11 @@ def new_export(site: Site, cloth: Cloth, formats: Iterable[str], *,
     cells = cell_specs(site, cloth, base)
     if not cells:
         raise ClothError("no_photos")
-    plan = build_plan(site, cloth, draft=draft, settings=settings, cells=cells)
+    if draft:
+        settings = dataclasses.replace(settings, draft=True)
+    # Positions and refusals only: the one real plan, with every code encoded, is made by
+    # run_export from this snapshot.
+    plan = outline_plan(cells, settings)
     for name in chosen:  # a file the preset's caps would reject, and no split mends, stops here
         printers.pieces(preset, name, plan, ppi)
     export = Export(

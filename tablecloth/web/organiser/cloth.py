@@ -17,7 +17,7 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import gettext, lazy_gettext
+from flask_babel import get_locale, gettext, lazy_gettext
 
 from ... import context, printers
 from ...errors import Refusal
@@ -30,6 +30,8 @@ from ...services.cloth import (
     editions,
     exports,
     preflight,
+    preview,
+    stored,
     swatches,
 )
 from ...services.cloth.base_url import check_base_url, plain_reason
@@ -56,6 +58,8 @@ PANEL_CHOICES = (
     ("equal", lazy_gettext("Equal panels")),
     ("centre", lazy_gettext("A full centre panel and equal sides")),
 )
+ORDER_PER_PAGE = 200  # photos in the order list at once; the hidden field holds them all
+PLAN_CELLS = 2000  # cells plan.json sends at once
 
 
 def _number(name: str) -> float | None:
@@ -121,23 +125,32 @@ def _chosen_cloth():
 @bp.get("/cloth")
 @login_required
 def cloth():
-    """Show the cloth designer: settings, photo order, preview, export and freeze."""
+    """Show the cloth designer: settings, photo order (a page at a time), preview, export."""
     site = context.site()
     current = _chosen_cloth()
     settings = design.settings_of(current)
-    photos = design.selection(site, current)
+    view = stored.view(site, current)
     fits = design.capacity(site, settings)
     chosen = design.printer_of(current)
     printer = printers.PRINTERS[chosen] if chosen else None
     layout_error, warnings = None, []
     try:
         warnings = settings.validate()
-        if photos:
-            # The plan's warnings include the settings' and what only the photos show:
-            # names that lose an emoji, labels that shrink, a cloth mostly empty.
-            warnings = list(design.build_plan(site, current, settings=settings).warnings)
+        if view.refusal() is not None:
+            raise view.refusal()
+        # The plan's warnings include the settings' and what only the photos show:
+        # names that lose an emoji, labels that shrink, a cloth mostly empty.
+        warnings = view.warnings() or warnings
     except Refusal as refusal:
         layout_error, warnings = say_refusal(refusal), []
+    total = len(view.cells)
+    pages = max(1, -(-total // ORDER_PER_PAGE))
+    page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
+    offset = (page - 1) * ORDER_PER_PAGE
+    language = str(get_locale())
+    photos = [{"code": c["code"], "name": c["name"],
+               "city": c["city_ru"] if language == "ru" else c["city_en"]}
+              for c in view.cells[offset:offset + ORDER_PER_PAGE]]
     return render_template(
         "organiser/cloth.html",
         cloth=current,
@@ -145,6 +158,11 @@ def cloth():
         presets=PRESETS,
         preset=_preset_of(settings),
         photos=photos,
+        total=total,
+        order=",".join(c["code"] for c in view.cells),
+        offset=offset,
+        page=page,
+        pages=pages,
         order_mode=design.order_mode(current),
         capacity=fits,
         approved=design.approved_count(site),
@@ -153,7 +171,7 @@ def cloth():
         exports=exports.exports_of(site, current),
         last_good=exports.last_good_export(site, current),
         editions=editions.editions(site),
-        overflow=max(0, len(photos) - fits),
+        overflow=max(0, total - fits),
         formats=_formats_for(printer),
         ppi_choices=printer.ppi if printer and printer.ppi else PPI_CHOICES,
         printers=printers.PRINTERS.values(),
@@ -168,6 +186,7 @@ def cloth():
         min_cap_mm=MIN_CAP_HEIGHT_MM,
         base_url_problem=_base_url_problem(),
         thumb_url=_thumb_url,
+        version=view.version,
         file_size=export_words.file_size,
     )
 
@@ -242,21 +261,55 @@ def cloth_preview():
     return response
 
 
+@bp.get("/cloth/preview.png")
+@login_required
+def cloth_preview_png():
+    """Draw the cloth as a picture a screen wide, made once per version of the cloth."""
+    site = context.site()
+    try:
+        data, version = preview.preview_png(site, _chosen_cloth())
+    except Refusal as refusal:
+        return Response(say_refusal(refusal), status=422, mimetype="text/plain")
+    response = Response(data, mimetype="image/png")
+    response.set_etag(f"preview-{version}")
+    response.make_conditional(request)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
 @bp.get("/cloth/plan.json")
 @login_required
 def cloth_plan():
-    """Return where each code sits on the cloth, for the preview's hover and zoom."""
+    """Return where codes sit on the cloth, for the preview's hover and zoom.
+
+    Every cell when the cloth has at most PLAN_CELLS; otherwise only those in the region
+    asked (x0_mm, y0_mm, x1_mm, y1_mm, mm of the whole cloth with bleed), and ``regions``
+    says so, so the answer stays small whatever the number of photos.
+    """
     site = context.site()
     current = _chosen_cloth()
     settings = design.settings_of(current)
-    body: dict = {"capacity": design.capacity(site, settings), "cells": []}
-    try:
-        body.update(design.outline(site, current, settings=settings))
-    except Refusal as refusal:
-        body["error"] = say_refusal(refusal)
+    view = stored.view(site, current)
+    body: dict = {"capacity": design.capacity(site, settings), "cells": [],
+                  "version": view.version, "count": len(view.cells)}
+    if view.outline is None:
+        if view.error is not None:
+            body["error"] = say_refusal(view.refusal())
         return jsonify(body)
-    for cell in body["cells"]:
-        cell["thumb"] = _thumb_url(cell["code"])
+    body.update(view.outline)
+    names = ("x0_mm", "y0_mm", "x1_mm", "y1_mm")
+    region = [request.args.get(name, type=float) for name in names]
+    if all(v is not None for v in region):
+        cells = view.cells_in(*region, limit=PLAN_CELLS)
+    elif len(view.cells) <= PLAN_CELLS:
+        cells = view.cells
+    else:
+        cells = []
+    body["regions"] = len(view.cells) > PLAN_CELLS
+    keys = ("code", "name", "city", "city_slug", "x_mm", "y_mm", "size_mm", "height_mm")
+    thumb = _thumb_url("CODE00")  # built once; url_for per cell cost more than the rest
+    body["cells"] = [{k: c[k] for k in keys} | {"thumb": thumb.replace("CODE00", c["code"])}
+                     for c in cells]
     return jsonify(body)
 
 

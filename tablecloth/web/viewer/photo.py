@@ -14,29 +14,36 @@ and a viewer can report a photo (services.reports); a report alone hides nothing
 
 from __future__ import annotations
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import Response, current_app, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_locale, gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import NotFound
 
 from ... import context
 from ...codes import normalise
-from ...i18n import LANGUAGES
+from ...i18n import LANGUAGES, select_locale
 from ...models import Photo
 from ...services import page_views, public, reports
 from ..files import send_stored
 from ..limits import address, limiter
 from ..messages import labels, say_refusal
+from ..page_cache import cache_of, cacheable
 from . import bp
 
 ROBOTS = "noindex, nofollow"
 # The page is never stored stale: a withdrawal must take effect for the next viewer at once.
+# Every revisit revalidates, and its strong ETag makes that a cheap 304.
 PAGE_CACHE = "no-cache"
-# An image's bytes never change, but its URL stops answering 200 when the photo is withdrawn
-# or hidden, so it is not "immutable". Browsers that already showed it may keep it a day
-# (that viewer has seen it anyway); shared caches such as a CDN recheck after five minutes,
-# so a withdrawal reaches new viewers quickly. The ETag makes every recheck a cheap 304.
+# The plain image URL (/P/CODE/web.jpg: og:image, old links) stops answering 200 when the
+# photo is withdrawn or hidden, so it is not "immutable". Browsers that already showed it may
+# keep it a day (that viewer has seen it anyway); shared caches such as a CDN recheck after
+# five minutes, so a withdrawal reaches new viewers quickly. The ETag makes a recheck a 304.
 IMAGE_CACHE = "public, max-age=86400, s-maxage=300"
+# The content-hashed URL (/P/CODE/web.<sha256 prefix>.jpg), which the page links, names
+# bytes that never change: browsers keep it for good. A withdrawal still takes effect at once
+# for everyone who has not seen the photo: the page answers 410 and links nothing, and the
+# hashed URL itself answers 410; shared caches recheck it after five minutes all the same.
+HASHED_IMAGE_CACHE = "public, max-age=31536000, s-maxage=300, immutable"
 REPORT_LIMIT = 10
 REPORT_WINDOW_S = 60 * 60
 
@@ -55,27 +62,46 @@ def _refused(shown: str) -> Response:
 def photo(code: str):
     """Show one approved photo, the page behind a printed code."""
     site = context.site()
-    shown, found = public.photo(site, code)
+    shown, found = public.page(site, code)  # the request's one query
     if found is None:
         return _refused(shown)
-    web, thumb = found.file("web"), found.file("thumb")
-    if web is None or thumb is None:
+    if found.web is None or found.thumb is None:
         # An approved photo always has both; if storage lost one, show nothing rather than
         # a broken page (`tablecloth check` reports the loss).
         return not_found()
     page_views.count(site, found.id)
-    canonical, base = found.code, site.base_url
-    response = Response(
-        render_template(
-            "viewer/photo.html",
-            photo=found,
-            web=web,
-            thumb=thumb,
-            canonical_url=base + "/P/" + canonical,
-            image_url=base + url_for("viewer.image", code=canonical, kind="web"),
-        )
-    )
+    cache = cache_of(current_app)
+    # The language as Flask-Babel will choose it (i18n.select_locale), without building a
+    # babel Locale, which only a page being rendered needs.
+    language = select_locale()
+    # What the page shows besides the photo: whether uploads are open (its "take part" link).
+    key = (found.code, language, found.version, found.uploads_open)
+    etag = cache.etag(*key)
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    elif not cacheable(current_app):
+        response = Response(_render_photo(site, found))  # a one-off page: not kept
+    else:
+        response = Response(cache.get_or_render(key, lambda: _render_photo(site, found)),
+                            mimetype="text/html")
+    response.set_etag(etag)
     return _public(response, PAGE_CACHE)
+
+
+def _render_photo(site, found: public.PublicPhoto) -> bytes:
+    canonical, base = found.code, site.base_url
+    return render_template(
+        "viewer/photo.html",
+        photo=found,
+        web=found.web,
+        thumb=found.thumb,
+        canonical_url=base + "/P/" + canonical,
+        image_url=base + url_for("viewer.image", code=canonical, kind="web"),
+        web_url=url_for("viewer.hashed_image", code=canonical, kind="web",
+                        digest=found.web.digest),
+        thumb_url=url_for("viewer.hashed_image", code=canonical, kind="thumb",
+                          digest=found.thumb.digest),
+    ).encode()
 
 
 @bp.get("/p/<code>/<kind>.jpg")
@@ -86,10 +112,27 @@ def image(code: str, kind: str):
     shown, row = public.image(site, code, kind)
     if row is None:
         return _refused(shown)
+    return _send_image(site, row, IMAGE_CACHE)
+
+
+@bp.get("/p/<code>/<any(web, thumb):kind>.<string(length=16):digest>.jpg")
+@bp.get("/P/<code>/<any(web, thumb):kind>.<string(length=16):digest>.jpg")
+def hashed_image(code: str, kind: str, digest: str):
+    """Send a rendition by its content-hashed URL, cached for good; 410 once withdrawn."""
+    site = context.site()
+    shown, row = public.image(site, code, kind)
+    if row is None:
+        return _refused(shown)
+    if row.sha256[:public.DIGEST_CHARS] != digest.lower():
+        return not_found()  # bytes this photo no longer has (its renditions were remade)
+    return _send_image(site, row, HASHED_IMAGE_CACHE)
+
+
+def _send_image(site, row, cache_control: str) -> Response:
     response = send_stored(site.store, site.settings, row.key, row.sha256, row.content_type,
                            size=row.size)
     if response.status_code in (200, 304):
-        response.headers["Cache-Control"] = IMAGE_CACHE
+        response.headers["Cache-Control"] = cache_control
     # A redirect to a presigned URL keeps the short private lifetime send_stored gave it.
     return _public(response, response.headers["Cache-Control"])
 

@@ -1,0 +1,252 @@
+"""The cloth as its pages show it: the ordered selection and plan outline, stored per version.
+
+Computing them costs a query over every approved photo, the chessboard order and the grid
+(about half a second at 10,000 photos). They change only when the cloth's version changes
+(``tablecloth.versions``: an approval, a withdrawal, an order or settings change), so the
+first worker to see a new version computes them once and stores them in ``cloth_views``;
+every other worker, on any machine, reads that row, and each keeps the decoded copy of the
+version it last saw. Reading the version is one indexed query.
+
+Pages then take what they show by page or by region (``cells_in``, ``page_of``), so their
+size does not grow with the cloth. The outline is planned from symbol sizes alone: positions
+need no QR matrices, which only print files and the preview at full zoom draw.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ... import layout
+from ...errors import Refusal
+from ...models import Cloth, ClothView, StoredFile
+from ..site import Site
+from . import design
+
+FORMAT = 2  # of the stored JSON; a stored view of another format is computed again
+
+
+@dataclass
+class StoredCloth:
+    """One version of a cloth as its pages show it (plain values, shared read-only)."""
+
+    cloth_id: int
+    version: int
+    base_url: str
+    cells: list[dict[str, Any]]          # in printing order; positions when the plan fits
+    outline: dict[str, Any] | None       # layout.outline without its cells, None if refused
+    error: dict[str, Any] | None         # {"reason", "detail"} of the layout's refusal
+    warning_list: list[dict[str, Any]] = field(default_factory=list)  # the plan's, as error
+    by_code: dict[str, int] = field(default_factory=dict, repr=False)
+    _derived: dict[Any, Any] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.by_code = {cell["code"]: i for i, cell in enumerate(self.cells)}
+
+    @property
+    def shown(self) -> list[dict[str, Any]]:
+        """Return the cells of photos the public may see (approved, not hidden)."""
+        return [c for c in self.cells if c["shown"]]
+
+    def warnings(self) -> list[layout.LayoutWarning]:
+        """Return the plan's warnings (settings, names left out, small labels, sparse)."""
+        return [layout.LayoutWarning(w["reason"], w.get("detail") or {})
+                for w in self.warning_list]
+
+    def refusal(self) -> Refusal | None:
+        """Return the layout's refusal of this selection, if any."""
+        if self.error is None:
+            return None
+        return layout.LayoutError(self.error["reason"], **self.error["detail"])
+
+    def pages(self, per_page: int) -> list[list[dict[str, Any]]]:
+        """Return the placed cells in pages of whole grid rows, top to bottom.
+
+        Each page holds at most per_page cells unless one grid row alone holds more.
+        """
+        key = ("pages", per_page)
+        if key not in self._derived:
+            rows: dict[int, list[dict[str, Any]]] = {}
+            for cell in self.cells:
+                if "row" in cell:
+                    rows.setdefault(cell["row"], []).append(cell)
+            pages: list[list[dict[str, Any]]] = []
+            for row in sorted(rows):
+                row_cells = sorted(rows[row], key=lambda c: c["col"])
+                if pages and len(pages[-1]) + len(row_cells) <= per_page:
+                    pages[-1].extend(row_cells)
+                else:
+                    pages.append(row_cells)
+            self._derived[key] = pages
+        return self._derived[key]
+
+    def frame(self) -> dict[str, float]:
+        """Return the box around the codes and title (a sparse cloth is mostly fabric)."""
+        if "frame" not in self._derived:
+            self._derived["frame"] = _frame(self)
+        return self._derived["frame"]
+
+    def cells_in(self, x0_mm: float, y0_mm: float, x1_mm: float, y1_mm: float,
+                 limit: int | None = None) -> list[dict[str, Any]]:
+        """Return the placed cells overlapping a rectangle of the outline (bleed origin)."""
+        found = []
+        for cell in self.cells:
+            if "x_mm" not in cell:
+                break
+            if (cell["x_mm"] < x1_mm and cell["x_mm"] + cell["size_mm"] > x0_mm
+                    and cell["y_mm"] < y1_mm and cell["y_mm"] + cell["height_mm"] > y0_mm):
+                found.append(cell)
+                if limit is not None and len(found) >= limit:
+                    break
+        return found
+
+
+def _frame(view: StoredCloth) -> dict[str, float]:
+    """Return x0, y0, x1, y1 (mm, bleed origin) around the placed codes and the title."""
+    outline = view.outline or {}
+    boxes = [(c["x_mm"], c["y_mm"], c["size_mm"], c["height_mm"])
+             for c in view.cells if "x_mm" in c]
+    if not boxes:
+        return {"x0_mm": 0.0, "y0_mm": 0.0, "x1_mm": outline.get("width_mm", 0.0),
+                "y1_mm": outline.get("height_mm", 0.0)}
+    title = outline["title"]
+    if title["w_mm"] > 0:
+        boxes.append((title["x_mm"], title["y_mm"], title["w_mm"], title["h_mm"]))
+    margin = min(b[2] for b in boxes) / 4
+    return {"x0_mm": max(0.0, min(b[0] for b in boxes) - margin),
+            "y0_mm": max(0.0, min(b[1] for b in boxes) - margin),
+            "x1_mm": min(outline["width_mm"], max(b[0] + b[2] for b in boxes) + margin),
+            "y1_mm": min(outline["height_mm"], max(b[1] + b[3] for b in boxes) + margin)}
+
+
+def _thumb_digests(site: Site, ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    wanted = set(ids)
+    # Every thumbnail's row, filtered here: an IN list of 10,000 ids cost more than this.
+    rows = site.db.connection().execute(select(StoredFile.photo_id, StoredFile.sha256)
+                                        .where(StoredFile.kind == "thumb"))
+    return {photo_id: sha[:16] for photo_id, sha in rows if photo_id in wanted}
+
+
+def compute(site: Site, cloth: Cloth, version: int) -> StoredCloth:
+    """Compute the cloth's selection and outline as of this version."""
+    photos = design.chosen(site, cloth)
+    digests = _thumb_digests(site, [p.id for p in photos])
+    cells = []
+    specs = [design.spec_of(p, site.base_url) for p in photos]
+    for p, spec in zip(photos, specs, strict=True):
+        cells.append({
+            "code": p.code, "name": p.first_name, "name_other": spec.name_other,
+            "city": p.city_label,
+            "city_slug": p.city_slug, "city_en": p.city_en, "city_ru": p.city_ru,
+            "thumb": digests.get(p.id, ""), "shown": p.shown,
+        })
+    outline, error, warnings = None, None, []
+    if photos:
+        try:
+            plan = design.outline_plan(specs, design.settings_of(cloth))
+        except Refusal as refusal:
+            error = {"reason": refusal.reason, "detail": refusal.detail}
+        else:
+            placed = layout.outline(plan)
+            for cell, at, where in zip(cells, placed.pop("cells"), plan.cells, strict=True):
+                cell.update({k: at[k] for k in ("x_mm", "y_mm", "size_mm", "height_mm")})
+                cell["row"], cell["col"] = where.row, where.col
+            outline = placed
+            warnings = [{"reason": w.reason, "detail": w.detail} for w in plan.warnings]
+    return StoredCloth(cloth.id, version, site.base_url, cells, outline, error, warnings)
+
+
+def _encode(view: StoredCloth) -> bytes:
+    body = {"format": FORMAT, "cells": view.cells, "outline": view.outline,
+            "error": view.error, "warnings": view.warning_list}
+    return gzip.compress(json.dumps(body, separators=(",", ":")).encode(), 5)
+
+
+def _decode(row: ClothView) -> StoredCloth | None:
+    body = json.loads(gzip.decompress(row.data))
+    if body.get("format") != FORMAT:
+        return None
+    return StoredCloth(row.cloth_id, row.version, row.base_url, body["cells"],
+                       body["outline"], body["error"], body.get("warnings") or [])
+
+
+def _store(site: Site, view: StoredCloth) -> None:
+    """Keep the view for every worker, unless another already stored a newer one."""
+    session = site.db
+    data = _encode(view)
+    values = {"version": view.version, "base_url": view.base_url, "data": data}
+    done = session.execute(
+        update(ClothView).where(ClothView.cloth_id == view.cloth_id,
+                                ClothView.version <= view.version).values(**values),
+        execution_options={"synchronize_session": False}).rowcount
+    if not done and session.get(ClothView, view.cloth_id) is None:
+        try:
+            with session.begin_nested():
+                session.add(ClothView(cloth_id=view.cloth_id, **values))
+        except IntegrityError:
+            pass  # another worker stored it meanwhile: theirs is as good
+    session.commit()
+
+
+class _Memo:
+    """This process's decoded views, one per cloth, for each database."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.views: dict[int, StoredCloth] = {}
+
+
+_MEMOS: weakref.WeakKeyDictionary[Engine, _Memo] = weakref.WeakKeyDictionary()
+_MEMOS_LOCK = threading.Lock()
+
+
+def _memo(site: Site) -> _Memo:
+    engine = site.db.get_bind()
+    with _MEMOS_LOCK:
+        found = _MEMOS.get(engine)
+        if found is None:
+            found = _MEMOS[engine] = _Memo()
+        return found
+
+
+def version_of(site: Site, cloth: Cloth) -> int:
+    """Return the cloth's current version, read from the database (one indexed query)."""
+    return site.db.scalar(select(Cloth.version).where(Cloth.id == cloth.id)) or 0
+
+
+def view(site: Site, cloth: Cloth) -> StoredCloth:
+    """Return the cloth's selection and outline for its current version."""
+    version = version_of(site, cloth)
+    memo = _memo(site)
+    with memo.lock:
+        known = memo.views.get(cloth.id)
+    if known is not None and known.version == version and known.base_url == site.base_url:
+        return known
+    row = site.db.get(ClothView, cloth.id, populate_existing=True)
+    found = None
+    if row is not None and row.version == version and row.base_url == site.base_url:
+        found = _decode(row)
+    if found is None:
+        found = compute(site, cloth, version)
+        _store(site, found)
+    with memo.lock:
+        current = memo.views.get(cloth.id)
+        if current is None or current.version <= found.version:
+            memo.views[cloth.id] = found
+    return found
+
+
+def forget(site: Site) -> None:
+    """Drop this process's decoded views (the stored ones stay)."""
+    with _memo(site).lock:
+        _memo(site).views.clear()
+
