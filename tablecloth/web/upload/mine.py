@@ -7,7 +7,7 @@ from flask import Response, abort, redirect, render_template, request, url_for
 from ... import context
 from ...models import Photo, PhotoState, Visit
 from ...services import uploads, visits
-from . import bp
+from .blueprint import bp
 from .receipts import mine_url, private
 
 

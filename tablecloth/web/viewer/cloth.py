@@ -13,7 +13,7 @@ from flask_babel import get_locale, gettext
 from ... import context
 from ...services.cloth import editions, stored
 from ..page_cache import cache_of, cacheable
-from . import bp
+from .blueprint import bp
 
 ROBOTS = "noindex, nofollow"
 CELLS_PER_PAGE = 300  # codes on one page of the twin: ~100 KB of HTML, thumbnails lazy

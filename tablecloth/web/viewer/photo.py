@@ -28,7 +28,7 @@ from ..files import send_stored
 from ..limits import address, limiter
 from ..messages import labels, say_refusal
 from ..page_cache import cache_of, cacheable
-from . import bp
+from .blueprint import bp
 
 ROBOTS = "noindex, nofollow"
 # The page is never stored stale: a withdrawal must take effect for the next viewer at once.
