@@ -185,7 +185,7 @@ def test_verify_reads_a_jpeg_of_a_png_export_or_says_why_not(app, runner, corpus
     junk.write_bytes(b"not a picture at all")
     refused = runner.invoke(args=["verify", str(junk), "--export", "1", "--format", "png"])
     assert refused.exit_code == 1 and not isinstance(refused.exception, ValueError)
-    assert "cannot be read as a picture" in refused.output
+    assert "cannot be read as a picture (not a PNG, TIFF or JPEG file)" in refused.output
 
 
 def test_a_panelled_raster_export_writes_each_panel_that_decodes(app, runner, corpus, tmp_path):
@@ -222,3 +222,22 @@ def test_fine_modules_on_a_full_cloth_say_each_warning_once_in_plain_words(app, 
     assert result.output.count("below 1.5 mm") == 1
     # The 1.8 m PNG comes whole and as one file a panel, each read back code by code.
     assert sum(1 for p in tmp_path.iterdir() if p.suffix == ".png") == 4
+
+
+def test_a_jpeg_of_one_panel_is_named_as_that_panel(app, runner, corpus, tmp_path):
+    with app.app_context():
+        add_photos(corpus, 12)
+    out = tmp_path / "print"
+    assert runner.invoke(args=["export", "--size", "1400x500", "--format", "png",
+                               "--out", str(out)]).exit_code == 0
+    jpeg = tmp_path / "panel2.jpg"
+    Image.open(out / "cloth-edition1-panel2of2.png").convert("RGB").save(jpeg, quality=85)
+    whole = runner.invoke(args=["verify", str(jpeg), "--export", "1", "--format", "png"])
+    assert whole.exit_code == 1 and "Traceback" not in whole.output
+    # Two equal panels: either could be the one sent back.
+    assert ("it has the shape of panel 1's or panel 2's file; check it as one of those panels"
+            in whole.output)
+    panel = runner.invoke(args=["verify", str(jpeg), "--export", "1", "--format", "png",
+                                "--panel", "2"])
+    assert panel.exit_code == 0, panel.output
+    assert "Preflight passed." in panel.output and "shape" not in panel.output

@@ -26,6 +26,7 @@ from .cells import Progress, Source, check_cells, crop_box
 from .report import VerifyReport
 
 INFLATE_BYTES = 4 * 1024 * 1024  # PNG data inflated at most this much at a time
+SHAPE_TOLERANCE = 0.02  # a picture's width:height may differ this much from its file's
 
 
 def verify_png(source: Source, plan: Plan, *, progress: Progress | None = None,
@@ -72,11 +73,13 @@ def _cells(source: Source, plan: Plan, report: VerifyReport, panel: int | None,
             # Not our own PNG or TIFF: a JPEG the printer sent back, or a re-saved file.
             fp.seek(0)
             image = _picture(fp, exc, frame, plan)
+            _check_shape(report, plan, frame, image.width, image.height, panel, tile)
             px_per_mm = image.width / frame.width_mm
             report.px_per_module = round(plan.min_module_mm * plan.scale_x * px_per_mm, 1)
             for cell in cells:
                 yield cell, image.crop(crop_box(cell, frame, px_per_mm))
             return
+        _check_shape(report, plan, frame, raster.width, raster.height, panel, tile)
         px_per_mm = raster.width / frame.width_mm
         report.px_per_module = round(plan.min_module_mm * plan.scale_x * px_per_mm, 1)
         if raster.ppi and abs(raster.ppi / 25.4 - px_per_mm) > 0.01 * px_per_mm:
@@ -115,6 +118,33 @@ def _cells(source: Source, plan: Plan, report: VerifyReport, panel: int | None,
                 yield cell, band.crop((x0, y0 - top, x1, y1 - top))
 
 
+def _check_shape(report: VerifyReport, plan: Plan, frame: Frame, width: int, height: int,
+                 panel: int | None, tile: Any) -> None:
+    """Warn when the picture is not the shape of the file asked for, naming the panel it is.
+
+    A shop sends back one panel's file as often as the whole picture; checked as the whole
+    cloth every code would be "missing", which says nothing of what is wrong.
+    """
+    def same(fr: Frame) -> bool:
+        return abs(width / height * fr.height_mm / fr.width_mm - 1) <= SHAPE_TOLERANCE
+
+    if tile is not None or height == 0 or same(frame):
+        return
+    what = "the whole cloth's" if panel is None else f"panel {panel + 1}'s"
+    others = [p.index + 1 for p in plan.panels if p.index != panel
+              and same(Frame.for_panel(plan, p))]
+    if panel is not None and same(Frame.whole(plan)):
+        hint = ": it has the shape of the whole cloth's file; check it as the whole cloth"
+    elif others:
+        named = " or ".join(f"panel {n}'s" for n in others)
+        hint = (f": it has the shape of {named} file; check it as "
+                + ("that panel" if len(others) == 1 else "one of those panels"))
+    else:
+        hint = ""
+    report.warnings.append(f"the picture's width to height, {width / height:.2f}, is not that "
+                           f"of {what} file, {frame.width_mm / frame.height_mm:.2f}{hint}")
+
+
 def _picture(fp: io.BufferedIOBase, why: Exception, frame: Frame, plan: Plan) -> Image.Image:
     """Return any other picture as greyscale, a large JPEG decoded at a reduced scale.
 
@@ -142,6 +172,9 @@ def _picture(fp: io.BufferedIOBase, why: Exception, frame: Frame, plan: Plan) ->
         pixels = re.search(r"\((\d+) pixels\)", str(exc))
         megapixels = round(int(pixels.group(1)) / 1e6) if pixels else "?"
         raise Refusal("raster_too_large", megapixels=megapixels) from None
+    except Image.UnidentifiedImageError:
+        # Pillow's own words name a BytesIO object: say what the file is not instead.
+        raise Refusal("raster_unreadable", problem="not a PNG, TIFF or JPEG file") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise Refusal("raster_unreadable", problem=str(exc) or str(why)) from None
 
