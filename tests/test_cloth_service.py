@@ -304,7 +304,7 @@ def test_frozen_cloth_keeps_a_withdrawn_photo_in_its_place(app, corpus):
 
 
 def test_background_export_records_progress_as_reasons(app, corpus):
-    from tablecloth.web.organiser.cloth import start_export
+    from tablecloth.web.organiser.cloth_exports import start_export
 
     with app.app_context():
         site = context.site()
