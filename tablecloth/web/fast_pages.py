@@ -37,12 +37,13 @@ from ..context import STORE
 from ..i18n import COOKIE, LANGUAGES, from_header
 from ..models import Photo, PhotoState, StoredFile, utcnow
 from ..services import page_views
-from ..services.public import UPLOADS_OPEN
+from ..services.public import PUBLIC_CLOTH_ID, PUBLIC_CLOTH_VERSION, UPLOADS_OPEN
 from ..services.site import Site
 from .page_cache import cache_of
 
 VERSION_QUERY = (select(Photo.id, Photo.state, Photo.hidden_at, Photo.version,
-                        UPLOADS_OPEN.label("uploads_open"))
+                        UPLOADS_OPEN.label("uploads_open"), PUBLIC_CLOTH_ID.label("cloth_id"),
+                        PUBLIC_CLOTH_VERSION.label("cloth_version"))
                  .where(Photo.code == bindparam("code")))
 # A content-hashed image: its file and its photo's state, then (file known) the state alone.
 FILE_QUERY = (
@@ -53,7 +54,7 @@ FILE_QUERY = (
 )
 STATE_QUERY = (select(Photo.state, Photo.hidden_at, Photo.version)
                .where(Photo.id == bindparam("id")))
-HASHED_IMAGE = re.compile(r"/[Pp]/([^/]+)/(web|thumb)\.([0-9a-fA-F]{16})\.jpg")
+HASHED_IMAGE = re.compile(r"/[Pp]/([^/]+)/(web|thumb|tile)\.([0-9a-fA-F]{16})\.jpg")
 # Headers the server adds itself, or that belong to one answer only.
 _NOT_KEPT = {"content-length", "date", "server", "connection", "set-cookie"}
 
@@ -93,9 +94,10 @@ class FastPages:
         row = self._read("page", VERSION_QUERY, code=code, now=utcnow())
         if (row is None or row[1] != PhotoState.APPROVED or row[2] is not None):
             return self.wsgi_app(environ, start_response)
-        # The key of the view's own ETag (viewer/photo.py): code, language, version, and
-        # whether uploads are open (the page's "take part" link).
-        tag = cache_of(self.app).etag(code, language, row[3], bool(row[4]))
+        # The key of the view's own ETag (viewer/photo.py): code, language, version,
+        # whether uploads are open (the page's "take part" link), and the public cloth's id
+        # and version (where the page says the code is printed).
+        tag = cache_of(self.app).etag(code, language, row[3], bool(row[4]), row[5], row[6])
         etag = '"' + tag + '"'
         with self.lock:
             held = self.held.get(etag)
