@@ -106,10 +106,12 @@
     var panels = m.panels || [];
     this.frame = {x: frame.x0_mm, y: frame.y0_mm, w: frame.x1_mm - frame.x0_mm,
                   h: frame.y1_mm - frame.y0_mm};
+    var trim = m.trim || {x_mm: 0, y_mm: 0, w_mm: m.width_mm, h_mm: m.height_mm};
+    var panelFont = this.frame.w / 70;
+    var numbersAt = this.frame.y - panelFont * 0.4;
     if (panels.length > 1) {
-      // Room above the cloth for the panels' numbers.
-      var above = this.frame.w / 40;
-      this.frame.y -= above; this.frame.h += above;
+      // Room above the codes for the panels' numbers.
+      this.frame.y -= panelFont * 1.6; this.frame.h += panelFont * 1.6;
     }
     var svg = this.svg = make("svg", {
       "class": "cloth-svg", role: "group", "aria-label": this.root.dataset.label,
@@ -121,7 +123,6 @@
       id: "qr-glyph", viewBox: "0 0 " + size + " " + size
     }, defs));
     var world = this.world = make("g", {"class": "world"}, svg);
-    var trim = m.trim || {x_mm: 0, y_mm: 0, w_mm: m.width_mm, h_mm: m.height_mm};
     make("rect", {"class": "fabric", x: trim.x_mm, y: trim.y_mm, width: trim.w_mm,
                   height: trim.h_mm, fill: light}, world);
     panels.forEach(function (p, i) {
@@ -134,8 +135,8 @@
                       height: h}, world);
       }
       var label = make("text", {"class": "panel-no", x: (Math.max(p.x0_mm, trim.x_mm) +
-        Math.min(p.x1_mm, trim.x_mm + trim.w_mm)) / 2, y: trim.y_mm - self.frame.w / 120,
-        "font-size": self.frame.w / 60, "text-anchor": "middle"}, world);
+        Math.min(p.x1_mm, trim.x_mm + trim.w_mm)) / 2, y: numbersAt,
+        "font-size": panelFont, "text-anchor": "middle"}, world);
       label.textContent = fill(self.root.dataset.panel, {n: i + 1});
     });
     var t = m.title;
@@ -219,12 +220,17 @@
     return Math.max(this.fitScale * 2, 0.6 * Math.min(this.W, this.H) / cell);
   };
 
+  // Keep the cloth in the box: smaller than the box, wholly inside it; larger, under the
+  // box's middle. Never re-centred: a zoom keeps the point under the pointer where it is.
+  function bound(t, start, length, s, room) {
+    if (length * s <= room) return Math.min(room - (start + length) * s, Math.max(-start * s, t));
+    return Math.min(room / 2 - start * s, Math.max(room / 2 - (start + length) * s, t));
+  }
+
   Viewer.prototype.clamp = function () {
-    var f = this.frame, s = this.s, pad = 24;
-    if (f.w * s <= this.W) this.tx = (this.W - f.w * s) / 2 - f.x * s;
-    else this.tx = Math.min(pad - f.x * s, Math.max(this.W - pad - (f.x + f.w) * s, this.tx));
-    if (f.h * s <= this.H) this.ty = (this.H - f.h * s) / 2 - f.y * s;
-    else this.ty = Math.min(pad - f.y * s, Math.max(this.H - pad - (f.y + f.h) * s, this.ty));
+    var f = this.frame;
+    this.tx = bound(this.tx, f.x, f.w, this.s, this.W);
+    this.ty = bound(this.ty, f.y, f.h, this.s, this.H);
   };
 
   Viewer.prototype.apply = function () {
