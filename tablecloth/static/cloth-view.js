@@ -15,7 +15,7 @@
   var IMAGE_MIN_PX = 22; // a square smaller than this on screen shows its code, not its photo
   var IMAGE_MAX_VISIBLE = 400; // never more photos at once than this (bytes on a phone)
   var STEP = 1.6; // one press of + or -
-  var MAX_HITS_LISTED = 30;
+  var MAX_HITS_LISTED = 12;
 
   function make(name, attrs, parent) {
     var node = document.createElementNS(NS, name);
