@@ -20,13 +20,13 @@ from .common import clear_errors, english
 def archive_command(out: str) -> None:
     """Write every photo, city, group, cloth and export to a BagIt bag (SHA-256 manifests)."""
     with clear_errors(archive.ArchiveError):
-        report = archive.write_bag(context.site(), Path(out))
-    click.echo(report.summary())
-    for problem in report.problems:
+        summary = archive.write_bag(context.site(), Path(out))
+    click.echo(summary.sentence())
+    for problem in summary.problems:
         click.echo(f"PROBLEM: {problem}", err=True)
-    if report.problems:
+    if summary.problems:
         raise click.ClickException(
-            f"{len(report.problems)} files could not be archived intact; "
+            f"{len(summary.problems)} files could not be archived intact; "
             "run `tablecloth check` to see why")
 
 
@@ -37,5 +37,5 @@ def archive_command(out: str) -> None:
 def restore_command(bag: str) -> None:
     """Recreate a site from an archive (a bag folder or its .zip) in an empty instance."""
     with clear_errors(archive.ArchiveError):
-        report = archive.restore(context.site(), Path(bag))
-    click.echo(report.summary())
+        summary = archive.restore(context.site(), Path(bag))
+    click.echo(summary.sentence())

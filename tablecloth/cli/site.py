@@ -74,16 +74,16 @@ def migrate_storage_command(target_file, to_database_url, to_storage, to_uploads
              "S3_ENDPOINT_URL": to_s3_endpoint_url, "S3_REGION": to_s3_region},
         )
         site = context.site()
-        report = migrate_storage.migrate(site.db.get_bind(), site.store, target, resume=resume,
+        summary = migrate_storage.migrate(site.db.get_bind(), site.store, target, resume=resume,
                                          jobs=jobs, echo=click.echo)
-    click.echo(f"Files: {report.files_copied} copied, {report.files_present} already there. "
-               f"Rows: {sum(report.rows_copied.values())} copied, "
-               f"{sum(report.rows_present.values())} already there.")
-    for problem in report.problems:
+    click.echo(f"Files: {summary.files_copied} copied, {summary.files_present} already there. "
+               f"Rows: {sum(summary.rows_copied.values())} copied, "
+               f"{sum(summary.rows_present.values())} already there.")
+    for problem in summary.problems:
         click.echo(f"PROBLEM: {problem}", err=True)
-    if report.problems:
+    if summary.problems:
         raise click.ClickException(
-            f"{len(report.problems)} problems; fix them and run again with --resume")
+            f"{len(summary.problems)} problems; fix them and run again with --resume")
     click.echo("Done. Point TABLECLOTH_DATABASE_URL and the storage settings at the target.")
 
 
@@ -98,11 +98,11 @@ def migrate_storage_command(target_file, to_database_url, to_storage, to_uploads
 @english
 def check_command(repair: bool, grace_s: float) -> None:
     """Verify every stored file against its recorded SHA-256 and size; exit 1 on problems."""
-    report = fixity.check(context.site(), repair=repair, grace_s=grace_s, echo=click.echo)
-    for problem in report.problems:
+    summary = fixity.check(context.site(), repair=repair, grace_s=grace_s, echo=click.echo)
+    for problem in summary.problems:
         click.echo(problem.line())
-    click.echo(report.summary())
-    if report.remaining:
+    click.echo(summary.sentence())
+    if summary.remaining:
         click.get_current_context().exit(1)
 
 

@@ -54,7 +54,7 @@ class Problem:
     unrepairable: str = ""  # why repair cannot fix it
 
     def line(self) -> str:
-        """Return the problem as one line of the report."""
+        """Return the problem as one line of the summary."""
         text = f"{self.kind.upper():8} {self.key}"
         if self.owner:
             text += f" ({self.owner})"
@@ -67,7 +67,7 @@ class Problem:
 
 
 @dataclass
-class FixityReport:
+class FixitySummary:
     photo_files: int = 0
     export_files: int = 0
     stored_keys: int = 0
@@ -78,8 +78,8 @@ class FixityReport:
         """Return the problems not repaired."""
         return [p for p in self.problems if not p.repaired]
 
-    def summary(self) -> str:
-        """Return the closing line of the report."""
+    def sentence(self) -> str:
+        """Return the closing line of the summary."""
         checked = (f"Checked {self.photo_files} photo files, {self.export_files} export files "
                    f"and {self.stored_keys} stored keys.")
         if not self.problems:
@@ -102,14 +102,14 @@ def _compare(store: Storage, key: str, sha256: str, size: int) -> tuple[str, str
 
 
 def check(site: Site, *, repair: bool = False, grace_s: float = 10.0,
-          echo: Callable[[str], None] | None = None) -> FixityReport:
+          echo: Callable[[str], None] | None = None) -> FixitySummary:
     """Verify every stored file; with repair, fix what can be fixed without losing anything.
 
     Before quarantining strays, repair waits grace_s seconds and looks again, so an upload
     that stored its files and is about to record them is not taken for a crashed one.
     """
     session, store = site.db, site.store
-    report = FixityReport()
+    summary = FixitySummary()
     known: set[str] = set()
     photos = session.scalars(
         select(Photo).options(selectinload(Photo.files)).order_by(Photo.code)
@@ -118,12 +118,12 @@ def check(site: Site, *, repair: bool = False, grace_s: float = 10.0,
         broken: dict[str, Problem] = {}
         for stored in sorted(photo.files, key=lambda f: f.kind):
             known.add(stored.key)
-            report.photo_files += 1
+            summary.photo_files += 1
             found = _compare(store, stored.key, stored.sha256, stored.size)
             if found is not None:
                 problem = Problem(found[0], stored.key, found[1], f"{stored.kind} of {photo.code}")
                 broken[stored.kind] = problem
-                report.problems.append(problem)
+                summary.problems.append(problem)
         if broken:
             _triage(site, photo, broken, repair)
 
@@ -135,10 +135,10 @@ def check(site: Site, *, repair: bool = False, grace_s: float = 10.0,
             if not key:
                 continue
             known.add(key)
-            report.export_files += 1
+            summary.export_files += 1
             found = _compare(store, key, entry.get("sha256", ""), int(entry.get("size", -1)))
             if found is not None:
-                report.problems.append(Problem(
+                summary.problems.append(Problem(
                     found[0], key, found[1], f"export {export.id} ({entry.get('format', '?')})",
                     unrepairable="an exported file cannot be remade identically; export the "
                     "cloth again, or restore the file from an archive",
@@ -147,16 +147,16 @@ def check(site: Site, *, repair: bool = False, grace_s: float = 10.0,
     strays = []
     for prefix in CHECKED_PREFIXES:
         for key in store.keys(prefix):
-            report.stored_keys += 1
+            summary.stored_keys += 1
             if key not in known and not key.startswith(busy_prefixes):
                 strays.append(key)
     stray_problems = [Problem(STRAY, key, "in storage but no database row names it")
                       for key in strays]
-    report.problems.extend(stray_problems)
+    summary.problems.extend(stray_problems)
     if repair and stray_problems:
         _quarantine(site, stray_problems, grace_s, echo)
-    report.problems.extend(_abandoned_uploads(site, repair))
-    return report
+    summary.problems.extend(_abandoned_uploads(site, repair))
+    return summary
 
 
 def _abandoned_uploads(site: Site, repair: bool) -> list[Problem]:

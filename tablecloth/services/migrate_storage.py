@@ -33,7 +33,7 @@ class MigrationError(Refusal):
 
 
 @dataclass
-class MigrationReport:
+class MigrationSummary:
     rows_copied: dict[str, int] = field(default_factory=dict)
     rows_present: dict[str, int] = field(default_factory=dict)
     files_copied: int = 0
@@ -75,7 +75,7 @@ def migrate(
     resume: bool = False,
     jobs: int = 4,
     echo: Callable[[str], None] = lambda _line: None,
-) -> MigrationReport:
+) -> MigrationSummary:
     """Copy every file (checking SHA-256), then every row with its id, to the target."""
     from alembic import command  # schema work only; see db.alembic_config
 
@@ -89,13 +89,13 @@ def migrate(
         command.upgrade(alembic_config(target["DATABASE_URL"]), "head")
         if not resume and _holds_rows(target_engine):
             raise MigrationError("migrate_target_not_empty")
-        report = MigrationReport()
+        summary = MigrationSummary()
         # Files first: the target database never names a file the target store lacks.
-        _copy_files(source_engine, source_store, target_store, report, jobs, echo)
-        _copy_rows(source_engine, target_engine, report, echo)
+        _copy_files(source_engine, source_store, target_store, summary, jobs, echo)
+        _copy_rows(source_engine, target_engine, summary, echo)
     finally:
         target_engine.dispose()
-    return report
+    return summary
 
 
 def _check_source_schema(engine: Engine) -> None:
@@ -136,11 +136,11 @@ def _guess_type(key: str) -> str:
     return mimetypes.guess_type(key)[0] or "application/octet-stream"
 
 
-def _copy_files(source_engine, source_store, target_store, report, jobs, echo) -> None:
+def _copy_files(source_engine, source_store, target_store, summary, jobs, echo) -> None:
     recorded = _recorded_files(source_engine)
     keys = list(source_store.keys())
     for missing in sorted(set(recorded) - set(keys)):
-        report.problems.append(f"{missing}: recorded in the database but not in the source store")
+        summary.problems.append(f"{missing}: recorded in the database but not in the source store")
     echo(f"Copying {len(keys)} files ({jobs} at a time)...")
 
     def copy_one(key: str) -> tuple[str, str | None]:
@@ -159,16 +159,16 @@ def _copy_files(source_engine, source_store, target_store, report, jobs, echo) -
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for done, (outcome, problem) in enumerate(pool.map(copy_one, keys), start=1):
             if outcome == "copied":
-                report.files_copied += 1
+                summary.files_copied += 1
             elif outcome == "present":
-                report.files_present += 1
+                summary.files_present += 1
             else:
-                report.problems.append(problem)
+                summary.problems.append(problem)
             if done % 200 == 0:
                 echo(f"  {done}/{len(keys)} files")
 
 
-def _copy_rows(source_engine: Engine, target_engine: Engine, report, echo) -> None:
+def _copy_rows(source_engine: Engine, target_engine: Engine, summary, echo) -> None:
     # sorted_tables puts every table after the tables its foreign keys point at.
     for table in Base.metadata.sorted_tables:
         key_column = list(table.primary_key.columns)[0]
@@ -196,8 +196,8 @@ def _copy_rows(source_engine: Engine, target_engine: Engine, report, echo) -> No
                         f"MAX({key_column.name}) IS NOT NULL) FROM {table.name}"
                     )
                 )
-        report.rows_copied[table.name] = copied
-        report.rows_present[table.name] = present
+        summary.rows_copied[table.name] = copied
+        summary.rows_present[table.name] = present
         echo(f"  {table.name}: {copied} rows copied, {present} already there")
 
 

@@ -72,6 +72,22 @@ PAGE_QUERY = (
     .outerjoin(_thumb, and_(_thumb.photo_id == Photo.id, _thumb.kind == "thumb"))
     .where(Photo.code == bindparam("code"))
 )
+# The photo page's fast path (web/fast_pages.py) runs these on the driver's own cursor:
+# the page's state, version and whether uploads are open; an image's file and its photo's
+# state; then, the file known, the state alone.
+FAST_VERSION_QUERY = (select(Photo.id, Photo.state, Photo.hidden_at, Photo.version,
+                             UPLOADS_OPEN.label("uploads_open"),
+                             PUBLIC_CLOTH_ID.label("cloth_id"),
+                             PUBLIC_CLOTH_VERSION.label("cloth_version"))
+                      .where(Photo.code == bindparam("code")))
+FAST_FILE_QUERY = (
+    select(Photo.state, Photo.hidden_at, Photo.id, Photo.version, StoredFile.key,
+           StoredFile.sha256, StoredFile.size)
+    .join(StoredFile, StoredFile.photo_id == Photo.id)
+    .where(Photo.code == bindparam("code"), StoredFile.kind == bindparam("kind"))
+)
+FAST_STATE_QUERY = (select(Photo.state, Photo.hidden_at, Photo.version)
+               .where(Photo.id == bindparam("id")))
 # Characters of the SHA-256 in an image's content-hashed URL: 64 bits, never a collision
 # between two renditions of one photo.
 DIGEST_CHARS = 16

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
-from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from .. import context, images
+from .csrf import csrf
 from .fast_pages import FastPages
 from .messages import say
-
-csrf = CSRFProtect()
 
 
 class CookieSessions(SecureCookieSessionInterface):

@@ -30,30 +30,16 @@ from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import bindparam, select
 
 from ..codes import normalise
 from ..context import STORE
 from ..i18n import COOKIE, LANGUAGES, from_header
-from ..models import Photo, PhotoState, StoredFile, utcnow
+from ..models import PhotoState, utcnow
 from ..services import page_views
-from ..services.public import PUBLIC_CLOTH_ID, PUBLIC_CLOTH_VERSION, UPLOADS_OPEN
+from ..services.public import FAST_FILE_QUERY, FAST_STATE_QUERY, FAST_VERSION_QUERY
 from ..services.site import Site
 from .page_cache import cache_of
 
-VERSION_QUERY = (select(Photo.id, Photo.state, Photo.hidden_at, Photo.version,
-                        UPLOADS_OPEN.label("uploads_open"), PUBLIC_CLOTH_ID.label("cloth_id"),
-                        PUBLIC_CLOTH_VERSION.label("cloth_version"))
-                 .where(Photo.code == bindparam("code")))
-# A content-hashed image: its file and its photo's state, then (file known) the state alone.
-FILE_QUERY = (
-    select(Photo.state, Photo.hidden_at, Photo.id, Photo.version, StoredFile.key,
-           StoredFile.sha256, StoredFile.size)
-    .join(StoredFile, StoredFile.photo_id == Photo.id)
-    .where(Photo.code == bindparam("code"), StoredFile.kind == bindparam("kind"))
-)
-STATE_QUERY = (select(Photo.state, Photo.hidden_at, Photo.version)
-               .where(Photo.id == bindparam("id")))
 HASHED_IMAGE = re.compile(r"/[Pp]/([^/]+)/(web|thumb|tile)\.([0-9a-fA-F]{16})\.jpg")
 # Headers the server adds itself, or that belong to one answer only.
 _NOT_KEPT = {"content-length", "date", "server", "connection", "set-cookie"}
@@ -91,7 +77,7 @@ class FastPages:
         code = normalise(path[3:])
         if language is None or code is None:
             return self.wsgi_app(environ, start_response)
-        row = self._read("page", VERSION_QUERY, code=code, now=utcnow())
+        row = self._read("page", FAST_VERSION_QUERY, code=code, now=utcnow())
         if (row is None or row[1] != PhotoState.APPROVED or row[2] is not None):
             return self.wsgi_app(environ, start_response)
         # The key of the view's own ETag (viewer/photo.py): code, language, version,
@@ -169,7 +155,7 @@ class FastPages:
         if known is not None and known[2].startswith(digest):
             # The file is known: only the photo's state and version are read, by its id.
             # A changed file bumps the photo's version (tablecloth.versions): read it again.
-            row = self._read("state", STATE_QUERY, id=known[0])
+            row = self._read("state", FAST_STATE_QUERY, id=known[0])
             if row is None or row[2] != known[1]:
                 known = None
             elif row[0] != PhotoState.APPROVED or row[1] is not None:
@@ -177,7 +163,7 @@ class FastPages:
         else:
             known = None
         if known is None:
-            row = self._read("file", FILE_QUERY, code=code, kind=kind)
+            row = self._read("file", FAST_FILE_QUERY, code=code, kind=kind)
             # (state, hidden_at, photo id, version, key, sha256, size)
             if (row is None or row[0] != PhotoState.APPROVED or row[1] is not None
                     or not row[5].startswith(digest)):

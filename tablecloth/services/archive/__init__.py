@@ -23,8 +23,8 @@ Rooms: ``bag`` the BagIt folder and its zip, ``records`` the schema of each row 
 from __future__ import annotations
 
 from .bag import ArchiveError, zip_bag
-from .restore import RestoreReport, restore
-from .write import ArchiveReport, build_zip, write_bag
+from .restore import RestoreSummary, restore
+from .write import ArchiveSummary, build_zip, write_bag
 
-__all__ = ["ArchiveError", "ArchiveReport", "RestoreReport", "build_zip", "restore",
+__all__ = ["ArchiveError", "ArchiveSummary", "RestoreSummary", "build_zip", "restore",
            "write_bag", "zip_bag"]

@@ -23,19 +23,19 @@ Put = Callable[[str, Path, str, str], None]
 
 
 @dataclass
-class RestoreReport:
+class RestoreSummary:
     photos: int = 0
     files: int = 0
     cloths: int = 0
     exports: int = 0
 
-    def summary(self) -> str:
+    def sentence(self) -> str:
         """Return one line saying what was restored."""
         return (f"Restored {self.photos} photos ({self.files} files), {self.cloths} cloth "
                 f"editions, {self.exports} exports.")
 
 
-def restore(site: Site, source: Path) -> RestoreReport:
+def restore(site: Site, source: Path) -> RestoreSummary:
     """Recreate a site from an archive in an instance that has no photos yet."""
     session = site.db
     if session.scalar(select(func.count(Photo.id))):
@@ -54,10 +54,10 @@ def _load(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _restore(site: Site, data: Path) -> RestoreReport:
+def _restore(site: Site, data: Path) -> RestoreSummary:
     """Add every row and store every file of the bag's data folder; all or nothing."""
     session, store = site.db, site.store
-    report = RestoreReport()
+    summary = RestoreSummary()
     written: list[str] = []
 
     def put(key: str, path: Path, sha256: str, content_type: str) -> None:
@@ -67,7 +67,7 @@ def _restore(site: Site, data: Path) -> RestoreReport:
         check_key(key)
         store.put(key, blob, content_type)
         written.append(key)
-        report.files += 1
+        summary.files += 1
 
     try:
         cities = {c.slug: c for c in session.scalars(select(City))}
@@ -94,7 +94,7 @@ def _restore(site: Site, data: Path) -> RestoreReport:
                 photo.files.append(records.stored_file_from(entry))
             session.add(photo)
             photos[photo.code] = photo
-            report.photos += 1
+            summary.photos += 1
         session.flush()
 
         for cloth in list(session.scalars(select(Cloth))):
@@ -103,9 +103,9 @@ def _restore(site: Site, data: Path) -> RestoreReport:
         cloth_folders = (data / "cloths").iterdir() if (data / "cloths").is_dir() else ()
         for folder in sorted(cloth_folders, key=lambda p: int(p.name)):
             _restore_cloth(session, folder, photos, put)
-            report.cloths += 1
+            summary.cloths += 1
             exports = folder / "exports"
-            report.exports += sum(1 for _ in exports.iterdir()) if exports.is_dir() else 0
+            summary.exports += sum(1 for _ in exports.iterdir()) if exports.is_dir() else 0
         session.commit()
     except BaseException:
         session.rollback()
@@ -115,7 +115,7 @@ def _restore(site: Site, data: Path) -> RestoreReport:
             except (OSError, StorageError):
                 pass  # `tablecloth check --repair` quarantines what is left
         raise
-    return report
+    return summary
 
 
 def _restore_cloth(session: Session, folder: Path, photos: dict[str, Photo], put: Put) -> None:

@@ -41,7 +41,7 @@ accounts are not archived. `tablecloth restore FOLDER` recreates a site from thi
 
 
 @dataclass
-class ArchiveReport:
+class ArchiveSummary:
     photos: int = 0
     files: int = 0
     bytes: int = 0
@@ -49,20 +49,20 @@ class ArchiveReport:
     exports: int = 0
     problems: list[str] = field(default_factory=list)
 
-    def summary(self) -> str:
+    def sentence(self) -> str:
         """Return one line saying what the archive holds."""
         return (f"Archived {self.photos} photos ({self.files} files, {self.bytes:,} bytes), "
                 f"{self.cloths} cloth editions, {self.exports} exports.")
 
 
-def write_bag(site: Site, out: Path) -> ArchiveReport:
+def write_bag(site: Site, out: Path) -> ArchiveSummary:
     """Write the whole site to a new BagIt bag at out (a folder that is absent or empty)."""
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ArchiveError("archive_folder_not_empty", folder=str(out))
     out.mkdir(parents=True, exist_ok=True)
     session = site.db
     writer = BagWriter(out, site.store)
-    report = ArchiveReport()
+    summary = ArchiveSummary()
     writer.write("README.txt", README.encode())
 
     cities = session.scalars(select(City).order_by(City.position, City.id))
@@ -70,18 +70,18 @@ def write_bag(site: Site, out: Path) -> ArchiveReport:
     groups = session.scalars(select(Group).order_by(Group.id))
     writer.write("groups.json", records.to_json([records.group_record(g) for g in groups]))
 
-    withdrawn = _write_photos(session, writer, report)
+    withdrawn = _write_photos(session, writer, summary)
 
     for cloth in session.scalars(select(Cloth).order_by(Cloth.edition)):
         base = f"cloths/{cloth.edition}"
         writer.write(f"{base}/settings.json", records.to_json(records.cloth_record(cloth)))
         writer.write(f"{base}/items.json",
                      records.to_json([item.photo.code for item in cloth.items]))
-        report.cloths += 1
+        summary.cloths += 1
         for export in session.scalars(
             select(Export).where(Export.cloth_id == cloth.id).order_by(Export.id)
         ):
-            _write_export(writer, report, base, export, withdrawn)
+            _write_export(writer, summary, base, export, withdrawn)
 
     writer.finish({
         "Source-Organization": "tablecloth",
@@ -90,13 +90,13 @@ def write_bag(site: Site, out: Path) -> ArchiveReport:
         "Bagging-Date": datetime.now(UTC).date().isoformat(),
         "Bag-Software-Agent": f"tablecloth archive; validated with bagit.py {bagit.VERSION}",
         records.VERSION_FIELD: records.VERSION,
-        "Tablecloth-Photos": str(report.photos),
+        "Tablecloth-Photos": str(summary.photos),
     })
-    report.bytes = writer.bytes
-    return report
+    summary.bytes = writer.bytes
+    return summary
 
 
-def _write_photos(session, writer: BagWriter, report: ArchiveReport) -> set[str]:
+def _write_photos(session, writer: BagWriter, summary: ArchiveSummary) -> set[str]:
     """Write each photo's files, metadata.json and photos.csv row; return the withdrawn codes."""
     table = io.StringIO()
     rows = csv.writer(table, lineterminator="\n")
@@ -116,19 +116,19 @@ def _write_photos(session, writer: BagWriter, report: ArchiveReport) -> set[str]
                 problem = writer.copy_stored(f"photos/{photo.code}/{name}", stored.key,
                                              stored.sha256)
                 if problem:
-                    report.problems.append(problem)
+                    summary.problems.append(problem)
                     continue
-                report.files += 1
+                summary.files += 1
                 files.append(records.file_record(stored, name))
         record = records.photo_record(photo, files)
         writer.write(f"photos/{photo.code}/metadata.json", records.to_json(record))
         rows.writerow(records.csv_row(record))
-        report.photos += 1
+        summary.photos += 1
     writer.write("photos.csv", table.getvalue().encode())
     return withdrawn
 
 
-def _write_export(writer: BagWriter, report: ArchiveReport, base: str, export: Export,
+def _write_export(writer: BagWriter, summary: ArchiveSummary, base: str, export: Export,
                   withdrawn: set[str]) -> None:
     """Copy one export's files and record; leave out proofs showing withdrawn photos."""
     folder = f"{base}/exports/{export.id}"
@@ -141,21 +141,21 @@ def _write_export(writer: BagWriter, report: ArchiveReport, base: str, export: E
         name = entry.get("name") or entry["key"].rsplit("/", 1)[1]
         problem = writer.copy_stored(f"{folder}/{name}", entry["key"], entry.get("sha256", ""))
         if problem:
-            report.problems.append(problem)
+            summary.problems.append(problem)
             continue
-        report.files += 1
+        summary.files += 1
         files.append({**entry, "name": name})
     writer.write(f"{folder}/export.json", records.to_json(records.export_record(export, files)))
     writer.write(f"{folder}/report.json", records.to_json(export.report or {}))
-    report.exports += 1
+    summary.exports += 1
 
 
-def build_zip(site: Site, target_dir: Path) -> tuple[Path, ArchiveReport]:
-    """Write the archive as a bag inside target_dir and zip it; return the zip and the report."""
+def build_zip(site: Site, target_dir: Path) -> tuple[Path, ArchiveSummary]:
+    """Write the archive as a bag inside target_dir and zip it; return the zip and the summary."""
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     bag = target_dir / f"tablecloth-archive-{stamp}"
-    report = write_bag(site, bag)
+    summary = write_bag(site, bag)
     target = target_dir / f"{bag.name}.zip"
     zip_bag(bag, target)
     shutil.rmtree(bag)
-    return target, report
+    return target, summary

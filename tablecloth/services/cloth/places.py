@@ -36,15 +36,31 @@ def places_of(site: Site, codes: Iterable[str]) -> dict[str, Place]:
     wanted = list(codes)
     if cloth is None:
         return {code: Place(NOT_PLACED) for code in wanted}
-    view = stored.view(site, cloth)
-    printed = cloth.frozen_at is not None
+    return _places(stored.view(site, cloth), wanted)
+
+
+def place_on(site: Site, code: str, cloth_id: int | None, version: int | None) -> Place:
+    """Return a code's place on the public cloth whose id and version the caller read.
+
+    The photo page reads them in its one query: a view this process holds costs no other.
+    """
+    if cloth_id is None:
+        return Place(NOT_PLACED)
+    view = stored.held(site, cloth_id, version or 0)
+    if view is None:
+        return place_of(site, code)
+    return _places(view, [code])[code]
+
+
+def _places(view: stored.StoredCloth, wanted: list[str]) -> dict[str, Place]:
+    printed = view.printed
     found = {}
     for code in wanted:
         at = view.place_of(code)
         if at is not None:
-            found[code] = Place(PLACED, cloth.edition, printed, **at)
+            found[code] = Place(PLACED, view.edition, printed, **at)
         else:
-            found[code] = Place(NEXT_EDITION if printed else NOT_PLACED, cloth.edition, printed)
+            found[code] = Place(NEXT_EDITION if printed else NOT_PLACED, view.edition, printed)
     return found
 
 

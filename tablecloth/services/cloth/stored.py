@@ -43,6 +43,8 @@ class StoredCloth:
     cells: list[dict[str, Any]]          # in printing order; positions when the plan fits
     outline: dict[str, Any] | None       # layout.outline without its cells, None if refused
     error: dict[str, Any] | None         # {"reason", "detail"} of the layout's refusal
+    edition: int = 0                     # the cloth's edition number, and whether printed
+    printed: bool = False
     by_code: dict[str, int] = field(default_factory=dict, repr=False)
     _derived: dict[Any, Any] = field(default_factory=dict, repr=False)
 
@@ -261,11 +263,21 @@ def view(site: Site, cloth: Cloth) -> StoredCloth:
     if found is None:
         found = compute(site, cloth, version)
         _store(site, found)
+    found.edition, found.printed = cloth.edition, cloth.frozen_at is not None
     with memo.lock:
         current = memo.views.get(cloth.id)
         if current is None or current.version <= found.version:
             memo.views[cloth.id] = found
     return found
+
+
+def held(site: Site, cloth_id: int, version: int) -> StoredCloth | None:
+    """Return this process's decoded view of that cloth version, if it has it: no query."""
+    with _memo(site).lock:
+        known = _memo(site).views.get(cloth_id)
+    if known is not None and known.version == version and known.base_url == site.base_url:
+        return known
+    return None
 
 
 def forget(site: Site) -> None:

@@ -7,11 +7,7 @@ Addresses name a photo by its code (/photos/CODE/...), a group by its invite cod
 
 from __future__ import annotations
 
-from flask import Blueprint
-
-bp = Blueprint("organiser", __name__, url_prefix="/organiser")
-
-from . import (  # noqa: E402,F401  (routes register on bp)
+from . import (  # noqa: F401  (importing a view registers its routes)
     accounts,
     archive,
     audit,
@@ -26,3 +22,4 @@ from . import (  # noqa: E402,F401  (routes register on bp)
     swatches,
     wall,
 )
+from .blueprint import bp  # noqa: F401  (the app factory registers it)

@@ -10,8 +10,8 @@ from ... import context
 from ...models import Role
 from ...services import accounts
 from ..messages import say_refusal
-from . import bp
 from .auth import admin_required
+from .blueprint import bp
 from .common import or_404
 
 ROLE_LABELS = {Role.ADMIN: _l("admin"), Role.MODERATOR: _l("moderator")}

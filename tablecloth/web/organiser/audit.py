@@ -15,9 +15,9 @@ from ...models import AgeBand, AuditEntry, PhotoState, Role
 from ...services import audit, reports
 from ...services import groups as group_service
 from ..messages import labels
-from . import bp
 from .accounts import ROLE_LABELS
 from .auth import admin_required
+from .blueprint import bp
 from .common import AGE_LABELS, STATE_LABELS
 from .export_words import kind_name
 

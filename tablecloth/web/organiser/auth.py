@@ -15,7 +15,7 @@ from ... import context
 from ...models import Role
 from ...services import accounts
 from ..limits import address, limiter
-from . import bp
+from .blueprint import bp
 
 LOGIN_WINDOW_S = 15 * 60
 

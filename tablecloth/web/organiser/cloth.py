@@ -36,8 +36,9 @@ from ...services.cloth import (
 )
 from ...services.cloth.base_url import check_base_url, plain_reason
 from ..messages import say, say_refusal
-from . import bp, export_words
+from . import export_words
 from .auth import login_required
+from .blueprint import bp
 from .common import or_404
 
 # (key, width_mm, height_mm, label): common tables and what fabric shops print.

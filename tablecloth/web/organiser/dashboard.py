@@ -7,8 +7,8 @@ from flask import render_template
 from ... import context
 from ...models import PhotoState
 from ...services import groups, moderation, page_views, reports, stats
-from . import bp
 from .auth import login_required
+from .blueprint import bp
 
 
 @bp.get("/")

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from ... import context
 from ...services import groups as group_service
 from ..messages import say_refusal
-from . import bp
 from .auth import admin_required, login_required
+from .blueprint import bp
 from .common import or_404
 
 

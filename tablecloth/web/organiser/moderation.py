@@ -13,8 +13,8 @@ from ...models import PhotoState
 from ...services import groups, moderation, uploads
 from ..files import send_stored
 from ..messages import say, say_refusal
-from . import bp
 from .auth import login_required
+from .blueprint import bp
 from .common import or_404
 
 PAGE_SIZE = 60

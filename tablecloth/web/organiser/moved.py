@@ -12,8 +12,8 @@ from flask import redirect, url_for
 
 from ... import context
 from ...services import groups
-from . import bp
 from .auth import login_required
+from .blueprint import bp
 from .common import or_404
 
 

@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from ... import context
 from ...services import moderation, reports
 from ..messages import labels
-from . import bp
 from .auth import login_required
+from .blueprint import bp
 from .common import or_404
 
 

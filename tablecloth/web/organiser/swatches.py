@@ -9,8 +9,8 @@ from ... import context
 from ...errors import Refusal
 from ...services.cloth import editions, swatches
 from ..messages import say_refusal
-from . import bp
 from .auth import login_required
+from .blueprint import bp
 from .common import or_404
 
 

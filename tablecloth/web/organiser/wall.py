@@ -17,8 +17,8 @@ from ...services import groups as group_service
 from ...services import wall
 from ...services.cloth import BaseUrlRefused
 from ...services.cloth.base_url import check_base_url, plain_reason
-from . import bp
 from .auth import login_required
+from .blueprint import bp
 
 POLL_S = 5  # how often the wall asks for new photos
 SHOW_S = 8  # how long each photo stays when nothing new arrives

@@ -8,10 +8,7 @@ trouble.py the translated 503 when our side fails.
 
 from __future__ import annotations
 
-from flask import Blueprint
-
-bp = Blueprint("upload", __name__, url_prefix="/upload")
-
-from . import mine, trouble, tus, views  # noqa: E402,F401  (routes register on bp)
+from . import mine, trouble, tus, views  # noqa: F401  (importing a view registers its routes)
+from .blueprint import bp  # noqa: F401  (the app factory registers it)
 
 trouble.init_blueprint(bp)

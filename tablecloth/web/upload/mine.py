@@ -8,7 +8,7 @@ from ... import context
 from ...models import Photo, PhotoState, Visit
 from ...services import uploads, visits
 from ...services.cloth import places
-from . import bp
+from .blueprint import bp
 from .receipts import mine_url, private
 
 

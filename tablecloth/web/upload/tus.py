@@ -27,9 +27,9 @@ from ... import context
 from ...errors import Refusal
 from ...models import PartialUpload
 from ...services import resumable, uploads, visits
-from .. import csrf
+from ..csrf import csrf
 from ..limits import address, limiter
-from . import bp
+from .blueprint import bp
 from .form import check_form, language, refusal_text, size_limit
 from .receipts import answer, private
 

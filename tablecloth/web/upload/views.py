@@ -23,7 +23,7 @@ from ... import context
 from ...models import Group, Photo, PhotoState, Visit
 from ...services import uploads, visits
 from ..limits import address, limiter
-from . import bp
+from .blueprint import bp
 from .form import (
     AGE_BANDS,
     AGE_WHY,

@@ -2,15 +2,5 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-
-bp = Blueprint("viewer", __name__)
-
-
-@bp.get("/")
-def home():
-    """Show what the digital tablecloth is and where to take part."""
-    return render_template("home.html")
-
-
-from . import cloth, photo, swatch  # noqa: E402,F401  (routes register on bp)
+from . import cloth, home, photo, swatch  # noqa: F401  (importing a view registers its routes)
+from .blueprint import bp  # noqa: F401  (the app factory registers it)

@@ -19,7 +19,7 @@ from ... import context
 from ...codes import normalise
 from ...services.cloth import editions, stored
 from ..page_cache import cache_of, cacheable
-from . import bp
+from .blueprint import bp
 
 ROBOTS = "noindex, nofollow"
 CELLS_PER_PAGE = 300  # photos on one page of the plain list (a band of whole grid rows)

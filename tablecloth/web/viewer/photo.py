@@ -29,7 +29,7 @@ from ..files import send_stored
 from ..limits import address, limiter
 from ..messages import labels, say_refusal
 from ..page_cache import cache_of, cacheable
-from . import bp
+from .blueprint import bp
 
 ROBOTS = "noindex, nofollow"
 # The page is never stored stale: a withdrawal must take effect for the next viewer at once.
@@ -96,7 +96,7 @@ def _render_photo(site, found: public.PublicPhoto) -> bytes:
     return render_template(
         "viewer/photo.html",
         photo=found,
-        place=places.place_of(site, canonical),
+        place=places.place_on(site, canonical, found.cloth_id, found.cloth_version),
         web=found.web,
         thumb=found.thumb,
         canonical_url=base + "/P/" + canonical,

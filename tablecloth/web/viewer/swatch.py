@@ -8,7 +8,7 @@ from flask_babel import force_locale, get_locale, gettext
 from ... import context
 from ...i18n import LANGUAGES
 from ...services.cloth import swatches
-from . import bp
+from .blueprint import bp
 
 
 def _both(build) -> list[dict]:
