@@ -59,7 +59,8 @@ def test_the_photo_page_says_where_the_exported_plan_prints_its_code(app, client
     html = client.get(f"/P/{later.code}?lang=en").get_data(as_text=True)
     assert "This photo is not on the printed cloth (edition 1): it will be on the next one." in html
     russian = client.get(f"/P/{code}?lang=ru").get_data(as_text=True)
-    assert "полотнище %d, ряд %d сверху, клетка %d слева" % where in russian
+    panel, row, square = where
+    assert f"полотнище {panel}, ряд {row} сверху, клетка {square} слева" in russian
 
 
 def test_a_held_photo_page_follows_the_cloth_version(app, client, corpus):

@@ -160,7 +160,7 @@ def test_the_whole_cloth_on_first_paint_and_zoom_tap_search_code(cloth_site, bro
             ".map(c => c.code).sort()")
         assert len(expected) > PHOTOS // 10
         assert sorted(hits.evaluate_all("els => els.map(e => e.dataset.code)")) == expected
-        assert "Photos found: %d" % len(expected) in page.inner_text("#cloth-found")
+        assert f"Photos found: {len(expected)}" in page.inner_text("#cloth-found")
         page.screenshot(path=str(shots / f"cloth-{name}-search.png"))
 
         # ?code= centres that square, zoomed in, and marks it.
