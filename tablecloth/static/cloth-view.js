@@ -201,7 +201,11 @@
     var top = this.box.getBoundingClientRect().top + window.scrollY;
     var free = window.innerHeight - top - 56;
     var wanted = width * this.frame.h / this.frame.w + 8;
-    var height = Math.round(Math.max(240, Math.min(wanted, Math.max(free, window.innerHeight * 0.45))));
+    // The whole cloth at once, on the screen with the page's head; a phone's box is taller
+    // than a wide cloth needs, so that a pinch has room.
+    var height = wanted <= free ? Math.max(wanted, Math.min(free, window.innerHeight * 0.55))
+      : Math.max(240, free);
+    height = Math.round(height);
     this.svg.setAttribute("height", String(height));
     this.W = width; this.H = height;
   };
@@ -217,7 +221,9 @@
 
   Viewer.prototype.maxScale = function () {
     var cell = this.cells.length ? this.cells[0].size_mm : 30;
-    return Math.max(this.fitScale * 2, 0.6 * Math.min(this.W, this.H) / cell);
+    // No closer than a tile's own size (TILE_PX): beyond it a photo only blurs; its page
+    // is a tap away.
+    return Math.max(this.fitScale * 2, Math.min(0.6 * Math.min(this.W, this.H), 150) / cell);
   };
 
   // Keep the cloth in the box: smaller than the box, wholly inside it; larger, under the
@@ -293,6 +299,7 @@
       c.photo = make("image", {href: c.tile, x: c.x_mm, y: c.y_mm, width: c.size_mm,
                                height: c.size_mm, preserveAspectRatio: "xMidYMid slice",
                                "class": "photo"});
+      c.photo.addEventListener("load", function () { c.photo.classList.add("loaded"); });
       c.node.insertBefore(c.photo, c.node.querySelector(".ring"));
     });
   };

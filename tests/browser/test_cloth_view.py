@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+from pathlib import Path
 
 import pytest
 from helpers import insert_photos  # tests/ is on the path (its conftest)
-from PIL import Image, ImageDraw
+from PIL import Image, ImageOps
 from sqlalchemy import insert, select, update
 
 from tablecloth import context, db
@@ -24,24 +25,37 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
          "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 FIRST_VIEW_BYTES = 2_000_000
+# Every photo the view asked for has arrived (for a screenshot that shows them).
+PHOTOS_SHOWN = "[...document.querySelectorAll('image.photo')].every(i => i.classList.contains('loaded'))"
 
 
-def _tile(i: int) -> bytes:
-    """Return a photo-ish tile: a sky, a horizon and a sun, in one of many colourings."""
-    im = Image.new("RGB", (tiles.TILE_PX, tiles.TILE_PX))
-    draw = ImageDraw.Draw(im)
-    hue = (i * 37) % 255
-    for y in range(tiles.TILE_PX):
-        draw.line([(0, y), (tiles.TILE_PX, y)], fill=((hue + y) % 255, 120 + y // 2, 220 - y))
-    horizon = 60 + i % 30
-    draw.rectangle([0, horizon, tiles.TILE_PX, tiles.TILE_PX], fill=(40 + i % 90, 90, 50))
-    draw.ellipse([20 + i % 50, 15, 45 + i % 50, 40], fill=(250, 220, 120))
+def _sources(corpus: Path) -> list[Image.Image]:
+    """Return the corpus's phone photos, upright and a few hundred pixels wide."""
+    found = []
+    for path in sorted(corpus.iterdir()):
+        try:
+            with Image.open(path) as im:
+                im.load()
+                found.append(ImageOps.exif_transpose(im).convert("RGB").resize(
+                    (480, 480 * im.height // im.width)))
+        except OSError:
+            continue  # the corpus's deliberately broken file
+    assert len(found) >= 5
+    return found
+
+
+def _tile(sources: list[Image.Image], i: int) -> bytes:
+    """Return a tile as the app makes them, from a different part of a real photo each time."""
+    im = sources[i % len(sources)]
+    side = min(im.size) * (40 + (i * 7) % 60) // 100
+    x = (i * 53) % (im.width - side + 1)
+    y = (i * 29) % (im.height - side + 1)
     out = io.BytesIO()
-    im.save(out, "JPEG", quality=72)
-    return out.getvalue()
+    im.crop((x, y, x + side, y + side)).save(out, "JPEG", quality=90)
+    return tiles.make(out.getvalue()).data
 
 
-def seed(app) -> list[str]:
+def seed(app, corpus: Path) -> list[str]:
     """Approve PHOTOS photos with real tiles on a 2-panel cloth; return their codes."""
     with app.app_context():
         session = db.session()
@@ -49,8 +63,9 @@ def seed(app) -> list[str]:
         site = context.site()
         ids = dict(session.execute(select(Photo.code, Photo.id)).all())
         rows = []
+        sources = _sources(corpus)
         for i, code in enumerate(codes):
-            data = _tile(i)
+            data = _tile(sources, i)
             key = tiles.key_of(code)
             site.store.put(key, data, "image/jpeg")
             rows.append({"photo_id": ids[code], "kind": tiles.KIND, "key": key,
@@ -66,8 +81,8 @@ def seed(app) -> list[str]:
 
 
 @pytest.fixture
-def cloth_site(live_server):
-    codes = seed(live_server.app)
+def cloth_site(live_server, corpus):
+    codes = seed(live_server.app, corpus)
     return live_server, codes
 
 
@@ -120,6 +135,26 @@ def test_the_whole_cloth_on_first_paint_and_zoom_tap_search_code(cloth_site, bro
         name = "phone" if device is PHONE else "desktop"
         page.screenshot(path=str(shots / f"cloth-{name}.png"))
 
+        # The buttons zoom toward the centre: the square there stays there.
+        middle = page.evaluate("""() => {
+            const v = window.clothViewer, x = v.W / 2, y = v.H / 2;
+            let best = null, far = Infinity;
+            for (const c of v.cells) {
+                const d = Math.hypot((c.x_mm + c.size_mm / 2) * v.s + v.tx - x,
+                                     (c.y_mm + c.size_mm / 2) * v.s + v.ty - y);
+                if (d < far) { far = d; best = c.code; }
+            }
+            return best;
+        }""")
+        page.click("[data-zoom=in]")
+        page.click("[data-zoom=in]")
+        page.wait_for_load_state("networkidle")
+        assert _inside(_box(page, middle), view)
+        page.wait_for_function(PHOTOS_SHOWN)
+        page.screenshot(path=str(shots / f"cloth-{name}-closer.png"))
+
+        page.click("[data-zoom=all]")
+
         # Zoom toward a square with the wheel (or twice the + button at the centre): it stays
         # under the pointer, in view, and grows.
         target = codes[PHOTOS // 3]
@@ -136,6 +171,7 @@ def test_the_whole_cloth_on_first_paint_and_zoom_tap_search_code(cloth_site, bro
         assert after["y"] <= y <= after["y"] + after["height"]
         # Photos show once squares are big enough to see them.
         page.wait_for_selector(f"a.cell[data-code='{target}'] image.photo")
+        page.wait_for_function(PHOTOS_SHOWN)
         page.screenshot(path=str(shots / f"cloth-{name}-zoomed.png"))
 
         # A tap (or click) on the square opens its photo.
@@ -173,6 +209,8 @@ def test_the_whole_cloth_on_first_paint_and_zoom_tap_search_code(cloth_site, bro
         assert abs(centre[1] - (view["y"] + view["height"] / 2)) < box["height"] * 1.5
         assert box["width"] > 40 and _inside(box, view)
         assert page.locator(f"a.cell.here[data-code='{wanted}']").count() == 1
+        page.wait_for_function(PHOTOS_SHOWN)
+        page.screenshot(path=str(shots / f"cloth-{name}-code.png"))
     finally:
         context_.close()
 
