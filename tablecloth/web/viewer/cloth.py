@@ -22,7 +22,7 @@ from ..page_cache import cache_of, cacheable
 from .blueprint import bp
 
 ROBOTS = "noindex, nofollow"
-CELLS_PER_PAGE = 300  # photos on one page of the plain list (a band of whole grid rows)
+CELLS_PER_PAGE = 150  # photos on one page of the plain list (a band of whole grid rows)
 LIST_PER_PAGE = 120  # photos on one page of the plain list (a layout that does not fit)
 MAX_REGION_CELLS = 2000  # cells one JSON answer holds at most
 MAX_FOUND = 300  # photos a search lists without a script
