@@ -26,7 +26,8 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
 DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 FIRST_VIEW_BYTES = 2_000_000
 # Every photo the view asked for has arrived (for a screenshot that shows them).
-PHOTOS_SHOWN = "[...document.querySelectorAll('image.photo')].every(i => i.classList.contains('loaded'))"
+PHOTOS_SHOWN = ("[...document.querySelectorAll('image.photo')]"
+                ".every(i => i.classList.contains('loaded'))")
 
 
 def _sources(corpus: Path) -> list[Image.Image]:
