@@ -106,7 +106,8 @@
     var panels = m.panels || [];
     this.frame = {x: frame.x0_mm, y: frame.y0_mm, w: frame.x1_mm - frame.x0_mm,
                   h: frame.y1_mm - frame.y0_mm};
-    var trim = m.trim || {x_mm: 0, y_mm: 0, w_mm: m.width_mm, h_mm: m.height_mm};
+    // The finished cloth (inside its hem) where the plan says so, else its cut edge.
+    var trim = m.finished || m.trim || {x_mm: 0, y_mm: 0, w_mm: m.width_mm, h_mm: m.height_mm};
     var panelFont = this.frame.w / 70;
     var numbersAt = this.frame.y - panelFont * 0.4;
     if (panels.length > 1) {
