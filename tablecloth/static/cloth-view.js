@@ -39,12 +39,14 @@
 
   // One QR-like glyph (finder squares and a fixed scatter of modules) drawn in every square
   // until its photo shows: from afar the twin looks like the printed cloth.
-  function glyphPath(n) {
-    var d = [];
-    function box(x, y, w) { d.push("M" + x + " " + y + "h" + w + "v" + w + "h-" + w + "z"); }
+  // Returns [finder patterns, other modules] as two path strings: a tinted city's finders
+  // are printed in the accent colour.
+  function glyphPaths(n) {
+    var finders = [], modules = [];
+    function box(d, x, y, w) { d.push("M" + x + " " + y + "h" + w + "v" + w + "h-" + w + "z"); }
     function finder(x, y) {
-      d.push("M" + x + " " + y + "h7v7h-7zM" + (x + 1) + " " + (y + 1) + "v5h5v-5z");
-      box(x + 2, y + 2, 3);
+      finders.push("M" + x + " " + y + "h7v7h-7zM" + (x + 1) + " " + (y + 1) + "v5h5v-5z");
+      box(finders, x + 2, y + 2, 3);
     }
     finder(0, 0); finder(n - 7, 0); finder(0, n - 7);
     var seed = 7;
@@ -52,10 +54,10 @@
       for (var x = 0; x < n; x++) {
         var inFinder = (x < 8 && y < 8) || (x >= n - 8 && y < 8) || (x < 8 && y >= n - 8);
         seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-        if (!inFinder && (seed >> 16) % 2) box(x, y, 1);
+        if (!inFinder && (seed >> 16) % 2) box(modules, x, y, 1);
       }
     }
-    return d.join("");
+    return [finders.join(""), modules.join("")];
   }
 
   function Viewer(root) {
@@ -119,10 +121,18 @@
       width: "100%", height: "300"
     }, this.box);
     var defs = make("defs", {}, svg);
-    var size = 29;
-    make("path", {id: "qr-glyph-path", d: glyphPath(size), fill: dark}, make("symbol", {
-      id: "qr-glyph", viewBox: "0 0 " + size + " " + size
-    }, defs));
+    var size = 29, paths = glyphPaths(size), glyphs = {};
+    function glyph(finderColour) {
+      var key = finderColour || dark;
+      if (!glyphs[key]) {
+        var id = "qr-glyph-" + Object.keys(glyphs).length;
+        var symbol = make("symbol", {id: id, viewBox: "0 0 " + size + " " + size}, defs);
+        make("path", {d: paths[0], fill: key}, symbol);
+        make("path", {d: paths[1], fill: dark}, symbol);
+        glyphs[key] = "#" + id;
+      }
+      return glyphs[key];
+    }
     var world = this.world = make("g", {"class": "world"}, svg);
     make("rect", {"class": "fabric", x: trim.x_mm, y: trim.y_mm, width: trim.w_mm,
                   height: trim.h_mm, fill: light}, world);
@@ -166,12 +176,12 @@
       var q = c.size_mm * 0.12;
       make("rect", {"class": "quiet", x: c.x_mm, y: c.y_mm, width: c.size_mm,
                     height: c.size_mm, fill: light}, a);
-      make("use", {href: "#qr-glyph", x: c.x_mm + q, y: c.y_mm + q, width: c.size_mm - 2 * q,
+      make("use", {href: glyph(c.finder), x: c.x_mm + q, y: c.y_mm + q, width: c.size_mm - 2 * q,
                    height: c.size_mm - 2 * q}, a);
       var labelH = c.height_mm - c.size_mm;
       if (labelH > 0.5) {
         var font = labelH * 0.55;
-        var words = c.name + (c.name_other ? " / " + c.name_other : "") + " · " + c.city;
+        var words = c.label || (c.name + (c.name_other ? " / " + c.name_other : "") + " · " + c.city);
         var room = Math.floor(c.size_mm / (font * 0.52));
         if (words.length > room) words = words.slice(0, Math.max(1, room - 1)) + "…";
         var text = make("text", {x: c.x_mm + c.size_mm / 2, y: c.y_mm + c.size_mm + labelH * 0.72,

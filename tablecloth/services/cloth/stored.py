@@ -30,7 +30,7 @@ from ...models import Cloth, ClothView, StoredFile
 from ..site import Site
 from . import design
 
-FORMAT = 2  # of the stored JSON; a stored view of another format is computed again
+FORMAT = 3  # of the stored JSON; a stored view of another format is computed again
 
 
 @dataclass
@@ -43,6 +43,7 @@ class StoredCloth:
     cells: list[dict[str, Any]]          # in printing order; positions when the plan fits
     outline: dict[str, Any] | None       # layout.outline without its cells, None if refused
     error: dict[str, Any] | None         # {"reason", "detail"} of the layout's refusal
+    warning_list: list[dict[str, Any]] = field(default_factory=list)  # the plan's, as error
     edition: int = 0                     # the cloth's edition number, and whether printed
     printed: bool = False
     by_code: dict[str, int] = field(default_factory=dict, repr=False)
@@ -55,6 +56,11 @@ class StoredCloth:
     def shown(self) -> list[dict[str, Any]]:
         """Return the cells of photos the public may see (approved, not hidden)."""
         return [c for c in self.cells if c["shown"]]
+
+    def warnings(self) -> list[layout.LayoutWarning]:
+        """Return the plan's warnings (settings, names left out, small labels, sparse)."""
+        return [layout.LayoutWarning(w["reason"], w.get("detail") or {})
+                for w in self.warning_list]
 
     def refusal(self) -> Refusal | None:
         """Return the layout's refusal of this selection, if any."""
@@ -169,7 +175,7 @@ def compute(site: Site, cloth: Cloth, version: int) -> StoredCloth:
             "city_ru": p.city_ru, "thumb": digests.get((p.id, "thumb"), ""),
             "tile": digests.get((p.id, "tile"), ""), "shown": p.shown,
         })
-    outline, error = None, None
+    outline, error, warnings = None, None, []
     if photos:
         try:
             plan = design.outline_plan(specs, design.settings_of(cloth))
@@ -180,6 +186,8 @@ def compute(site: Site, cloth: Cloth, version: int) -> StoredCloth:
             for cell, at, where in zip(cells, placed.pop("cells"), plan.cells, strict=True):
                 cell.update({k: at[k] for k in ("x_mm", "y_mm", "size_mm", "height_mm")})
                 cell["row"], cell["col"], cell["panel"] = where.row, where.col, where.panel
+                # As printed: the label's words, and the finders' colour of a tinted city.
+                cell["label"], cell["finder"] = where.label_text, where.finder
             # The printed panels, in the outline's coordinates (bleed origin): the view draws
             # their joins, and a code's place in words names its panel.
             bleed = plan.bleed_mm
@@ -187,12 +195,13 @@ def compute(site: Site, cloth: Cloth, version: int) -> StoredCloth:
                                  "x1_mm": round(p.x1_mm + bleed, 2)} for p in plan.panels]
             placed["dark"], placed["light"] = plan.settings.dark, plan.settings.light
             outline = placed
-    return StoredCloth(cloth.id, version, site.base_url, cells, outline, error)
+            warnings = [{"reason": w.reason, "detail": w.detail} for w in plan.warnings]
+    return StoredCloth(cloth.id, version, site.base_url, cells, outline, error, warnings)
 
 
 def _encode(view: StoredCloth) -> bytes:
     body = {"format": FORMAT, "cells": view.cells, "outline": view.outline,
-            "error": view.error}
+            "error": view.error, "warnings": view.warning_list}
     return gzip.compress(json.dumps(body, separators=(",", ":")).encode(), 5)
 
 
@@ -201,7 +210,7 @@ def _decode(row: ClothView) -> StoredCloth | None:
     if body.get("format") != FORMAT:
         return None
     return StoredCloth(row.cloth_id, row.version, row.base_url, body["cells"],
-                       body["outline"], body["error"])
+                       body["outline"], body["error"], body.get("warnings") or [])
 
 
 def _store(site: Site, view: StoredCloth) -> None:

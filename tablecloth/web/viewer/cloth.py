@@ -137,7 +137,7 @@ def _region() -> tuple[float, float, float, float] | None:
 
 
 CELL_KEYS = ("code", "name", "name_other", "city", "city_slug", "x_mm", "y_mm", "size_mm",
-             "height_mm", "row", "col", "panel")
+             "height_mm", "row", "col", "panel", "label", "finder")
 
 
 @bp.get("/cloth/cells.json")
