@@ -18,7 +18,7 @@ from tablecloth.services import moderation, tiles
 from tablecloth.services.cloth import design, editions, exports, places
 
 # A cloth wider than its roll: two panels of codes.
-TWO_PANELS = {"width_mm": 600.0, "height_mm": 500.0, "roll_width_mm": 400.0}
+TWO_PANELS = {"width_mm": 600.0, "height_mm": 500.0, "roll_width_mm": 400.0, "panels": "equal"}
 
 
 def _words(panel: int, row: int, square: int) -> str:

@@ -19,7 +19,8 @@ from tablecloth.services import tiles
 from tablecloth.services.cloth import design, editions
 
 PHOTOS = 900
-# A 2-panel cloth that holds 900 codes of this test server's (short) address.
+# A cloth on three panels (a full-width centre and two sides) holding 900 codes of this
+# test server's (short) address.
 SETTINGS = {"width_mm": 2400.0, "height_mm": 1800.0, "module_mm": 1.4}
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
          "is_mobile": True, "has_touch": True}
@@ -57,7 +58,7 @@ def _tile(sources: list[Image.Image], i: int) -> bytes:
 
 
 def seed(app, corpus: Path) -> list[str]:
-    """Approve PHOTOS photos with real tiles on a 2-panel cloth; return their codes."""
+    """Approve PHOTOS photos with real tiles on a cloth of three panels; return their codes."""
     with app.app_context():
         session = db.session()
         codes = insert_photos(session, PHOTOS)
