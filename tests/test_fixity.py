@@ -35,7 +35,7 @@ def test_clean_store_passes(app, runner, corpus):
     _photos(app, corpus)
     result = runner.invoke(args=["check"])
     assert result.exit_code == 0, result.output
-    assert "Checked 9 photo files" in result.output
+    assert "Checked 12 photo files" in result.output  # master, web, thumb, tile
     assert "No problems." in result.output
 
 
