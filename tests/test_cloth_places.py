@@ -40,6 +40,9 @@ def test_the_photo_page_says_where_the_exported_plan_prints_its_code(app, client
             # Squares count the codes of that row in that panel, from its left edge.
             line = sorted(c.col for c in plan.cells if c.row == cell.row and c.panel == cell.panel)
             expected[cell.spec.code] = (cell.panel + 1, cell.row + 1, line.index(cell.col) + 1)
+            # The proof sheet and the preflight's words name the same square.
+            assert cell.position == "row {1}, square {2}, panel {0}".format(
+                *expected[cell.spec.code])
         assert {panel for panel, _row, _square in expected.values()} == {1, 2}
         assert set(expected) == {p.code for p in photos}
     for code, where in expected.items():
