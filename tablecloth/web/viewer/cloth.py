@@ -1,25 +1,33 @@
 """The public digital twin of the printed cloth at /cloth, and its cells by region as JSON.
 
 Both read the cloth's stored selection and outline (services.cloth.stored): one indexed
-query for its version, nothing else while it is unchanged. The page shows one band of grid
-rows at a time (``?page=``), so its size does not grow with the cloth; no script needed.
+query for its version, nothing else while it is unchanged. The page is small at any size:
+a script (static/cloth-view.js) draws the cloth as the print files place it and fetches its
+cells by region from /cloth/cells.json; without a script the page lists one band of grid
+rows at a time (``?page=``), or the photos a search finds (``?q=``). ``?code=`` shows where
+one code is: the view zooms to it, the list opens at its band.
 """
 
 from __future__ import annotations
 
-from flask import Response, current_app, jsonify, render_template, request, url_for
+import unicodedata
+
+from flask import Response, current_app, jsonify, render_template, request
 from flask_babel import get_locale, gettext
 
 from ... import context
+from ...codes import normalise
 from ...services.cloth import editions, stored
 from ..numbers import page_arg
 from ..page_cache import cache_of, cacheable
 from .blueprint import bp
 
 ROBOTS = "noindex, nofollow"
-CELLS_PER_PAGE = 300  # codes on one page of the twin: ~100 KB of HTML, thumbnails lazy
+CELLS_PER_PAGE = 150  # photos on one page of the plain list (a band of whole grid rows)
 LIST_PER_PAGE = 120  # photos on one page of the plain list (a layout that does not fit)
 MAX_REGION_CELLS = 2000  # cells one JSON answer holds at most
+MAX_FOUND = 300  # photos a search lists without a script
+MAX_QUERY = 60  # characters of a search kept
 
 
 def _page_number() -> int:
@@ -27,134 +35,93 @@ def _page_number() -> int:
     return page_arg(CELLS_PER_PAGE)
 
 
-def _cell(cell: dict, x0: float, y0: float, width: float, height: float,
-          language: str, by: str = "") -> dict:
-    """Return what the page draws of one cell: where, link, thumbnail and words."""
+def _tile_url(cell: dict) -> str:
+    """Return the URL of a cell's tile: content-hashed once made, else made on first ask."""
     code = cell["code"]
+    return f"/P/{code}/tile.{cell['tile']}.jpg" if cell.get("tile") else f"/P/{code}/tile.jpg"
+
+
+def _cell(cell: dict, language: str, by: str) -> dict:
+    """Return what the plain list shows of one cell: link, tile and words."""
     return {
-        "alt": by % {"name": cell["name"], "city": cell["city"]} if by else "",
-        "code": code,
-        "shown": cell["shown"],
-        "left": 100 * (cell["x_mm"] - x0) / width,
-        "top": 100 * (cell["y_mm"] - y0) / height,
-        "width": 100 * cell["size_mm"] / width,
-        "height": 100 * cell["size_mm"] / height,
-        "href": f"/P/{code}",
-        "thumb": f"/P/{code}/thumb.{cell['thumb']}.jpg" if cell["thumb"] else "",
+        "alt": by % {"name": cell["name"], "city": cell["city"]},
+        "code": cell["code"],
+        "href": f"/P/{cell['code']}",
+        "tile": _tile_url(cell),
         "name": cell["name"],
-        "city": cell["city"],
         "city_here": cell["city_ru"] if language == "ru" else cell["city_en"],
+        "row": cell.get("row", -1) + 1,
     }
 
 
-def _band(view: stored.StoredCloth, page: int) -> tuple[list[dict], dict, int, int]:
-    """Return one page's cells, its frame in mm (x0, y0, width, height), page and pages."""
-    bands = view.pages(CELLS_PER_PAGE)
-    pages = max(1, len(bands))
-    page = min(page, pages)
-    frame = view.frame()
-    x0, x1 = frame["x0_mm"], frame["x1_mm"]
-    if pages == 1:
-        y0, y1 = frame["y0_mm"], frame["y1_mm"]
-    else:
-        band = bands[page - 1]
-        margin = min(c["size_mm"] for c in band) / 4
-        y0 = max(0.0, min(c["y_mm"] for c in band) - margin)
-        y1 = min(view.outline["height_mm"],
-                 max(c["y_mm"] + c["height_mm"] for c in band) + margin)
-    box = {"x0": x0, "y0": y0, "width": x1 - x0, "height": y1 - y0}
-    return bands[page - 1], box, page, pages
+def fold(text: str) -> str:
+    """Return text as a search compares it: case, accents and ё folded."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("ё", "е"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
 
 
-def _title_box(view: stored.StoredCloth, box: dict) -> dict | None:
-    """Return the title in percent of this page's frame, None when it is not on the page."""
-    title = view.outline["title"]
-    x0, y0, width, height = box["x0"], box["y0"], box["width"], box["height"]
-    if not (title["w_mm"] > 0 and title["y_mm"] < y0 + height
-            and title["y_mm"] + title["h_mm"] > y0):
-        return None
-    return {**title,
-            "left": 100 * (title["x_mm"] - x0) / width,
-            "top": 100 * (title["y_mm"] - y0) / height,
-            "width": 100 * title["w_mm"] / width,
-            "height": 100 * title["h_mm"] / height}
+def matches(cell: dict, wanted: str) -> bool:
+    """Say whether a search (folded) finds this cell: first name (either script), city, code."""
+    code = normalise(wanted)
+    if code is not None and code == cell["code"]:
+        return True
+    words = (cell["name"], cell.get("name_other") or "", cell["city"], cell["code"])
+    return any(wanted in fold(word) for word in words)
 
 
-def _render(current, view: stored.StoredCloth | None, page: int, language: str) -> tuple[
-        bytes, int]:
-    """Render one page of the twin; return the HTML and the number of pages."""
+def _render(current, view: stored.StoredCloth | None, page: int, language: str,
+            query: str = "", code: str = "") -> tuple[bytes, int]:
+    """Render the twin's page; return the HTML and the number of pages of its plain list."""
     if view is None or not view.shown:
         return render_template("viewer/cloth.html", cloth=current, empty=True).encode(), 1
-    if view.outline is None:
+    # Translated once, filled in per cell: gettext per cell was a tenth of the page's time.
+    by = gettext("Photo by %(name)s, %(city)s")
+    found = None
+    if query:
+        wanted = fold(query)
+        hits = [c for c in view.shown if matches(c, wanted)]
+        found = len(hits)
+        chunk, pages, page = hits[:MAX_FOUND], 1, 1
+    elif view.outline is None:
         # An edition in progress that does not fit yet: a plain, paged list of its photos.
         shown = view.shown
         pages = max(1, -(-len(shown) // LIST_PER_PAGE))
         page = min(page, pages)
         chunk = shown[(page - 1) * LIST_PER_PAGE:page * LIST_PER_PAGE]
-        photos = [_cell({**c, "x_mm": 0, "y_mm": 0, "size_mm": 0}, 0, 0, 1, 1, language)
-                  for c in chunk]
-        return render_template("viewer/cloth.html", cloth=current, empty=False, twin=None,
-                               photos=photos, page=page, pages=pages).encode(), pages
-    band, box, page, pages = _band(view, page)
-    # Translated once, filled in per cell: gettext per cell was a tenth of the page's time.
-    by = gettext("Photo by %(name)s, %(city)s")
-    cells = [_cell(c, box["x0"], box["y0"], box["width"], box["height"], language, by)
-             for c in band]
-    # Where each cell sits comes as a stylesheet of its own (cloth_layout): the
-    # Content-Security-Policy allows no style="" attribute.
-    twin = {"title": _title_box(view, box), "cells": cells,
-            "layout_css": url_for("viewer.cloth_layout", page=page,
-                                  v=_layout_version(current, view))}
-    return render_template("viewer/cloth.html", cloth=current, empty=False, twin=twin,
-                           photos=[], page=page, pages=pages,
-                           rows=view.outline["rows"]).encode(), pages
-
-
-def _layout_version(current, view: stored.StoredCloth) -> str:
-    return f"{current.id}.{view.version}"
-
-
-def _layout_css(view: stored.StoredCloth, page: int) -> str:
-    """Return the stylesheet placing one page's cells and the title, in percent of its frame.
-
-    A file rather than style="" attributes: the Content-Security-Policy allows no inline
-    style. Cells are named by their place on the page (.c0, .c1...), as the page names them.
-    """
-    band, box, _page, _pages = _band(view, page)
-    x0, y0, width, height = box["x0"], box["y0"], box["width"], box["height"]
-
-    def place(left: float, top: float, w: float, h: float) -> str:
-        return f"left:{left:.3f}%;top:{top:.3f}%;width:{w:.3f}%;height:{h:.3f}%"
-
-    min_width_px = round(36 * width / min(c["size_mm"] for c in band))
-    rules = [f".twin{{aspect-ratio:{width:.1f}/{height:.1f};min-width:{min_width_px}px}}"]
-    title = _title_box(view, box)
-    if title is not None:
-        rules.append(".twin>.title{"
-                     + place(title["left"], title["top"], title["width"], title["height"])
-                     + "}")
-    for index, cell in enumerate(band):
-        rules.append(f".twin>.c{index}{{" + place(
-            100 * (cell["x_mm"] - x0) / width, 100 * (cell["y_mm"] - y0) / height,
-            100 * cell["size_mm"] / width, 100 * cell["size_mm"] / height) + "}")
-    return "\n".join(rules) + "\n"
+    else:
+        bands = view.pages(CELLS_PER_PAGE)
+        pages = max(1, len(bands))
+        if code in view.by_code:
+            page = next((i + 1 for i, band in enumerate(bands)
+                         if any(c["code"] == code for c in band)), page)
+        page = min(page, pages)
+        chunk = [c for c in bands[page - 1] if c["shown"]]
+    outline = view.outline
+    return render_template(
+        "viewer/cloth.html", cloth=current, empty=False, page=page, pages=pages,
+        photos=[_cell(c, language, by) for c in chunk], query=query, found=found,
+        code=code, title=outline["title"] if outline else None,
+        drawn=outline is not None, count=len(view.shown)).encode(), pages
 
 
 @bp.get("/cloth")
 def cloth():
-    """Show the cloth at screen size: each code's photo in its printed place, a band a page."""
+    """Show the cloth: zoomable as printed (with a script), a list of its photos without."""
     site = context.site()
-    current = editions.public_cloth(site)
+    current = editions.public_cloth_or_first(site)
     view = stored.view(site, current) if current is not None else None
     language = str(get_locale())
     page = _page_number()
+    query = request.args.get("q", "").strip()[:MAX_QUERY]
+    code = normalise(request.args.get("code", "")) or ""
     cache = cache_of(current_app)
     version = (current.id, view.version) if view is not None else None
-    key = ("cloth", version, language, page)
-    if cacheable(current_app):
-        body = cache.get_or_render(key, lambda: _render(current, view, page, language)[0])
+    key = ("cloth", version, language, page, query, code)
+    if cacheable(current_app) and not query:
+        body = cache.get_or_render(
+            key, lambda: _render(current, view, page, language, query, code)[0])
     else:
-        body = _render(current, view, page, language)[0]
+        body = _render(current, view, page, language, query, code)[0]
     response = Response(body, mimetype="text/html")
     response.set_etag(cache.etag(*key))
     response.make_conditional(request)
@@ -164,38 +131,21 @@ def cloth():
     return response
 
 
-@bp.get("/cloth/layout.css")
-def cloth_layout():
-    """Send the stylesheet that places one page's cells of the public cloth (?page=, ?v=)."""
-    site = context.site()
-    current = editions.public_cloth(site)
-    view = stored.view(site, current) if current is not None else None
-    page = _page_number()
-    if view is None or view.outline is None or not view.shown:
-        css, version = "", None
-    else:
-        version = _layout_version(current, view)
-        css = cache_of(current_app).get_or_render(
-            ("cloth.css", version, page), lambda: _layout_css(view, page).encode()).decode()
-    response = Response(css, mimetype="text/css")
-    response.headers["X-Robots-Tag"] = ROBOTS
-    # ?v= names one version of the cloth; a newer one gets a new address from /cloth.
-    exact = version is not None and request.args.get("v") == version
-    response.headers["Cache-Control"] = "public, max-age=86400" if exact else "no-cache"
-    return response
-
-
 def _region() -> tuple[float, float, float, float] | None:
     names = ("x0_mm", "y0_mm", "x1_mm", "y1_mm")
     values = [request.args.get(name, type=float) for name in names]
     return None if any(v is None for v in values) else tuple(values)  # type: ignore[return-value]
 
 
+CELL_KEYS = ("code", "name", "name_other", "city", "city_slug", "x_mm", "y_mm", "size_mm",
+             "height_mm", "row", "col", "panel", "label", "finder")
+
+
 @bp.get("/cloth/cells.json")
 def cloth_cells():
     """Return the public cloth's shown cells in a region (mm of the whole cloth with bleed).
 
-    Without a region: the cloth's size, title and version, and no cells. At most
+    Without a region: the cloth's size, title, panels and version, and no cells. At most
     MAX_REGION_CELLS cells an answer (``truncated`` says when more lie in the region).
     """
     site = context.site()
@@ -207,23 +157,24 @@ def cloth_cells():
                      "printed": current.frozen_at is not None,
                      "photos": len(view.shown)})
         if view.outline is not None:
-            body.update({k: view.outline[k] for k in ("width_mm", "height_mm", "title",
-                                                       "columns", "rows")})
+            body.update({k: view.outline.get(k) for k in (
+                "width_mm", "height_mm", "trim", "finished", "title", "columns", "rows",
+                "panels", "dark", "light")})
             body["frame"] = view.frame()
             region = _region()
             if region is not None:
                 found = [c for c in view.cells_in(*region) if c["shown"]]
                 body["truncated"] = len(found) > MAX_REGION_CELLS
                 body["cells"] = [
-                    {k: c[k] for k in ("code", "name", "city", "city_slug", "x_mm", "y_mm",
-                                       "size_mm", "height_mm", "row", "col")}
-                    | {"href": f"/P/{c['code']}",
+                    {k: c.get(k) for k in CELL_KEYS}
+                    | {"href": f"/P/{c['code']}", "tile": _tile_url(c),
                        "thumb": f"/P/{c['code']}/thumb.{c['thumb']}.jpg" if c["thumb"] else ""}
                     for c in found[:MAX_REGION_CELLS]]
         else:
             body["error"] = view.error
     response = jsonify(body)
-    response.set_etag(cache_of(current_app).etag("cells", body["version"], request.query_string))
+    response.set_etag(cache_of(current_app).etag("cells", body["edition"], body["version"],
+                                                    request.query_string))
     response.make_conditional(request)
     response.headers["X-Robots-Tag"] = ROBOTS
     response.headers["Cache-Control"] = "no-cache"
