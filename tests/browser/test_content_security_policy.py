@@ -97,11 +97,18 @@ def test_no_page_breaks_the_content_security_policy(live_server, browser, monkey
             _visit(page, messages, live_server.url + path, problems)
         # The cloth's script draws every cell under the policy (SVG attributes, no style=""),
         # and the list without a script really has a second page.
+        messages.clear()
         page.goto(live_server.url + "/cloth?page=2", wait_until="networkidle")
         assert page.locator(".pager a[rel=prev]").count() > 0  # page 2 of several
         page.wait_for_selector("#cloth-view.ready")
         cell = page.locator("#cloth-box a.cell").first.bounding_box()
         assert cell is not None and cell["width"] > 1 and cell["height"] > 1
+        for _ in range(3):  # zoomed in: the photos' tiles load into the drawing
+            page.click("[data-zoom=in]")
+        page.wait_for_selector("#cloth-box image.photo")
+        page.wait_for_load_state("networkidle")
+        problems += [f"/cloth zoomed: {v}" for v in page.evaluate("window.__violations || []")]
+        problems += [f"/cloth zoomed: {m}" for m in messages if "Content Security Policy" in m]
         page.goto(live_server.url + "/organiser/login")
         page.fill("#email", EMAIL)
         page.fill("#password", PASSWORD)
