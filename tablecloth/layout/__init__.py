@@ -12,7 +12,17 @@ from tablecloth import qr
 
 from . import scan
 from .fonts import Printable, clean
-from .geometry import CellSpec, Panel, PlacedCell, Rect, Swatch, TextItem, TitleBlock
+from .designs import DESIGNS, ColourPair, Design, colour_pairs, design_named
+from .geometry import (
+    CellSpec,
+    Panel,
+    PlacedCell,
+    Rect,
+    Rule,
+    Swatch,
+    TextItem,
+    TitleBlock,
+)
 from .grid import DEFAULT_SYMBOL, Grid, capacity, grid, grid_slots
 from .order import alternate_cities
 from .plan import Plan, outline, plan_cloth
@@ -54,6 +64,7 @@ def order_for_cloth(
 
 
 __all__ = [
+    "DESIGNS", "ColourPair", "Design", "Rule", "colour_pairs", "design_named",
     "DEFAULT_SYMBOL", "FONT_BOLD_PATH", "FONT_PATH", "MIN_CAP_HEIGHT_MM", "MIN_CONTRAST",
     "MIN_MODULE_MM", "SLUG_MM", "WARN_MODULE_MM", "CellSpec", "ClothSettings", "Grid",
     "LayoutError", "LayoutWarning", "Panel", "PlacedCell", "Plan", "Printable", "Rect",
