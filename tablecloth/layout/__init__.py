@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from tablecloth import qr
 
 from . import scan
-from .fonts import Printable, clean
 from .designs import DESIGNS, ColourPair, Design, colour_pairs, design_named
+from .fonts import Printable, clean
 from .geometry import (
     CellSpec,
     Panel,

@@ -21,7 +21,7 @@ from flask_babel import get_locale, gettext, lazy_gettext
 
 from ... import context, printers
 from ...errors import Refusal
-from ...layout import MIN_CAP_HEIGHT_MM, MIN_CONTRAST, scan
+from ...layout import DESIGNS, MIN_CAP_HEIGHT_MM, MIN_CONTRAST, scan
 from ...render import FORMATS, PPI_CHOICES
 from ...services.cloth import (
     BaseUrlRefused,
@@ -177,6 +177,8 @@ def cloth():
         ppi_choices=printer.ppi if printer and printer.ppi else PPI_CHOICES,
         printers=printers.PRINTERS.values(),
         printer=printer,
+        designs=DESIGNS.values(),
+        colour_pairs=_colour_pairs(settings),
         swatches=swatches.swatches_of(site, current),
         confirmed=swatches.confirmed_sizes(site, current),
         recommended=swatches.recommended_module_mm(site, current),
@@ -190,6 +192,14 @@ def cloth():
         version=view.version,
         file_size=export_words.file_size,
     )
+
+
+def _colour_pairs(settings) -> list:
+    """Return the design's colour pairs for the designer, or none if a colour is not valid."""
+    try:
+        return settings.colour_pairs()
+    except Refusal:
+        return []
 
 
 def _formats_for(printer):
@@ -217,6 +227,10 @@ def cloth_settings():
     current = editions.current_cloth(site)
     try:
         warnings = design.save_settings(site, current, _settings_from_form())
+        chosen_design = request.form.get("design", "")
+        if chosen_design and chosen_design != design.settings_of(current).design:
+            # A new design brings its colours; the colour fields can then be fine-tuned.
+            warnings += design.choose_design(site, current, chosen_design)
         wanted = request.form.get("printer", "") or None
         if "printer" in request.form and wanted != design.printer_of(current):
             # A new printer brings its roll width, bleed and shrink allowance.

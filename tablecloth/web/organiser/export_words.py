@@ -98,7 +98,21 @@ def result_lines(result: preflight.FormatResult) -> list[str]:
                 "about %(cm)s cm.", mm=format_decimal(result.min_module_mm, format="#,##0.##"),
                 ratio=format_decimal(result.contrast, format="#,##0.#"),
                 cm=format_decimal(result.scan_distance_cm)),
+        *colour_lines(result),
     ]
+
+
+def colour_lines(result: preflight.FormatResult) -> list[str]:
+    """Return the contrast of each colour the design prints, as preflight re-checked it."""
+    if not result.colour_pairs:
+        return []
+    pairs = "; ".join(
+        gettext("%(role)s %(ink)s on %(ground)s, %(ratio)s:1", role=gettext(p["words"]),
+                ink=p["ink"], ground=p["ground"],
+                ratio=format_decimal(p["ratio"], format="#,##0.#"))
+        for p in result.colour_pairs)
+    return [gettext("Colours, each checked against the least contrast of 7:1: %(pairs)s.",
+                    pairs=pairs)]
 
 
 def problem(failure: preflight.Failure) -> str:
