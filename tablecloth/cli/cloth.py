@@ -12,7 +12,7 @@ from .. import context, printers
 from ..errors import Refusal
 from ..layout import DESIGNS
 from ..render import FORMATS, PPI_CHOICES, format_for_file, format_named
-from ..services.cloth import editions, exports
+from ..services.cloth import editions, export_notes, exports
 from .common import Bar, clear_errors
 
 
@@ -107,7 +107,7 @@ def export_command(printer, size, module_mm, design, formats, ppi, out, draft) -
     # Warnings are said once, in the summary after the export.
     with Bar(f"Edition {cloth.edition}") as bar:
         export = exports.run_export(site, export, progress=bar)
-    click.echo(exports.summary(export))
+    click.echo(export_notes.summary(export))
     targets = []
     if out:
         target = Path(out)
@@ -124,7 +124,7 @@ def export_command(printer, size, module_mm, design, formats, ppi, out, draft) -
                    f"{where}")
     click.echo(f"Export {export.id}: {export.status}")
     if export.status != "done":
-        raise click.ClickException(exports.message(export))
+        raise click.ClickException(export_notes.message(export))
 
 
 @click.command("verify")
