@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from tablecloth import qr
 
 from . import scan
-from .designs import DESIGNS, ColourPair, Design, colour_pairs, design_named
+from .designs import DESIGNS, ColourPair, Design, design_named
 from .fonts import Printable, clean
 from .geometry import (
     CellSpec,
@@ -64,7 +64,7 @@ def order_for_cloth(
 
 
 __all__ = [
-    "DESIGNS", "ColourPair", "Design", "Rule", "colour_pairs", "design_named",
+    "DESIGNS", "ColourPair", "Design", "Rule", "design_named",
     "DEFAULT_SYMBOL", "FONT_BOLD_PATH", "FONT_PATH", "MIN_CAP_HEIGHT_MM", "MIN_CONTRAST",
     "MIN_MODULE_MM", "SLUG_MM", "WARN_MODULE_MM", "CellSpec", "ClothSettings", "Grid",
     "LayoutError", "LayoutWarning", "Panel", "PlacedCell", "Plan", "Printable", "Rect",

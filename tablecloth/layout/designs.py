@@ -3,7 +3,7 @@ a border carrying the dedication), and every colour pair a design prints.
 
 A design is a record of colours (the settings it brings when chosen, as a printer preset
 brings its roll width) and of what it adds to the plan (``layout.border``). Every pair of
-an ink on the ground that a design prints is listed by ``colour_pairs``: settings refuse a
+an ink on the ground that a design prints is listed by ``pair_inks``: settings refuse a
 pair under 7:1, preflight states each pair, and the test swatch prints each one.
 Pure: no Flask; labels are marked with ``N_`` for the reader's language.
 """
@@ -86,15 +86,13 @@ ROLE_WORDS = {
 }
 
 
-def colour_pairs(settings: Any) -> list[ColourPair]:
-    """Return every (ink, ground) pair the settings' design prints, the codes' first.
+def pair_inks(settings: Any) -> list[tuple[str, str]]:
+    """Return (role, ink) of every ink the settings' design prints on its ground.
 
-    ``settings`` is a ClothSettings (not imported: settings validate through this).
+    ``settings`` is a ClothSettings (not imported: settings validate through this); the
+    contrast of each is worked out there (``ClothSettings.colour_pairs``).
     """
-    from .settings import contrast_ratio
-
     d = design_named(settings.design)
-    ground = settings.light
     inks = [("codes", settings.dark)]
     if settings.city_tint and settings.accent_first:
         inks.append(("first_city", settings.accent_first))
@@ -104,7 +102,7 @@ def colour_pairs(settings: Any) -> list[ColourPair]:
         inks.append(("border", settings.accent))
         if settings.accent_first:
             inks.append(("address", settings.accent_first))
-    return [ColourPair(role, ink, ground, contrast_ratio(ink, ground)) for role, ink in inks]
+    return inks
 
 
 def border_mm(settings: Any) -> float:

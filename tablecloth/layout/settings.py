@@ -186,7 +186,8 @@ class ClothSettings:
 
     def colour_pairs(self) -> list[designs.ColourPair]:
         """Return every ink this cloth prints on its ground, with its contrast."""
-        return designs.colour_pairs(self)
+        return [designs.ColourPair(role, ink, self.light, contrast_ratio(ink, self.light))
+                for role, ink in designs.pair_inks(self)]
 
     def validate(self) -> list[LayoutWarning]:
         """Raise LayoutError for an unprintable setting; return warnings for risky ones."""

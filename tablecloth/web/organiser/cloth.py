@@ -86,9 +86,10 @@ def _settings_from_form() -> dict:
     for name in ("title", "subtitle"):
         if name in known and name in request.form:
             values[name] = request.form[name].strip()
-    if "legend" in request.form:
-        lines = [line.strip() for line in request.form["legend"].splitlines()]
-        values["legend"] = "\n".join(line for line in lines if line)
+    for name in ("legend", "dedication"):
+        if name in request.form:
+            lines = [line.strip() for line in request.form[name].splitlines()]
+            values[name] = "\n".join(line for line in lines if line)
     if request.form.get("panels") in {key for key, _label in PANEL_CHOICES}:
         values["panels"] = request.form["panels"]
     for name in ("labels", "city_tint"):
