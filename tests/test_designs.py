@@ -14,7 +14,7 @@ from PIL import Image
 from tablecloth import context
 from tablecloth.layout import DESIGNS, MIN_CONTRAST, ClothSettings, LayoutError, plan_cloth
 from tablecloth.render import FORMATS
-from tablecloth.services.cloth import design, editions, exports
+from tablecloth.services.cloth import design, editions, exports, swatches
 from tablecloth.verify import VerifyReport
 
 # A cloth of two panels (the border's lines cross a join) that renders in seconds.
@@ -148,3 +148,24 @@ def test_design_is_a_setting_kept_in_the_export_and_shown_in_the_preview(
     assert classic.convert("RGB").getpixel((3, 3)) == cream
     accent = tuple(int(DESIGNS["classic"].defaults["accent"][i:i + 2], 16) for i in (1, 3, 5))
     assert accent in {c for _n, c in classic.convert("RGB").getcolors(1 << 20)}
+
+
+def test_swatch_carries_each_colour_pair_of_the_chosen_design_labelled(app, logged_in):
+    with app.app_context():
+        site = context.site()
+        cloth = editions.current_cloth(site)
+        design.choose_design(site, cloth, "classic")
+        made = swatches.create_swatch(site, cloth, note="linen")
+        pairs = [(p.ink, p.ground) for p in design.settings_of(cloth).colour_pairs()]
+        samples = [(s.dark, s.light) for s in made.samples]
+        assert set(samples) == set(pairs)  # every ink the design prints, on its ground
+        plan = swatches.swatch_plan(made, site.base_url)
+        labels = {p.sample.label for p in plan.samples}
+        pdf = site.store.get(next(e["key"] for e in made.files if e["format"] == "pdf"))
+    words = " ".join(line for label in labels for line in label)
+    for role in ("codes and words", "first city's corner squares",
+                 "second city's corner squares"):
+        assert role in words
+    assert "#1d3557 on #f5eedc" in words
+    assert made.report["ok"]
+    assert b"%PDF" in pdf[:8]
