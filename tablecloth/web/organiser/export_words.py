@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import format_decimal, gettext, ngettext
+from markupsafe import Markup, escape
 
 from ...models import Export
 from ...render import FORMATS
@@ -102,17 +103,22 @@ def result_lines(result: preflight.FormatResult) -> list[str]:
     ]
 
 
-def colour_lines(result: preflight.FormatResult) -> list[str]:
-    """Return the contrast of each colour the design prints, as preflight re-checked it."""
+def colour_lines(result: preflight.FormatResult) -> list[Markup]:
+    """Return the contrast of each colour the design prints, as preflight re-checked it.
+
+    Colours are shown as code (``<code>#7d1d2b</code>``): they are values, not words.
+    """
     if not result.colour_pairs:
         return []
-    pairs = "; ".join(
-        gettext("%(role)s %(ink)s on %(ground)s, %(ratio)s:1", role=gettext(p["words"]),
-                ink=p["ink"], ground=p["ground"],
-                ratio=format_decimal(p["ratio"], format="#,##0.#"))
+    one = Markup(escape(gettext("%(role)s %(ink)s on %(ground)s, %(ratio)s:1")))
+    pairs = Markup("; ").join(
+        one % {"role": gettext(p["words"]), "ink": Markup("<code>%s</code>") % p["ink"],
+               "ground": Markup("<code>%s</code>") % p["ground"],
+               "ratio": format_decimal(p["ratio"], format="#,##0.#")}
         for p in result.colour_pairs)
-    return [gettext("Colours, each checked against the least contrast of 7:1: %(pairs)s.",
-                    pairs=pairs)]
+    return [Markup(escape(gettext(
+        "Colours, each checked against the least contrast of 7:1: %(pairs)s."))) % {
+            "pairs": pairs}]
 
 
 def problem(failure: preflight.Failure) -> str:
@@ -150,7 +156,13 @@ def summary(export: Export) -> str:
     """Return the whole preflight report as lines of text, for the status JSON."""
     lines = [status_message(export)]
     for result in preflight.results(export):
-        lines += [f"{format_name(result)}: {line}" for line in result_lines(result)]
+        lines += [f"{format_name(result)}: {line}" for line in result_lines(result)
+                  if not isinstance(line, Markup)]  # colours: the page's list shows them
+        if result.colour_pairs:
+            lines.append(f"{format_name(result)}: " + gettext(
+                "Contrast of each colour: %(pairs)s.", pairs="; ".join(
+                    f"{gettext(p['words'])} {format_decimal(p['ratio'], format='#,##0.#')}:1"
+                    for p in result.colour_pairs)))
         lines += [f"  {f.code} {place(f)}: {problem(f)}" for f in result.failures[:50]]
     lines += warning_lines(export)
     return "\n".join(line for line in lines if line)
