@@ -232,10 +232,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "RATELIMIT_STORAGE",
-        "memory",
-        "Where rate limits count events: memory (each process on its own; right for one "
-        "process) or database (shared by every worker and machine, for tablecloth serve).",
-        choices=("memory", "database"),
+        "auto",
+        "Where rate limits count events: auto (the database when tablecloth serve runs more "
+        "than one worker, else memory), memory (each process on its own; right for one "
+        "process only) or database (shared by every worker and machine; set it when several "
+        "machines serve the site).",
+        choices=("auto", "memory", "database"),
     ),
     Setting("WEB_SIZE_PX", 1600, "Long edge of the web copy of each photo.", type=int, minimum=200),
     Setting("THUMB_SIZE_PX", 400, "Long edge of each thumbnail.", type=int, minimum=50),
@@ -267,6 +269,15 @@ SETTINGS: tuple[Setting, ...] = (
         "transaction (0: write every view at once). Views counted in a worker that is killed "
         "before its next write are lost; counts only, never a page.",
         type=float,
+        minimum=0,
+    ),
+    Setting(
+        "MIN_FREE_DISK_MB",
+        500,
+        "Free disk space, in MB, below which GET /healthz answers 503 (not ready): on the "
+        "uploads folder's disk, and the SQLite database's. A load balancer then sends uploads "
+        "elsewhere before a disk fills up.",
+        type=int,
         minimum=0,
     ),
     Setting(

@@ -8,6 +8,7 @@ as ``site.db`` (``context.site()``).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask, current_app, g
@@ -19,6 +20,7 @@ from . import versions
 from .models import City
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_TIMEOUT_MS = 30_000
 
 DEFAULT_CITIES = (
     ("coventry", "Coventry", "Ковентри", "en"),
@@ -36,12 +38,38 @@ def make_engine(url: str) -> Engine:
         def _sqlite_pragmas(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def free_bytes(engine: Engine) -> int | None:
+    """Return the free space beside a SQLite database file, or None for a server database."""
+    import shutil
+
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return shutil.disk_usage(Path(url.database).resolve().parent).free
+
+
+@contextmanager
+def short_wait(connection, milliseconds: int):
+    """Let a SQLite connection wait at most this long for the write lock (a health probe)."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    connection.exec_driver_sql(f"PRAGMA busy_timeout={int(milliseconds)}")
+    connection.commit()
+    try:
+        yield
+    finally:
+        connection.rollback()
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        connection.commit()
 
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:

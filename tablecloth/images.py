@@ -20,6 +20,8 @@ MASTER_QUALITY, WEB_QUALITY, THUMB_QUALITY = 92, 82, 80
 # Encoders write up to about ten scans a progressive JPEG; each scan costs a pass over every
 # block, so a few hundred tiny scans make a 300 KB file decode for minutes (measured).
 MAX_JPEG_SCANS = 64
+# How libjpeg words its warnings about data it could not decode (and filled with grey).
+CORRUPT_JPEG_WORDS = ("Corrupt JPEG data", "Premature end of JPEG file")
 # The largest master kept. A 48-megapixel phone JPEG (a quad-Bayer sensor: about 12 MP of
 # real detail) is decoded at half size by DCT scaling: its master is 12 MP, and processing it
 # needs ~100 MB instead of ~400 (three full RGB copies of 144 MB). Below this, masters keep
@@ -127,6 +129,8 @@ def process(
             # coefficient still read, so damage is still found. Exact as a box filter.
             im.draft("RGB", _halved_size(im.width, im.height, master_max_pixels))
         _load(im)
+        if fmt == "JPEG":
+            _refuse_corrupt_jpeg(data)
         pixels = _to_srgb(im)  # may be im itself
     except BaseException:
         im.close()
@@ -233,6 +237,27 @@ def _register_heif() -> None:
     """Let Pillow open HEIC/HEIF through pillow-heif (idempotent)."""
     if "HEIF" not in Image.OPEN:
         register_heif_opener()
+
+
+def _refuse_corrupt_jpeg(data: bytes) -> None:
+    """Refuse a JPEG that libjpeg reports as corrupt ("premature end of data segment").
+
+    libjpeg only warns about corrupt data, then fills what it could not decode with grey, and
+    Pillow passes the warning over: such a photo would be stored with flat grey rows. A
+    strict, 1/8-scale decode (every entropy-coded byte is still read) turns the warning into
+    a refusal in a few milliseconds.
+    """
+    import simplejpeg  # only JPEG uploads need it
+
+    try:
+        colorspace = simplejpeg.decode_jpeg_header(data)[2]
+        simplejpeg.decode_jpeg(data, colorspace="CMYK" if colorspace in ("CMYK", "YCCK")
+                               else "GRAY", min_factor=8, strict=True)
+    except ValueError as exc:
+        # Only libjpeg's corrupt-data warnings: others (an odd progression order, say) leave
+        # every pixel decoded, and Pillow has decoded the file already.
+        if any(words in str(exc) for words in CORRUPT_JPEG_WORDS):
+            raise ImageError("damaged") from exc
 
 
 def _load(im: Image.Image) -> None:

@@ -21,6 +21,10 @@ Gettext = Callable[..., str]
 # One block per area, so work on one area never touches another's lines.
 _GENERAL: dict[str, str] = {
     "refused": N_("This cannot be done."),
+    # web.errors: the site itself failed, not the request.
+    "site_unavailable": N_("The site cannot store anything right now (it is full or busy). "
+                           "Nothing was kept: please try again in a few minutes."),
+    "server_error": N_("Something went wrong on our side. Please try again in a minute."),
 }
 
 # Photos and uploads: images.py, services/uploads.py, web/upload/.
@@ -117,6 +121,9 @@ _PEOPLE: dict[str, str] = {
     "deactivate_self": N_("You cannot deactivate your own account."),
     "note_too_long": N_("The note is too long (at most %(count)s characters)."),
     "invitation_used": N_("This invitation link has expired or was already used."),
+    # services.sessions: password changes and reset links.
+    "password_wrong": N_("The current password is not right."),
+    "reset_used": N_("This password reset link has expired or was already used."),
     # services.moderation.
     "photo_unknown": N_("No photo has the code %(code)s."),
     "approve_withdrawn": N_("%(code)s was withdrawn and cannot be approved."),

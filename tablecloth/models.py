@@ -180,7 +180,11 @@ class Photo(Base):
     )
 
     def withdraw(self, now: datetime | None = None) -> None:
-        """Unpublish the photo at once; its code then answers 410 forever."""
+        """Mark a photo being built (a test's, a restored one) as withdrawn.
+
+        A live photo changes state only through services.photo_states, whose conditional
+        update keeps a withdrawal from being undone by a concurrent approve.
+        """
         self.state = PhotoState.WITHDRAWN
         self.withdrawn_at = now or utcnow()
 
@@ -439,3 +443,47 @@ class SwatchSample(Base):
     first_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     swatch: Mapped[Swatch] = relationship(back_populates="samples")
+
+
+class OrganiserSession(Base):
+    """One logged-in browser: the cookie carries a random token, only its hash is kept here.
+
+    Ending a row (log-out, deactivation, a password change, an admin's "end all sessions")
+    ends that browser's access at its next request, even for a copy of its cookie.
+    """
+
+    __tablename__ = "organiser_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    organiser_id: Mapped[int] = mapped_column(ForeignKey("organisers.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    organiser: Mapped[Organiser] = relationship()
+
+
+class PasswordReset(Base):
+    """A one-time link an admin makes for an organiser who lost their password (hash only)."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    organiser_id: Mapped[int] = mapped_column(ForeignKey("organisers.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("organisers.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    organiser: Mapped[Organiser] = relationship(foreign_keys=[organiser_id])
+
+
+class HealthProbe(Base):
+    """A row /healthz writes, reads back and deletes: proof that the database takes writes."""
+
+    __tablename__ = "health_probes"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

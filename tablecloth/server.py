@@ -7,6 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask
+from gunicorn.glogging import Logger
+
+from .redact import redact
 
 # More workers than this on one machine mostly adds memory and database connections.
 MAX_DEFAULT_WORKERS = 9
@@ -15,6 +18,17 @@ MAX_DEFAULT_WORKERS = 9
 # sync workers (one new connection a request), and cores + 1 workers x 4 threads served as
 # much as 2 x cores + 1 sync workers; the page's own Python, not the server, is the limit.
 DEFAULT_THREADS = 4
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger with every private token cut out of the access log's lines."""
+
+    def atoms(self, resp, req, environ, request_time):
+        found = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U", "f", "{referer}i"):
+            if key in found:
+                found[key] = redact(found[key])
+        return found
 
 
 def default_workers() -> int:
@@ -42,6 +56,11 @@ def serve(make_app: Callable[[], Flask], options: ServeOptions) -> None:
     # A fresh app, not the CLI's: the CLI's has an app context pushed, and a worker that
     # inherited it would share one `g` (and one database session) across all its requests.
     app = make_app()
+    # Rate limits must be counted in one place once several processes serve (RATELIMIT_STORAGE
+    # "auto"); imported here so that the server module does not load the web layer early.
+    from .web import limits
+
+    limits.init_app(app, processes=workers)
 
     def post_fork(_server, _worker) -> None:
         # The app was built before forking; never share the parent's pooled connections.
@@ -66,6 +85,7 @@ def serve(make_app: Callable[[], Flask], options: ServeOptions) -> None:
         "max_requests_jitter": 5_000,
         "preload_app": True,
         "accesslog": "-" if options.access_log else None,
+        "logger_class": RedactingLogger,
         "errorlog": "-",
         "post_fork": post_fork,
         "proc_name": "tablecloth",

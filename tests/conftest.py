@@ -254,11 +254,17 @@ def auth(client, organiser):
 def logged_in(client, organiser):
     """Return a client logged in as the admin organiser.
 
-    The session is set directly, for the many tests about what an organiser does once in;
-    tests about logging in use `auth`.
+    The server-side session is opened directly, for the many tests about what an organiser
+    does once in; tests about logging in use `auth`.
     """
+    with client.application.app_context():
+        from tablecloth.context import site
+        from tablecloth.models import Organiser
+        from tablecloth.services import sessions
+
+        token = sessions.start(site(), db.session().get(Organiser, organiser))
     with client.session_transaction() as flask_session:
-        flask_session["organiser_id"] = organiser
+        flask_session["sid"] = token
     return client
 
 

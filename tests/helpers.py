@@ -117,6 +117,17 @@ def log_in(client, email: str = ORGANISER_EMAIL, password: str = ORGANISER_PASSW
     return client.post(LOGIN, data=data, headers=EN)
 
 
+def session_organiser(client) -> int | None:
+    """Return the id of the organiser the client's session cookie opens now, or None."""
+    from tablecloth.services import sessions
+
+    with client.session_transaction() as flask_session:
+        token = flask_session.get("sid")
+    with client.application.app_context():
+        person = sessions.organiser_for(site(), token)
+        return person.id if person is not None else None
+
+
 class AuthActions:
     """Log a test client in and out through the organiser pages, as a person would."""
 

@@ -101,6 +101,17 @@ def truncated(data: bytes, keep: float = 0.5) -> bytes:
     return data[: int(len(data) * keep)]
 
 
+def premature_end(data: bytes) -> bytes:
+    """Return a JPEG whose scan stops a third early but still ends with its end marker.
+
+    libjpeg reports "Corrupt JPEG data: premature end of data segment", only as a warning, and
+    fills the rest of the picture with grey: Pillow opens and decodes it without a word.
+    """
+    scan = data.rindex(b"\xff\xda")  # the main image's scan, after any EXIF thumbnail's
+    end = data.rindex(b"\xff\xd9")
+    return data[:scan + (end - scan) * 2 // 3] + data[end:]
+
+
 def scrambled(data: bytes, start: int = 700, length: int = 3000) -> bytes:
     """Return data with a run of bytes in the middle replaced by noise."""
     noise = random.Random(7).randbytes(length)

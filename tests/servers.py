@@ -282,3 +282,76 @@ class MotoServer:
                 self.process.wait()
             self._log.close()
             self.process = None
+
+
+TABLECLOTH = Path(sys.executable).with_name("tablecloth")
+
+
+def default_workers() -> int:
+    """Return how many workers `tablecloth serve` starts here without --workers."""
+    from tablecloth.server import default_workers as workers
+
+    return workers()
+
+
+def tablecloth_environ(settings: dict) -> dict:
+    """Return this process's environment without TABLECLOTH_*, plus settings as TABLECLOTH_*."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TABLECLOTH_")}
+    env.update({f"TABLECLOTH_{k}": str(v) for k, v in settings.items()})
+    env.setdefault("TABLECLOTH_SECRET_KEY", "serve-test-secret")
+    env.setdefault("TABLECLOTH_PUBLIC_BASE_URL", "https://tablecloth.example.org")
+    return env
+
+
+class LiveSite:
+    """`tablecloth serve` with its defaults (or the given options) on a free loopback port."""
+
+    def __init__(self, settings: dict, log_path: Path, *options: str) -> None:
+        self.env = tablecloth_environ(settings)
+        self.log_path = log_path
+        self.options = options
+        self.port = 0
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def run(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        """Run another `tablecloth` command against the same settings."""
+        return subprocess.run([str(TABLECLOTH), *args], env=self.env, input=stdin, text=True,
+                              check=True, capture_output=True)
+
+    def start(self) -> LiveSite:
+        """Start the server and wait until /healthz answers."""
+        self.port = free_port()
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [str(TABLECLOTH), "serve", "--port", str(self.port), *self.options],
+                env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            )
+        wait_for_http(self.base + "/healthz", timeout_s=60, process=self.process)
+        return self
+
+    def stop(self) -> int:
+        """Stop the server gracefully (SIGTERM); return its exit status."""
+        if self.process is None:
+            return 0
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+        finally:
+            self.process = None
+
+    def log(self) -> str:
+        """Return what the server wrote so far (access log and errors)."""
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def __enter__(self) -> LiveSite:
+        return self.start()
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()

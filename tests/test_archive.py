@@ -11,10 +11,10 @@ import zipfile
 import bagit
 import pytest
 import servers
-from helpers import cli_runner
+from helpers import cli_runner, make_app
 from sqlalchemy import select
 
-from tablecloth import context, create_app, db, render
+from tablecloth import context, db, render
 from tablecloth.models import AgeBand, City, Cloth, Export, Photo, Swatch
 from tablecloth.services import moderation, uploads
 from tablecloth.services.archive import records
@@ -100,10 +100,10 @@ def fresh_app(request, tmp_path):
         bucket = server.create_bucket(servers.unique_name("restored-"))
         request.addfinalizer(lambda: server.delete_bucket(bucket))
         settings.update(server.config(bucket))
-    application = create_app({
+    application = make_app({
         "TESTING": True, "SECRET_KEY": "other-secret", **settings,
         "PUBLIC_BASE_URL": "https://tablecloth.example.org",
-    })
+    }, tmp_path / "restored-instance")
     with application.app_context():
         db.upgrade()
     yield application
@@ -314,6 +314,54 @@ def test_export_formats_come_from_the_registry(app, runner, site, fresh_app, tmp
         if isinstance(store, S3Storage):  # only a bucket keeps each file's content type
             head = store.client.head_object(Bucket=store.bucket, Key=key)
             assert head["ContentType"] == "application/x-toy"
+
+
+def test_photos_csv_neutralises_formulas(app, runner, corpus, tmp_path):
+    """Issue 10: a first name `=1+2` or a caption `=HYPERLINK(...)` became a live formula."""
+    with app.app_context():
+        city = db.session().scalars(select(City).where(City.slug == "coventry")).one()
+        _upload(city, corpus / "jpg_Canon_40D.jpg", "=1+2", '=HYPERLINK("http://x.example")')
+        _upload(city, corpus / "jpg_mobile_jolla.jpg", "+Tom", "-2+3\tand @SUM(A1)")
+    bag_dir = tmp_path / "bag"
+    assert runner.invoke(args=["archive", "--out", str(bag_dir)]).exit_code == 0
+    rows = list(csv.DictReader(io.StringIO((bag_dir / "data" / "photos.csv").read_text())))
+    cells = [row[column] for row in rows for column in ("first_name", "caption")]
+    assert sorted(cells) == sorted(["'=1+2", "'=HYPERLINK(\"http://x.example\")", "'+Tom",
+                                    "'-2+3 and @SUM(A1)"])
+    for row in rows:  # no cell of any column can start a formula
+        assert not any(value.startswith(("=", "+", "-", "@", "\t", "\r"))
+                       for value in row.values())
+
+
+def test_restore_names_a_file_whose_size_changed(app, runner, site, fresh_app, tmp_path):
+    """Issue 10: a file that changed size was refused naming only "Payload-Oxum"."""
+    bag_dir = tmp_path / "bag"
+    assert runner.invoke(args=["archive", "--out", str(bag_dir)]).exit_code == 0
+    target = bag_dir / "data" / "photos" / next(iter(site["approved"])) / "thumb.jpg"
+    target.write_bytes(target.read_bytes()[:-100])
+    result = cli_runner(fresh_app).invoke(args=["restore", str(bag_dir)])
+    assert result.exit_code == 1
+    assert f"{target.relative_to(bag_dir).as_posix()} sha256 validation failed" in result.output
+    with fresh_app.app_context():
+        assert db.session().scalars(select(Photo)).first() is None
+
+
+def test_restore_says_what_it_does_not_bring_back_and_keeps_hidden_photos_hidden(
+        app, runner, site, fresh_app, tmp_path):
+    from tablecloth.services import reports
+
+    hidden = sorted(site["approved"])[0]
+    with app.app_context():
+        reports.hide(context.site(), moderation.find_photo(context.site(), hidden))
+    bag_dir = tmp_path / "bag"
+    assert runner.invoke(args=["archive", "--out", str(bag_dir)]).exit_code == 0
+    result = cli_runner(fresh_app).invoke(args=["restore", str(bag_dir)])
+    assert result.exit_code == 0, result.output
+    assert "Not brought back" in result.output
+    for words in ("organiser accounts", "the audit log", "viewers' reports",
+                  "page-view counts"):
+        assert words in result.output
+    assert fresh_app.test_client().get(f"/P/{hidden}").status_code == 410
 
 
 def _kept(app) -> dict:

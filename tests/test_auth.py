@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import LOGIN, ORGANISER_PASSWORD, csrf_token, quick_hash
+from helpers import LOGIN, ORGANISER_PASSWORD, csrf_token, quick_hash, session_organiser
 from werkzeug.routing import IntegerConverter
 
 from tablecloth import db
@@ -15,8 +15,7 @@ def test_login_succeeds_and_opens_the_dashboard(client, organiser, auth):
     response = auth.login()
     assert response.status_code == 302
     assert response.location == "/organiser/"
-    with client.session_transaction() as session:
-        assert session["organiser_id"] == organiser
+    assert session_organiser(client) == organiser
     dashboard = client.get("/organiser/")
     assert dashboard.status_code == 200
     assert "admin@example.org" in dashboard.get_data(as_text=True)
@@ -26,8 +25,7 @@ def test_email_is_matched_in_any_case(client, organiser, auth):
     response = auth.login(email="  Admin@Example.ORG ")
     assert response.status_code == 302
     assert response.location == "/organiser/"
-    with client.session_transaction() as session:
-        assert session["organiser_id"] == organiser
+    assert session_organiser(client) == organiser
 
 
 @pytest.mark.parametrize(
@@ -39,8 +37,7 @@ def test_wrong_credentials_get_one_generic_message(client, auth, email, password
     response = auth.login(email=email, password=password)
     assert response.status_code == 401
     assert "Wrong e-mail or password." in response.get_data(as_text=True)
-    with client.session_transaction() as session:
-        assert "organiser_id" not in session
+    assert session_organiser(client) is None
 
 
 def test_inactive_organiser_cannot_log_in(app, client, organiser, auth):
@@ -50,8 +47,7 @@ def test_inactive_organiser_cannot_log_in(app, client, organiser, auth):
     response = auth.login()
     assert response.status_code == 401
     assert "Wrong e-mail or password." in response.get_data(as_text=True)
-    with client.session_transaction() as session:
-        assert "organiser_id" not in session
+    assert session_organiser(client) is None
 
 
 def test_login_starts_a_fresh_session(client, organiser, auth):
@@ -60,7 +56,7 @@ def test_login_starts_a_fresh_session(client, organiser, auth):
     auth.login()
     with client.session_transaction() as session:
         assert "planted" not in session
-        assert session["organiser_id"] == organiser
+    assert session_organiser(client) == organiser
 
 
 def test_login_returns_to_the_page_asked_for(client, auth):
@@ -87,8 +83,7 @@ def test_logout_ends_the_session(client, auth):
     assert client.get("/organiser/").status_code == 200
     response = auth.logout()
     assert response.status_code == 302
-    with client.session_transaction() as session:
-        assert "organiser_id" not in session
+    assert session_organiser(client) is None
     after = client.get("/organiser/")
     assert after.status_code == 302
     assert after.location.startswith(LOGIN)
@@ -100,8 +95,7 @@ def test_login_without_csrf_token_is_refused(client, organiser):
                                         "password": ORGANISER_PASSWORD})
     assert response.status_code == 400
     assert "The form was out of date" in response.get_data(as_text=True)
-    with client.session_transaction() as session:
-        assert "organiser_id" not in session
+    assert session_organiser(client) is None
 
 
 def test_moderation_action_without_csrf_token_is_refused(logged_in):
@@ -118,8 +112,7 @@ def test_rate_limit_refuses_after_too_many_failures(app, client, auth):
     assert blocked.status_code == 429
     assert "Try again in 15 minutes." in blocked.get_data(as_text=True)
     assert 0 < int(blocked.headers["Retry-After"]) <= 15 * 60
-    with client.session_transaction() as session:
-        assert "organiser_id" not in session
+    assert session_organiser(client) is None
     russian = client.post(LOGIN, data={"email": "admin@example.org", "password": "x",
                                        "csrf_token": csrf_token(client, LOGIN)},
                           headers={"Accept-Language": "ru"})
@@ -178,9 +171,9 @@ def test_every_organiser_page_requires_login(app, client):
     adapter = app.url_map.bind("localhost")
     checked = []
     for rule in app.url_map.iter_rules():
-        # The invitation page is for people without an account yet (tests/test_roles.py).
+        # The invitation and reset pages are for people not logged in (tests/test_roles.py).
         if not rule.endpoint.startswith("organiser.") or rule.endpoint in (
-                "organiser.login", "organiser.accept_invitation"):
+                "organiser.login", "organiser.accept_invitation", "organiser.reset_password"):
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             path = adapter.build(rule.endpoint, _sample_values(app, rule), method=method)

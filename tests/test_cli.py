@@ -13,7 +13,7 @@ from tablecloth.context import site
 from tablecloth.models import Organiser, Photo, PhotoState, Role
 from tablecloth.services import accounts, groups
 
-INVITE = re.compile(r"^COV-[0-9ABCDEFGHJKMNPQRSTVWXYZ]{4}$")
+INVITE = re.compile(r"^COV-[0-9ABCDEFGHJKMNPQRSTVWXYZ]{8}$")
 
 
 def run(runner, *args, input=None):

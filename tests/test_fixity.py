@@ -147,3 +147,33 @@ def test_recorded_export_files_are_not_strays(app, runner, corpus):
     assert "1 export files" in result.output
     assert f"STRAY    exports/{export.id}/left-over.pdf" in result.output
     assert key not in result.output
+
+
+def test_stale_half_written_files_are_found_and_quarantined(app, runner, corpus):
+    """Issue 10: a crash mid-write left photos/CODE/.tmp-* that check never reported."""
+    import os
+    import time
+    from pathlib import Path
+
+    if app.config["STORAGE"] != "local":
+        return  # a bucket's objects appear whole or not at all: nothing to leave behind
+    [code, *_rest] = _photos(app, corpus)
+    folder = Path(app.config["UPLOADS_DIR"]) / "photos" / code
+    stale, fresh = folder / ".tmp-crashed", folder / ".tmp-writing-now"
+    stale.write_bytes(b"half a photo")
+    fresh.write_bytes(b"a write in progress")
+    an_hour_ago = time.time() - 3600
+    os.utime(stale, (an_hour_ago, an_hour_ago))
+
+    found = runner.invoke(args=["check"])
+    assert found.exit_code == 1, found.output
+    assert f"TEMPORARY photos/{code}/.tmp-crashed" in found.output
+    assert ".tmp-writing-now" not in found.output  # still being written, perhaps
+
+    repaired = runner.invoke(args=["check", "--repair", "--grace", "0"])
+    assert repaired.exit_code == 0, repaired.output
+    assert not stale.exists() and fresh.exists()
+    moved = list((Path(app.config["UPLOADS_DIR"]) / "quarantine").rglob("tmp-crashed"))
+    assert [p.read_bytes() for p in moved] == [b"half a photo"]
+    again = runner.invoke(args=["check"])
+    assert again.exit_code == 0 and "No problems." in again.output, again.output

@@ -16,7 +16,7 @@ from tablecloth.models import City, Group
 from tablecloth.services import groups
 
 GROUPS = "/organiser/groups"
-INVITE = re.compile(r"^[A-Z]{3}-[0-9ABCDEFGHJKMNPQRSTVWXYZ]{4}$")
+INVITE = re.compile(r"^[A-Z]{3}-[0-9ABCDEFGHJKMNPQRSTVWXYZ]{8}$")
 
 
 def city(slug: str) -> City:

@@ -52,6 +52,10 @@ REFUSED = [
      "damaged or was not copied completely", "повреждена или скопирована не полностью"),
     ("corrupt JPEG", lambda: fx.scrambled(fx.jpeg((640, 480))), "noise.jpg", "damaged",
      "damaged or was not copied completely", "повреждена или скопирована не полностью"),
+    # Issue 10: accepted, and stored with 24 flat grey rows at the bottom.
+    ("JPEG whose data ends early", lambda: fx.premature_end(
+        (CORPUS / "jpg_Canon_40D.jpg").read_bytes()), "IMG_0001.jpg", "damaged",
+     "damaged or was not copied completely", "повреждена или скопирована не полностью"),
     ("GIF/JavaScript polyglot", lambda: b"GIF89a/*\x00\x00\x00\x00*/=alert(1)//", "x.gif",
      "not_an_image", "not a photo we can read", "Мы не можем прочитать этот файл"),
     ("SVG", lambda: fx.SVG, "drawing.svg", "unsupported",

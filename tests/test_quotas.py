@@ -87,3 +87,35 @@ def test_quota_is_editable_on_the_groups_page(app, logged_in, group):
     assert (_group(app).quota_photos, _group(app).quota_mb) == (25, None)  # refused whole
     page = logged_in.get("/organiser/groups").get_data(as_text=True)
     assert "A quota is a whole number" in page
+
+
+def test_uploads_racing_for_the_last_places_never_pass_the_quota(app, group):
+    """Eight uploads at once into a group with three places left: exactly three get in."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tablecloth.models import AgeBand, Photo
+
+    _set(app, photos=3)
+    start = threading.Barrier(8)
+
+    def upload(seed: int) -> str:
+        with app.app_context():
+            site = context.site()
+            team = db.session().scalars(select(Group)).one()
+            data = small_jpeg(100 + seed)
+            start.wait(timeout=60)
+            try:
+                uploads.accept_upload(site, data, city=team.city, first_name="Anya",
+                                      group=team, age_band=AgeBand.ADULT, consent_self=True)
+            except uploads.UploadRefused as refused:
+                return refused.reason
+            return "stored"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = sorted(pool.map(upload, range(8)))
+    assert outcomes == ["quota_reached"] * 5 + ["stored"] * 3
+    with app.app_context():
+        assert len(db.session().scalars(select(Photo)).all()) == 3
+        # Master, web copy, thumbnail and tile of each: nothing half-stored.
+        assert len(list(context.store().keys("photos/"))) == 3 * 4

@@ -8,9 +8,10 @@ import re
 from datetime import timedelta
 
 import pytest
-from helpers import csrf_token, log_in, quick_hash
+from helpers import csrf_token, log_in, quick_hash, session_organiser
 from PIL import Image
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 from tablecloth import codes, db
 from tablecloth.context import site
@@ -22,7 +23,8 @@ from tablecloth.services import accounts, audit, uploads
 ADMIN_ONLY = {
     "organiser.accounts_page", "organiser.create_invitation", "organiser.switch_account",
     "organiser.audit_log", "organiser.audit_csv", "organiser.add_city",
-    "organiser.archive_download", "organiser.revoke_invitation",
+    "organiser.archive_download", "organiser.revoke_invitation", "organiser.create_reset",
+    "organiser.end_sessions",
 }
 MODERATOR_ALLOWED = {
     "organiser.dashboard", "organiser.moderation_queue", "organiser.moderate",
@@ -38,12 +40,14 @@ MODERATOR_ALLOWED = {
     "organiser.edit_name",
     "organiser.reports_queue", "organiser.hide_photo",
     "organiser.restore_photo", "organiser.dismiss_report", "organiser.logout",
+    "organiser.change_password",
     "organiser.wall_choose", "organiser.wall_show", "organiser.wall_photos",
     # Old addresses, redirected to the tidied ones (web/organiser/moved.py).
     "organiser.old_photo_file", "organiser.old_edit_caption", "organiser.old_group_invitation",
 }
-# Reachable without an account: the log-in form and the invitation a new organiser opens.
-PUBLIC = {"organiser.login", "organiser.accept_invitation"}
+# Reachable without logging in: the log-in form, the invitation a new organiser opens and
+# the one-time password reset link an admin gives.
+PUBLIC = {"organiser.login", "organiser.accept_invitation", "organiser.reset_password"}
 
 MODERATOR_PASSWORD = "moderator password 1"
 LOGIN = "/organiser/login"
@@ -58,7 +62,7 @@ def sample_url(app, rule) -> str:
     values = {}
     for name in rule.arguments:
         converter = rule._converters[name]
-        values[name] = 1 if type(converter).__name__ == "IntegerConverter" else "ABC234"
+        values[name] = 1 if isinstance(converter, IntegerConverter) else "ABC234"
     with app.test_request_context():
         from flask import url_for
 
@@ -212,8 +216,7 @@ def test_invitation_creates_a_moderator_who_is_logged_in(app, logged_in, organis
         assert invitation.used_by_id == person.id and invitation.used_at is not None
         assert invitation.created_by_id == organiser and invitation.note == "Volgograd school"
         new_id = person.id
-    with newcomer.session_transaction() as flask_session:
-        assert flask_session["organiser_id"] == new_id
+    assert session_organiser(newcomer) == new_id
     assert newcomer.get("/organiser/moderation").status_code == 200
     assert newcomer.get("/organiser/accounts").status_code == 403
     assert [e.action for e in entries(app)] == ["account.invite", "account.create"]
@@ -331,9 +334,12 @@ def test_deactivated_moderator_is_logged_out_and_cannot_log_in(app, logged_in, m
         assert accounts.authenticate(site(), "mod@example.org", MODERATOR_PASSWORD) is None
     assert [e.target for e in entries(app, "account.deactivate")] == ["mod@example.org"]
 
+    # Reactivation lets the account log in again; the sessions it had stay ended.
     assert switch(logged_in, moderator, True).status_code == 302
-    assert moderator_client.get("/organiser/moderation").status_code == 200
+    assert moderator_client.get("/organiser/moderation").status_code == 302
     assert len(entries(app, "account.reactivate")) == 1
+    assert log_in(moderator_client, "mod@example.org", MODERATOR_PASSWORD).status_code == 302
+    assert moderator_client.get("/organiser/moderation").status_code == 200
 
 
 def test_admin_cannot_deactivate_themselves(app, logged_in, organiser):

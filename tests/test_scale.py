@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 import servers
-from helpers import cli_runner, tus_metadata
+from helpers import cli_runner, make_app, tus_metadata
 from PIL import Image
 from sqlalchemy import select
 
-from tablecloth import context, create_app, db
+from tablecloth import context, db
 from tablecloth.models import City, Photo, PhotoState, StoredFile
 
 TABLECLOTH = Path(sys.executable).with_name("tablecloth")
@@ -82,11 +82,11 @@ def test_healthz_reports_ok(client):
 
 
 def test_healthz_reports_a_broken_database_and_store(tmp_path):
-    broken = create_app({
+    broken = make_app({
         "TESTING": True, "SECRET_KEY": "x",
         "DATABASE_URL": f"sqlite:///{tmp_path}/no/such/folder/db.sqlite3",
         "UPLOADS_DIR": str(tmp_path / "uploads"),
-    })
+    }, tmp_path / "instance")
     (tmp_path / "uploads").rmdir()
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503
@@ -98,10 +98,12 @@ def test_healthz_reports_a_broken_database_and_store(tmp_path):
 
 
 def test_healthz_reports_an_unreachable_bucket(tmp_path, s3_server):
-    app = create_app({
+    app = make_app({
         "TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
         "UPLOADS_DIR": str(tmp_path / "uploads"), **s3_server.config("bucket-that-is-not-there"),
-    })
+    }, tmp_path / "instance")
+    with app.app_context():
+        db.upgrade()  # the probe row needs the schema: an unmigrated database is not ready
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["database"] == "ok"
@@ -110,11 +112,12 @@ def test_healthz_reports_an_unreachable_bucket(tmp_path, s3_server):
 
 
 @pytest.mark.parametrize(("hops", "expected"), [(0, "127.0.0.1 http"), (1, "203.0.113.7 https")])
-def test_proxy_hops_decides_whose_forwarded_headers_count(backend_settings, hops, expected):
+def test_proxy_hops_decides_whose_forwarded_headers_count(backend_settings, hops, expected,
+                                                         tmp_path):
     from flask import request
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "PROXY_HOPS": hops,
-                      **backend_settings})
+    app = make_app({"TESTING": True, "SECRET_KEY": "x", "PROXY_HOPS": hops,
+                    **backend_settings}, tmp_path / "instance")
     app.add_url_rule("/_seen", "seen", lambda: f"{request.remote_addr} {request.scheme}")
     response = app.test_client().get("/_seen", environ_base={"REMOTE_ADDR": "127.0.0.1"},
                                      headers={"X-Forwarded-For": "198.51.100.1, 203.0.113.7",
@@ -193,7 +196,8 @@ def test_fifty_concurrent_uploads_through_a_live_server_lose_nothing(
     assert [status for status, _ in answers] == [200] * len(photos), answers
     codes = {body["code"] for _, body in answers}
     assert len(codes) == len(photos)
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", **backend_settings})
+    app = make_app({"TESTING": True, "SECRET_KEY": "x", **backend_settings},
+                   tmp_path / "check-instance")
     try:
         with app.app_context():
             stored = db.session().scalars(select(Photo)).all()
@@ -243,12 +247,12 @@ def _add_photo(code: str, state: PhotoState, source: Path) -> None:
 @pytest.fixture
 def source_site(tmp_path, corpus):
     """Return an SQLite + local app holding a few real photos in different states."""
-    app = create_app({
+    app = make_app({
         "TESTING": True, "SECRET_KEY": "test-secret",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'source.sqlite3'}",
         "UPLOADS_DIR": str(tmp_path / "uploads"),
         "PUBLIC_BASE_URL": "https://tablecloth.example.org",
-    })
+    }, tmp_path / "source-instance")
     photos = sorted(p for p in corpus.glob("jpg_*.jpg") if "invalid" not in p.name)[:3]
     with app.app_context():
         db.upgrade()
@@ -280,9 +284,10 @@ def target(tmp_path, pg_cluster, s3_server, request):
 @pytest.fixture
 def target_app(target, tmp_path):
     """Return an app running on the target database and bucket."""
-    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
-                      "UPLOADS_DIR": str(tmp_path / "unused-uploads"),
-                      "PUBLIC_BASE_URL": "https://tablecloth.example.org", **target[0]})
+    app = make_app({"TESTING": True, "SECRET_KEY": "test-secret",
+                    "UPLOADS_DIR": str(tmp_path / "unused-uploads"),
+                    "PUBLIC_BASE_URL": "https://tablecloth.example.org", **target[0]},
+                   tmp_path / "target-instance")
     yield app
     app.extensions["tablecloth.engine"].dispose()
 

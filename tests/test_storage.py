@@ -130,8 +130,9 @@ def test_app_with_s3_and_no_bucket_refuses_to_start(monkeypatch, tmp_path):
     monkeypatch.setenv("TABLECLOTH_STORAGE", "s3")
     monkeypatch.delenv("TABLECLOTH_S3_BUCKET", raising=False)
     with pytest.raises(ConfigError, match="TABLECLOTH_S3_BUCKET"):
+        # About create_app reading the environment: its own instance folder, the real environ.
         create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3",
-                    "UPLOADS_DIR": str(tmp_path / "uploads")})
+                    "UPLOADS_DIR": str(tmp_path / "uploads")}, instance_path=tmp_path / "i")
 
 
 def test_s3_errors_other_than_missing_are_storage_errors(s3_server, tmp_path):
@@ -186,13 +187,13 @@ def test_send_stored_streams_with_etag_and_answers_304(app):
     assert client.get("/_stored/photos/NOPE00/web.jpg").status_code == 404
 
 
-def test_send_stored_redirects_to_a_presigned_url(s3_server, backend_settings):
-    from tablecloth import create_app
+def test_send_stored_redirects_to_a_presigned_url(s3_server, backend_settings, tmp_path):
+    from helpers import make_app
 
     bucket = s3_server.create_bucket(servers.unique_name("redirect-"))
     try:
-        app = create_app({"TESTING": True, "SECRET_KEY": "x", **backend_settings,
-                          **s3_server.config(bucket), "S3_SERVE": "redirect"})
+        app = make_app({"TESTING": True, "SECRET_KEY": "x", **backend_settings,
+                        **s3_server.config(bucket), "S3_SERVE": "redirect"}, tmp_path / "i")
         data, _digest = _serving_app(app)
         response = app.test_client().get("/_stored/photos/SEND01/web.jpg")
         assert response.status_code == 302

@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import codes
 from ..errors import Refusal
-from ..models import Invitation, Organiser, Role, utcnow
+from ..models import Invitation, Organiser, OrganiserSession, Role, utcnow
 from . import audit
 from .site import Site
 
@@ -87,25 +87,43 @@ def get_organiser(site: Site, person_id: int) -> Organiser | None:
     return site.db.get(Organiser, person_id)
 
 
-def logged_in(site: Site, person_id: int | None) -> Organiser | None:
-    """Return the active organiser a session names, or None (unknown or switched off)."""
-    if person_id is None:
-        return None
-    person = get_organiser(site, person_id)
-    return person if person is not None and person.active else None
-
-
 def set_active(site: Site, person: Organiser, active: bool,
                by: Organiser | None = None) -> Organiser:
-    """Switch an account on or off; nobody can switch off their own account."""
+    """Switch an account on or off, ending its sessions when off; never one's own off."""
     if by is not None and by.id == person.id and not active:
         raise AccountError("deactivate_self")
-    if person.active != active:
+    # Changed only if not already so: two admins clicking at once log it once.
+    changed = site.db.execute(
+        update(Organiser).where(Organiser.id == person.id, Organiser.active.is_(not active))
+        .values(active=active).execution_options(synchronize_session=False)).rowcount
+    if changed:
         audit.record(site, "account.reactivate" if active else "account.deactivate",
                      person.email, organiser=by)
-        person.active = active
+        if not active:
+            end_sessions(site, person)
     site.db.commit()
+    site.db.refresh(person)
     return person
+
+
+def end_sessions(site: Site, person: Organiser) -> int:
+    """End every open session of person in the caller's transaction; return how many."""
+    return site.db.execute(
+        update(OrganiserSession)
+        .where(OrganiserSession.organiser_id == person.id, OrganiserSession.ended_at.is_(None))
+        .values(ended_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+
+
+def set_password(person: Organiser, password: str) -> None:
+    """Give person a new password (at least MIN_PASSWORD_LENGTH), stored as a salted hash."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AccountError("password_too_short", count=MIN_PASSWORD_LENGTH)
+    person.password_hash = generate_password_hash(password)
+
+
+def password_matches(person: Organiser, password: str) -> bool:
+    """Say whether password is person's current one."""
+    return check_password_hash(person.password_hash, password or "")
 
 
 def create_invitation(site: Site, role: Role | str = Role.MODERATOR, note: str = "",
@@ -146,11 +164,15 @@ def revoke_invitation(site: Site, invitation: Invitation,
                       by: Organiser | None = None) -> Invitation:
     """Make an unused invitation unusable at once (a link sent to the wrong person)."""
     now = utcnow()
-    if invitation.used_at is None and invitation.expires_at > now:
-        invitation.expires_at = now
+    revoked = site.db.execute(
+        update(Invitation).where(Invitation.id == invitation.id, Invitation.used_at.is_(None),
+                                 Invitation.expires_at > now)
+        .values(expires_at=now).execution_options(synchronize_session=False)).rowcount
+    if revoked:
         audit.record(site, "account.revoke", f"invitation {invitation.id}",
                      {"role": invitation.role.value}, organiser=by)
     site.db.commit()
+    site.db.refresh(invitation)
     return invitation
 
 

@@ -36,6 +36,15 @@ ACTION_LABELS = {
     "cloth.export": N_("Print files exported"),
     "cloth.swatch": N_("Test swatch made"),
     "photo.name": N_("Name in the other script changed"),
+    "account.password": N_("Password changed"),
+    "account.reset_link": N_("Password reset link made"),
+    "account.password_reset": N_("Password set with a reset link"),
+    "account.sessions_end": N_("Every session ended"),
+    "group.quota": N_("Group quota changed"),
+    "group.expiry": N_("Invite code's last day changed"),
+    "city.add": N_("City added"),
+    "cloth.settings": N_("Print settings changed"),
+    "cloth.order": N_("Photo order changed"),
 }
 ACTIONS = tuple(ACTION_LABELS)
 # The keys of an entry's detail, with their English names.
@@ -60,6 +69,16 @@ DETAIL_LABELS = {
     "swatch": N_("swatch"),
     "sizes": N_("module sizes, mm"),
     "corrected": N_("corrected by hand"),
+    "to": N_("after"),
+    "mb": N_("megabytes"),
+    "sessions": N_("sessions"),
+    "sessions_ended": N_("sessions ended"),
+    "hours": N_("hours valid"),
+    "en": N_("name in English"),
+    "ru": N_("name in Russian"),
+    "home": N_("home language"),
+    "mode": N_("order"),
+    "printer": N_("printer"),
 }
 CSV_COLUMNS = ("at", "organiser", "action", "target", "detail")
 

@@ -6,13 +6,16 @@ and S3.
 - missing: a row names a file the store does not have;
 - corrupt: the stored bytes differ from the recorded SHA-256 or size;
 - stray: a file under photos/ or exports/ that no row names (e.g. left by a crashed upload);
+- temporary: a half-written file (the local store's .tmp-*) older than STALE_TEMPORARY_S,
+  left when a process died in the middle of writing it;
 - abandoned: a resumable upload left half-way past its expiry, or pieces under partial/ that
   no live upload owns.
 
-Repair moves strays to quarantine/ (nothing is deleted), remakes a lost or damaged web copy,
-thumbnail or tile from an intact master, and leaves a lost or damaged master (or export file) alone,
-saying so: those can only come back from an archive or a backup. Abandoned uploads are
-deleted: they are half a photo nobody finished sending, never anything stored for keeps.
+Repair moves strays and stale temporaries to quarantine/ (nothing is deleted), remakes a lost
+or damaged web copy, thumbnail or tile from an intact master, and leaves a lost or damaged
+master (or export file) alone, saying so: those can only come back from an archive or a
+backup. Abandoned uploads are deleted: they are half a photo nobody finished sending, never
+anything stored for keeps.
 """
 
 from __future__ import annotations
@@ -34,6 +37,9 @@ from .site import Site
 MISSING = "missing"
 CORRUPT = "corrupt"
 STRAY = "stray"
+TEMPORARY = "temporary"
+# A write takes seconds; a half-written file this old belongs to a process that died.
+STALE_TEMPORARY_S = 15 * 60
 ABANDONED = "abandoned"
 CHECKED_PREFIXES = ("photos/", "exports/", "swatches/")
 QUARANTINE_PREFIX = "quarantine/"
@@ -46,7 +52,7 @@ EXPORTS_IN_PROGRESS = ("queued", "running")
 class Problem:
     """One file that is not as recorded, and what repair did or could not do about it."""
 
-    kind: str  # MISSING, CORRUPT or STRAY
+    kind: str  # MISSING, CORRUPT, STRAY or TEMPORARY
     key: str
     detail: str
     owner: str = ""  # e.g. "web of 7K3QZ9", "export 3 (pdf)"
@@ -171,8 +177,28 @@ def check(site: Site, *, repair: bool = False, grace_s: float = 10.0,
     summary.problems.extend(stray_problems)
     if repair and stray_problems:
         _quarantine(site, stray_problems, grace_s, echo)
+    temporaries = [Problem(TEMPORARY, name, "a half-written file left by an interrupted write")
+                   for name in store.temporaries(STALE_TEMPORARY_S)
+                   if not name.startswith(QUARANTINE_PREFIX)]
+    summary.problems.extend(temporaries)
+    if repair and temporaries:
+        _quarantine_temporaries(site, temporaries)
     summary.problems.extend(_abandoned_uploads(site, repair))
     return summary
+
+
+def _quarantine_temporaries(site: Site, problems: list[Problem]) -> None:
+    """Move stale half-written files under quarantine/<time>/, named without the dot."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    for problem in problems:
+        folder, _slash, name = problem.key.rpartition("/")
+        target = f"{QUARANTINE_PREFIX}{stamp}/{folder + '/' if folder else ''}{name.lstrip('.')}"
+        try:
+            site.store.quarantine_temporary(problem.key, target)
+        except FileNotFoundError:
+            problem.repaired = "gone meanwhile"
+            continue
+        problem.repaired = f"moved to {target}"
 
 
 def _abandoned_uploads(site: Site, repair: bool) -> list[Problem]:

@@ -6,7 +6,7 @@ import re
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ..codes import ALPHABET
 from ..errors import Refusal
@@ -15,7 +15,9 @@ from ..render.invitation import render_invitation
 from . import audit
 from .site import Site
 
-INVITE_RANDOM_LENGTH = 4
+# 8 characters of Crockford base32 after the city's letters: 40 bits, against guessing (codes
+# made before with 4 characters keep working: a code is looked up as typed).
+INVITE_RANDOM_LENGTH = 8
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 LANGUAGES = ("en", "ru")
 
@@ -25,7 +27,7 @@ class GroupError(Refusal):
 
 
 def new_invite_code(site: Site, city: City) -> str:
-    """Return an unused invite code such as COV-7K3Q: the city's first letters, then random."""
+    """Return an unused invite code such as COV-7K3QZ9AB: the city's letters, then random."""
     letters = re.sub(r"[^A-Z]", "", city.slug.upper())[:3] or "GRP"
     while True:
         code = letters + "-" + "".join(secrets.choice(ALPHABET)
@@ -129,29 +131,44 @@ def list_groups(site: Site) -> list[tuple[Group, int]]:
 def set_active(site: Site, code: str, active: bool, by: Organiser | None = None) -> Group:
     """Switch a group's invite code on or off."""
     group = group_or_refuse(site, code)
-    if group.active != active:
+    # Changed only if not already so: two organisers clicking at once log it once.
+    changed = site.db.execute(
+        update(Group).where(Group.id == group.id, Group.active.is_(not active))
+        .values(active=active).execution_options(synchronize_session=False)).rowcount
+    if changed:
         audit.record(site, "group.enable" if active else "group.disable", group.invite_code,
                      organiser=by)
-    group.active = active
     site.db.commit()
+    site.db.refresh(group)
     return group
 
 
-def set_expiry(site: Site, code: str, expires_on: date | None) -> Group:
+def set_expiry(site: Site, code: str, expires_on: date | None,
+               by: Organiser | None = None) -> Group:
     """Let a group's code work through expires_on, or for ever when None."""
     group = group_or_refuse(site, code)
+    before = last_day(group)
     group.expires_at = expiry_moment(expires_on) if expires_on is not None else None
+    if before != expires_on:
+        audit.record(site, "group.expiry", group.invite_code, {
+            "from": before.isoformat() if before else None,
+            "to": expires_on.isoformat() if expires_on else None}, organiser=by)
     site.db.commit()
     return group
 
 
-def set_quota(site: Site, code: str, photos: int | None, mb: int | None) -> Group:
+def set_quota(site: Site, code: str, photos: int | None, mb: int | None,
+              by: Organiser | None = None) -> Group:
     """Limit a group's pending and approved photos and megabytes; None means unlimited."""
     group = group_or_refuse(site, code)
     for value in (photos, mb):
         if value is not None and value < 0:
             raise GroupError("quota_invalid")
+    changed = (group.quota_photos, group.quota_mb) != (photos, mb)
     group.quota_photos, group.quota_mb = photos, mb
+    if changed:
+        audit.record(site, "group.quota", group.invite_code, {"photos": photos, "mb": mb},
+                     organiser=by)
     site.db.commit()
     return group
 
@@ -169,7 +186,7 @@ def city_by_slug(site: Site, slug: str) -> City | None:
 
 
 def add_city(site: Site, slug: str, name_en: str, name_ru: str,
-             home_language: str = "en") -> City:
+             home_language: str = "en", by: Organiser | None = None) -> City:
     """Add a city with its names in both languages and the language of its own script."""
     slug = (slug or "").strip().lower()
     name_en = " ".join((name_en or "").split())
@@ -188,5 +205,7 @@ def add_city(site: Site, slug: str, name_en: str, name_ru: str,
     city = City(slug=slug, name_en=name_en, name_ru=name_ru, home_language=home_language,
                 position=position)
     site.db.add(city)
+    audit.record(site, "city.add", slug, {"en": name_en, "ru": name_ru,
+                                          "home": home_language}, organiser=by)
     site.db.commit()
     return city

@@ -187,7 +187,7 @@ def _copy_rows(source_engine: Engine, target_engine: Engine, summary, echo) -> N
                     target.execute(table.insert(), fresh)
                 copied += len(fresh)
                 present += len(existing)
-            if target.dialect.name == "postgresql" and key_column.autoincrement:
+            if target.dialect.name == "postgresql" and table.autoincrement_column is not None:
                 # Rows came with their ids, so move the id sequence past them.
                 target.execute(
                     text(

@@ -9,8 +9,8 @@ from sqlalchemy.orm import selectinload
 
 from .. import codes
 from ..errors import Refusal
-from ..models import City, Organiser, Photo, PhotoState, StoredFile, utcnow
-from . import audit
+from ..models import City, Organiser, Photo, PhotoState, StoredFile
+from . import audit, photo_states
 from .site import Site
 
 MAX_CAPTION = 280
@@ -38,49 +38,29 @@ def file_for_organisers(site: Site, raw_code: str, kind: str) -> StoredFile | No
     return photo.file(kind) if photo is not None else None
 
 
-def _reviewed(photo: Photo, by: Organiser | None) -> None:
-    photo.reviewed_at = utcnow()
-    photo.reviewed_by_id = by.id if by is not None else None
-
-
 def approve(site: Site, photo: Photo, by: Organiser | None = None) -> Photo:
-    """Publish a pending or rejected photo."""
-    if photo.state == PhotoState.WITHDRAWN:
+    """Publish a pending or rejected photo (an approved one stays as it is)."""
+    if not photo_states.change(site, photo, "approve", by=by) and (
+            photo.state == PhotoState.WITHDRAWN):
         raise ModerationError("approve_withdrawn", code=photo.code)
-    before = photo.state.value
-    photo.state = PhotoState.APPROVED
-    photo.reject_reason = None
-    _reviewed(photo, by)
-    audit.record(site, "photo.approve", photo.code, {"from": before}, organiser=by)
-    site.db.commit()
     return photo
 
 
 def reject(site: Site, photo: Photo, reason: str = "", by: Organiser | None = None) -> Photo:
     """Refuse a pending photo, or unpublish an approved one, with an optional reason."""
-    if photo.state == PhotoState.WITHDRAWN:
-        raise ModerationError("reject_withdrawn", code=photo.code)
     reason = " ".join((reason or "").split())
     if len(reason) > MAX_REASON:
         raise ModerationError("reject_reason_too_long", count=MAX_REASON)
-    before = photo.state.value
-    photo.state = PhotoState.REJECTED
-    photo.reject_reason = reason or None
-    _reviewed(photo, by)
-    audit.record(site, "photo.reject", photo.code, {"from": before, "reason": reason},
-                 organiser=by)
-    site.db.commit()
+    if not photo_states.change(site, photo, "reject", by=by, reason=reason) and (
+            photo.state == PhotoState.WITHDRAWN):
+        raise ModerationError("reject_withdrawn", code=photo.code)
     return photo
 
 
 def withdraw(site: Site, photo: Photo, by: Organiser | None = None) -> Photo:
     """Unpublish a photo for good; its code then answers 410."""
-    if photo.state == PhotoState.WITHDRAWN:
+    if not photo_states.change(site, photo, "withdraw", by=by, who="organiser"):
         raise ModerationError("already_withdrawn", code=photo.code)
-    photo.withdraw()
-    _reviewed(photo, by)
-    audit.record(site, "photo.withdraw", photo.code, {"by": "organiser"}, organiser=by)
-    site.db.commit()
     return photo
 
 

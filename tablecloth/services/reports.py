@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from ..errors import Refusal
 from ..messages import N_
 from ..models import Organiser, Photo, PhotoReport, utcnow
-from . import audit
+from . import audit, photo_states
 from .site import Site
 
 MAX_TEXT = 500
@@ -81,30 +81,29 @@ def hidden_photos(site: Site) -> Sequence[Photo]:
 
 
 def _resolve(site: Site, photo_id: int, resolution: str, by: Organiser | None,
-             report_id: int | None = None) -> None:
+             report_id: int | None = None) -> int:
+    """Close open reports (one, or all of a photo's); return how many this call closed."""
     query = update(PhotoReport).where(PhotoReport.resolved_at.is_(None))
     query = query.where(PhotoReport.id == report_id) if report_id is not None else query.where(
         PhotoReport.photo_id == photo_id)
-    site.db.execute(query.values(resolved_at=utcnow(), resolution=resolution,
-                                 resolved_by_id=by.id if by is not None else None))
+    return site.db.execute(query.values(
+        resolved_at=utcnow(), resolution=resolution,
+        resolved_by_id=by.id if by is not None else None,
+    ).execution_options(synchronize_session=False)).rowcount
 
 
 def hide(site: Site, photo: Photo, by: Organiser | None = None) -> Photo:
     """Take a photo off the public site at once and close its open reports."""
-    if photo.hidden_at is None:
-        photo.hidden_at = utcnow()
-        _audit(site, "photo.hide", photo, by)
+    photo_states.change(site, photo, "hide", by=by, commit=False)
     _resolve(site, photo.id, HIDDEN, by)
     site.db.commit()
+    site.db.refresh(photo)
     return photo
 
 
 def restore(site: Site, photo: Photo, by: Organiser | None = None) -> Photo:
-    """Show a hidden photo again (if it is still approved)."""
-    if photo.hidden_at is not None:
-        photo.hidden_at = None
-        _audit(site, "photo.restore", photo, by)
-        site.db.commit()
+    """Show a hidden photo again (a withdrawn photo stays withdrawn)."""
+    photo_states.change(site, photo, "restore", by=by)
     return photo
 
 
@@ -113,8 +112,9 @@ def dismiss(site: Site, report_id: int, by: Organiser | None = None) -> PhotoRep
     entry = site.db.get(PhotoReport, report_id)
     if entry is None:
         return None
-    if entry.resolved_at is None:
-        _resolve(site, entry.photo_id, DISMISSED, by, report_id=entry.id)
+    # Closed only if still open, so two organisers dismissing at once log it once.
+    if _resolve(site, entry.photo_id, DISMISSED, by, report_id=entry.id) == 1:
         _audit(site, "photo.report_dismissed", entry.photo, by, {"reason": entry.reason})
-        site.db.commit()
+    site.db.commit()
+    site.db.refresh(entry)
     return entry

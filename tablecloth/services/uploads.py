@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import codes, images
 from ..errors import Refusal
 from ..models import AgeBand, City, Group, Photo, PhotoState, StoredFile, Visit, utcnow
-from . import audit, groups, tiles
+from . import audit, groups, photo_states, tiles
 from .site import Site
 
 log = logging.getLogger(__name__)
@@ -300,6 +300,7 @@ def accept_upload(
         try:
             session.add(photo)
             session.flush()
+            _recheck_quota(site, group)
             audit.record(site, "consent.recorded", code, {
                 "consent_self": bool(consent_self), "consent_guardian": bool(consent_guardian),
                 "age_band": age_band.value if age_band is not None else None,
@@ -326,6 +327,26 @@ def accept_upload(
     raise RuntimeError(f"no unused photo code found in {CODE_ATTEMPTS} attempts")
 
 
+def _recheck_quota(site: Site, group: Group | None) -> None:
+    """Count the group's photos again, this one included, with uploads to it in single file.
+
+    The check before processing lets two uploads racing for the last place both pass; here
+    the group's row is locked (PostgreSQL; SQLite's write lock, taken by the insert, already
+    orders every writer), so each upload counts every one committed before it.
+    """
+    if group is None or (group.quota_photos is None and group.quota_mb is None):
+        return
+    # NO KEY UPDATE: the insert above holds KEY SHARE on the row (its foreign key), which a
+    # plain FOR UPDATE would wait on in every racing upload at once: a deadlock.
+    site.db.execute(select(Group.id).where(Group.id == group.id)
+                    .with_for_update(key_share=True))
+    photos, size = group_usage(site, group)
+    if group.quota_photos is not None and photos > group.quota_photos:
+        raise UploadRefused("quota_reached", limit=group.quota_photos, unit="photos")
+    if group.quota_mb is not None and size > group.quota_mb * 1024 * 1024:
+        raise UploadRefused("quota_reached", limit=group.quota_mb, unit="MB")
+
+
 def find_by_token(site: Site, token: str) -> Photo | None:
     """Return the photo whose private withdrawal token this is, or None."""
     if not token or len(token) > 128:
@@ -343,12 +364,10 @@ def withdraw_by_token(site: Site, token: str) -> Photo | None:
     return photo
 
 
-def withdraw(site: Site, photo: Photo) -> None:
-    """Withdraw a photo at once at its participant's request (a private link)."""
-    if photo.state is not PhotoState.WITHDRAWN:
-        photo.withdraw()
-        audit.record(site, "photo.withdraw", photo.code, {"by": "participant"})
-        site.db.commit()
+def withdraw(site: Site, photo: Photo) -> bool:
+    """Withdraw a photo at once at its participant's request (a private link); return whether
+    this call withdrew it (the state machine: a concurrent approve can never undo it)."""
+    return photo_states.change(site, photo, "withdraw", who="participant")
 
 
 def thumbnail(site: Site, token: str) -> tuple[bytes, str] | None:

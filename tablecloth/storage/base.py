@@ -58,6 +58,15 @@ class Storage(Protocol):
     def ping(self) -> None:
         """Check cheaply that the store is reachable and usable; raise StorageError if not."""
 
+    def free_bytes(self) -> int | None:
+        """Return the free space left for new files, or None when the backend has no limit."""
+
+    def temporaries(self, older_than_s: float) -> Iterator[str]:
+        """Yield the names of half-written files (a crash mid-put) older than older_than_s."""
+
+    def quarantine_temporary(self, name: str, to_key: str) -> None:
+        """Move a half-written file named by temporaries() to a stored key, out of the way."""
+
 
 def digest(store: Storage, key: str) -> tuple[str, int]:
     """Return the SHA-256 and size of a stored file, read in blocks; FileNotFoundError if absent."""

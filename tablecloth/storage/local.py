@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from .base import StorageError, check_key
+
+TEMPORARY = ".tmp-"  # put() writes here first, then renames: a crash leaves one behind
 
 
 class LocalStorage:
@@ -24,7 +28,7 @@ class LocalStorage:
     def put(self, key: str, data: bytes, content_type: str, *, durable: bool = True) -> None:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMPORARY)
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
@@ -59,7 +63,7 @@ class LocalStorage:
         if not start.is_dir():
             return
         for path in sorted(start.rglob("*")):
-            if path.is_file() and not path.name.startswith(".tmp-"):
+            if path.is_file() and not path.name.startswith(TEMPORARY):
                 key = path.relative_to(self.root).as_posix()
                 if key.startswith(prefix):
                     yield key
@@ -73,3 +77,23 @@ class LocalStorage:
     def ping(self) -> None:
         if not self.root.is_dir() or not os.access(self.root, os.W_OK | os.X_OK):
             raise StorageError(f"uploads folder {self.root} is missing or not writable")
+
+    def free_bytes(self) -> int | None:
+        return shutil.disk_usage(self.root).free
+
+    def temporaries(self, older_than_s: float) -> Iterator[str]:
+        cutoff = time.time() - older_than_s
+        for path in sorted(self.root.rglob(TEMPORARY + "*")):
+            try:
+                if path.is_file() and path.stat().st_mtime <= cutoff:
+                    yield path.relative_to(self.root).as_posix()
+            except FileNotFoundError:
+                continue  # renamed into place (or removed) a moment ago
+
+    def quarantine_temporary(self, name: str, to_key: str) -> None:
+        source = self._path(name)
+        if not source.name.startswith(TEMPORARY):
+            raise StorageError(f"{name!r} is not a temporary file")
+        target = self._path(to_key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, target)

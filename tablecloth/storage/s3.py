@@ -156,3 +156,12 @@ class S3Storage:
             self.client.head_bucket(Bucket=self.bucket)
         except (BotoCoreError, ClientError) as exc:
             raise StorageError(f"S3 bucket {self.bucket!r} is not reachable: {exc}") from exc
+
+    def free_bytes(self) -> int | None:
+        return None  # a bucket has no free space to run out of that we can see
+
+    def temporaries(self, older_than_s: float) -> Iterator[str]:
+        return iter(())  # an object appears whole or not at all
+
+    def quarantine_temporary(self, name: str, to_key: str) -> None:
+        raise StorageError("a bucket holds no temporary files")

@@ -32,7 +32,7 @@ class CookieSessions(SecureCookieSessionInterface):
 
 def init_app(app: Flask) -> None:
     """Register the participant, viewer and organiser blueprints and the app-wide hooks."""
-    from . import health, limits, organiser, static, upload, viewer
+    from . import errors, headers, health, limits, numbers, organiser, static, upload, viewer
     from .organiser import auth, common
     from .viewer import photo
 
@@ -47,8 +47,11 @@ def init_app(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    numbers.init_app(app)  # before any route: <int:...> stops at the id columns' range
     csrf.init_app(app)
     limits.init_app(app)
+    headers.init_app(app)
+    errors.init_app(app)
     static.init_app(app)
     app.register_blueprint(viewer.bp)
     app.register_blueprint(upload.bp)
@@ -57,13 +60,6 @@ def init_app(app: Flask) -> None:
 
     app.before_request(auth.load_organiser)
     app.context_processor(common.organiser_context)
-
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        return response
 
     @app.errorhandler(404)
     def not_found(error: HTTPException):

@@ -117,7 +117,7 @@ class FastPages:
         return from_header(environ.get("HTTP_ACCEPT_LANGUAGE", ""), self.default_language)
 
     def _read(self, name: str, query, **values: Any) -> tuple | None:
-        """Return the one row of query for these values: one indexed lookup.
+        """Return the one row of query for these values: one indexed lookup (None: ask Flask).
 
         The driver's own cursor on a pooled connection: SQLAlchemy's execution layer cost
         more than the lookup. The statement is compiled once, and each value goes through
@@ -133,14 +133,19 @@ class FastPages:
         sql, order, convert = self._sql[name]
         values = {k: convert[k](v) if convert.get(k) else v for k, v in values.items()}
         params: Any = [values[k] for k in order] if order else values
-        connection = engine.raw_connection()
         try:
-            cursor = connection.cursor()
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
-            cursor.close()
-        finally:
-            connection.close()
+            connection = engine.raw_connection()
+            try:
+                cursor = connection.cursor()
+                cursor.execute(sql, params)
+                row = cursor.fetchone()
+                cursor.close()
+            finally:
+                connection.close()
+        except Exception:  # any driver's error, and the pool's
+            # The database is down or locked: Flask meets the same failure and answers it
+            # with the branded, translated 503 (web/errors.py), never a bare 500 from here.
+            return None
         return row
 
     def _image(self, environ: dict, start_response: Callable, raw_code: str, kind: str,

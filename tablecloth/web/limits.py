@@ -9,9 +9,11 @@ from ..ratelimit import Limiter, make_limiter
 EXTENSION = "tablecloth.ratelimit"
 
 
-def init_app(app: Flask) -> None:
-    """Make the app's limiter: in this process, or in the shared database."""
-    app.extensions[EXTENSION] = make_limiter(app.config, app.extensions["tablecloth.engine"])
+def init_app(app: Flask, processes: int = 1) -> None:
+    """Make the app's limiter for this many serving processes: in this process, or in the
+    shared database (`tablecloth serve` calls it again with its number of workers)."""
+    app.extensions[EXTENSION] = make_limiter(app.config, app.extensions["tablecloth.engine"],
+                                             processes)
 
 
 def limiter() -> Limiter:

@@ -114,10 +114,38 @@ def opened(source: Path) -> Iterator[bagit.Bag]:
             bag = bagit.Bag(str(folder))
             bag.validate()
         except bagit.BagValidationError as exc:
-            raise ArchiveError("archive_damaged", problem=str(exc)) from None
+            # bagit checks Payload-Oxum (the total size) first, and names no file when a
+            # file changed size: look for the files themselves before saying what is wrong.
+            named = damaged_files(bag, folder) or [str(exc)]
+            raise ArchiveError("archive_damaged", problem="; ".join(named[:10])) from None
         except bagit.BagError as exc:
             raise ArchiveError("archive_not_a_bag", source=str(source), problem=str(exc)) from None
         yield bag
+
+
+def damaged_files(bag: bagit.Bag, folder: Path) -> list[str]:
+    """Return a line for each payload file that is missing, changed or not in the manifest."""
+    listed = bag.payload_entries()
+    problems = []
+    for name, hashes in sorted(listed.items()):
+        path = folder / name
+        if not path.is_file():
+            problems.append(f"{name} is missing")
+            continue
+        wanted = hashes.get("sha256")
+        if wanted is None:
+            continue
+        digest = hashlib.sha256()
+        with path.open("rb") as stream:
+            while block := stream.read(1024 * 1024):
+                digest.update(block)
+        if digest.hexdigest() != wanted:
+            problems.append(f"{name} sha256 validation failed (its size or contents changed)")
+    data = folder / "data"
+    extra = sorted(p.relative_to(folder).as_posix() for p in data.rglob("*")
+                   if p.is_file() and p.relative_to(folder).as_posix() not in listed)
+    problems += [f"{name} is not in the manifest" for name in extra]
+    return problems
 
 
 @contextmanager

@@ -10,7 +10,7 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ... import codes
+from ... import codes, csvcells
 from ...models import (
     AgeBand,
     City,
@@ -128,6 +128,8 @@ def photo_record(photo: Photo, files: list[dict]) -> dict[str, Any]:
         "created_at": iso(photo.created_at),
         "reviewed_at": iso(photo.reviewed_at),
         "withdrawn_at": iso(photo.withdrawn_at),
+        # Hidden after a report: a restore must not show it again.
+        "hidden_at": iso(photo.hidden_at),
         # A hash of the random secret on the participant's receipt, not the secret: keeping it
         # lets their private withdrawal link work on a restored site.
         "withdraw_token_hash": photo.withdraw_token_hash,
@@ -167,7 +169,8 @@ def csv_row(record: dict[str, Any]) -> list[str]:
             value = record.get(column)
         row.append("" if value is None else str(value).lower() if isinstance(value, bool)
                    else str(value))
-    return row
+    # Participants' names and captions: never a live formula in a spreadsheet.
+    return csvcells.row(row)
 
 
 def photo_from(record: dict[str, Any], cities: dict[str, City],
@@ -204,6 +207,7 @@ def photo_from(record: dict[str, Any], cities: dict[str, City],
         reviewed_at=to_datetime(record.get("reviewed_at")),
         reject_reason=record.get("reject_reason"),
         withdrawn_at=to_datetime(record.get("withdrawn_at")),
+        hidden_at=to_datetime(record.get("hidden_at")),
         caption_translation=record.get("caption_translation"),
         name_other_script=record.get("name_other_script"),
     )

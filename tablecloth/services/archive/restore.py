@@ -30,9 +30,16 @@ class RestoreSummary:
     exports: int = 0
 
     def sentence(self) -> str:
-        """Return one line saying what was restored."""
+        """Return what was restored, and plainly what an archive does not bring back."""
         return (f"Restored {self.photos} photos ({self.files} files), {self.cloths} cloth "
-                f"editions, {self.exports} exports.")
+                f"editions, {self.exports} exports.\n{NOT_RESTORED}")
+
+
+# Said after every restore (and in the README): none of these is in an archive.
+NOT_RESTORED = (
+    "Not brought back, because an archive does not hold them: organiser accounts (create one "
+    "with `tablecloth create-organiser`), the audit log, viewers' reports, page-view counts, "
+    "sessions and rate-limit counts; and a withdrawn photo's files, name and caption.")
 
 
 def restore(site: Site, source: Path) -> RestoreSummary:

@@ -18,8 +18,9 @@ from sqlalchemy.orm import selectinload
 
 from ... import codes, layout, names, printers, qr
 from ...layout import CellSpec, ClothSettings, LayoutError, LayoutWarning, Plan
-from ...models import City, Cloth, ClothItem, Photo, PhotoState, bilingual
+from ...models import City, Cloth, ClothItem, Organiser, Photo, PhotoState, bilingual
 from ...render import format_named
+from .. import audit
 from ..site import Site
 from . import ClothFrozen
 
@@ -50,16 +51,26 @@ def settings_of(cloth: Cloth, **overrides: Any) -> ClothSettings:
     return ClothSettings.from_values(values)
 
 
-def save_settings(site: Site, cloth: Cloth, values: dict[str, Any]) -> list[LayoutWarning]:
+def save_settings(site: Site, cloth: Cloth, values: dict[str, Any],
+                  by: Organiser | None = None) -> list[LayoutWarning]:
     """Check and store new settings for the cloth; return warnings to show the organiser."""
     require_unfrozen(cloth)
     cleaned = {k: v for k, v in values.items() if k in settings_fields()}
     warnings = settings_of(cloth, **cleaned).validate()  # refused values are never stored
+    old = cloth.settings or {}
+    changed = {k: v for k, v in cleaned.items() if old.get(k) != v}
+    if changed:
+        audit.record(site, "cloth.settings", f"edition {cloth.edition}",
+                     {k: _jsonable(v) for k, v in changed.items()}, organiser=by)
     cloth.settings = {**(cloth.settings or {}), **cleaned}
     if "title" in cleaned:
         cloth.title = cleaned["title"] or ""
     site.db.commit()
     return warnings
+
+
+def _jsonable(value: Any) -> Any:
+    return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
 
 
 def printer_of(cloth: Cloth) -> str | None:
@@ -68,26 +79,32 @@ def printer_of(cloth: Cloth) -> str | None:
     return name if name in printers.PRINTERS else None
 
 
-def choose_printer(site: Site, cloth: Cloth, name: str | None) -> list[LayoutWarning]:
+def choose_printer(site: Site, cloth: Cloth, name: str | None,
+                   by: Organiser | None = None) -> list[LayoutWarning]:
     """Choose a printer preset (or none) for the cloth, taking on the settings it wants."""
     require_unfrozen(cloth)
     if not name:
         cloth.settings = {**(cloth.settings or {}), PRINTER_KEY: None}
+        audit.record(site, "cloth.settings", f"edition {cloth.edition}", {"printer": None},
+                     organiser=by)
         site.db.commit()
         return []
     preset = printers.printer_named(name)
-    warnings = save_settings(site, cloth, dict(preset.defaults))
+    warnings = save_settings(site, cloth, dict(preset.defaults), by=by)
     cloth.settings = {**(cloth.settings or {}), PRINTER_KEY: preset.name}
+    audit.record(site, "cloth.settings", f"edition {cloth.edition}", {"printer": preset.name},
+                 organiser=by)
     site.db.commit()
     return warnings
 
 
-def choose_design(site: Site, cloth: Cloth, name: str) -> list[LayoutWarning]:
+def choose_design(site: Site, cloth: Cloth, name: str,
+                  by: Organiser | None = None) -> list[LayoutWarning]:
     """Choose the cloth's design (``layout.DESIGNS``), taking on the colours it brings."""
     require_unfrozen(cloth)
     if name not in layout.DESIGNS:
         raise LayoutError("design_unknown", design=str(name), choices=", ".join(layout.DESIGNS))
-    return save_settings(site, cloth, {**layout.DESIGNS[name].defaults, "design": name})
+    return save_settings(site, cloth, {**layout.DESIGNS[name].defaults, "design": name}, by=by)
 
 
 # ---------------------------------------------------------------- photos and order
@@ -189,7 +206,8 @@ def _alternate(site: Site, photos: list[Chosen], settings: ClothSettings) -> lis
     return [by_code[spec.code] for spec in layout.order_for_cloth(specs, settings)]
 
 
-def save_order(site: Site, cloth: Cloth, order: Iterable[str] | None) -> None:
+def save_order(site: Site, cloth: Cloth, order: Iterable[str] | None,
+               by: Organiser | None = None) -> None:
     """Store a manual order of codes, or go back to alternating cities when order is None."""
     require_unfrozen(cloth)
     session = site.db
@@ -217,6 +235,8 @@ def save_order(site: Site, cloth: Cloth, order: Iterable[str] | None) -> None:
             position += 1
         settings[ORDER_KEY] = "manual"
     cloth.settings = settings
+    audit.record(site, "cloth.order", f"edition {cloth.edition}",
+                 {"mode": settings[ORDER_KEY], "photos": len(cloth.items)}, organiser=by)
     session.commit()
 
 

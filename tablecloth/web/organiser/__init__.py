@@ -19,6 +19,7 @@ from . import (  # noqa: F401  (importing a view registers its routes)
     moderation,
     moved,
     names,
+    password,
     reports,
     swatches,
     wall,

@@ -2,29 +2,38 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from ... import context
 from ...models import Role
-from ...services import accounts
+from ...services import accounts, sessions
 from ..messages import say_refusal
-from .auth import admin_required
+from .auth import admin_required, begin_session
 from .blueprint import bp
 from .common import or_404
 
 ROLE_LABELS = {Role.ADMIN: _l("admin"), Role.MODERATOR: _l("moderator")}
 
 
-def _accounts_page(new_link: str | None = None, new_role: Role | None = None, status: int = 200):
+def _accounts_page(new_link: str | None = None, new_role: Role | None = None,
+                   reset_link: str | None = None, reset_for: str | None = None,
+                   status: int = 200):
     site = context.site()
     return render_template(
         "organiser/accounts.html", people=accounts.list_organisers(site),
         role_labels=ROLE_LABELS, invitations=accounts.pending_invitations(site),
         new_link=new_link, new_role=new_role, days=accounts.INVITATION_DAYS,
+        reset_link=reset_link, reset_for=reset_for, reset_hours=sessions.RESET_HOURS,
         min_password=accounts.MIN_PASSWORD_LENGTH,
     ), status
+
+
+def absolute(path: str) -> str:
+    """Return a link for someone else to open: always PUBLIC_BASE_URL, never the Host header."""
+    return context.site().base_url + path
 
 
 @bp.get("/accounts")
@@ -49,7 +58,7 @@ def create_invitation():
         flash(say_refusal(error), "error")
         return redirect(url_for("organiser.accounts_page"))
     # Shown in this response only (never in a redirect's flash, which lives in the cookie).
-    link = url_for("organiser.accept_invitation", token=token, _external=True)
+    link = absolute(url_for("organiser.accept_invitation", token=token))
     response = _accounts_page(new_link=link, new_role=invitation.role)
     return response[0], response[1], {"Cache-Control": "no-store"}
 
@@ -82,6 +91,34 @@ def switch_account(person_id: int):
     return redirect(url_for("organiser.accounts_page"))
 
 
+@bp.post("/accounts/<int:person_id>/reset")
+@admin_required
+def create_reset(person_id: int):
+    """Make a one-time password reset link for an account and show it once."""
+    site = context.site()
+    person = or_404(accounts.get_organiser(site, person_id))
+    if not person.active:
+        flash(_("Reactivate the account first."), "error")
+        return redirect(url_for("organiser.accounts_page"))
+    _reset, token = sessions.create_reset(site, person, by=g.organiser)
+    link = absolute(url_for("organiser.reset_password", token=token))
+    response = _accounts_page(reset_link=link, reset_for=person.email)
+    return response[0], response[1], {"Cache-Control": "no-store"}
+
+
+@bp.post("/accounts/<int:person_id>/sessions/end")
+@admin_required
+def end_sessions(person_id: int):
+    """Log an account out everywhere at once (a lost laptop, a shared computer)."""
+    site = context.site()
+    person = or_404(accounts.get_organiser(site, person_id))
+    count = sessions.end_all_by_admin(site, person, by=g.organiser)
+    flash(ngettext("%(email)s was logged out of %(num)d session.",
+                   "%(email)s was logged out of %(num)d sessions.", count, email=person.email),
+          "info")
+    return redirect(url_for("organiser.accounts_page"))
+
+
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str):
     """Let an invited person choose an e-mail address and password, then log them in."""
@@ -106,9 +143,7 @@ def accept_invitation(token: str):
             except accounts.AccountError as exc:
                 error = say_refusal(exc)
             else:
-                session.clear()
-                session["organiser_id"] = person.id
-                session.permanent = False
+                begin_session(sessions.start(site, person))
                 flash(_("Welcome! Your account is ready."), "info")
                 return redirect(url_for("organiser.dashboard"))
     return render_template(

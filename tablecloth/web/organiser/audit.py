@@ -10,11 +10,12 @@ from typing import Any
 from flask import Response, render_template, request, stream_with_context
 from flask_babel import format_decimal, get_locale, gettext, ngettext
 
-from ... import context
+from ... import context, csvcells
 from ...models import AgeBand, AuditEntry, PhotoState, Role
 from ...services import audit, reports
 from ...services import groups as group_service
 from ..messages import labels
+from ..numbers import page_arg
 from .accounts import ROLE_LABELS
 from .auth import admin_required
 from .blueprint import bp
@@ -22,7 +23,6 @@ from .common import AGE_LABELS, STATE_LABELS
 from .export_words import kind_name
 
 PAGE_SIZE = 50
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Targets the services write as words ("edition 3"): said again in the reader's language.
 NUMBERED_TARGET = re.compile(r"^(edition|invitation) (\d+)$")
 
@@ -38,7 +38,7 @@ def _filters() -> tuple[str, str]:
 def audit_log():
     """Show one page of the audit log, newest first."""
     action, code = _filters()
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_arg(PAGE_SIZE)
     site = context.site()
     found, total = audit.entries(site, action or None, code or None, limit=PAGE_SIZE,
                                  offset=(page - 1) * PAGE_SIZE)
@@ -118,11 +118,6 @@ def _known_value(action: str, key: str, value: Any, cities: dict) -> str | None:
     return None
 
 
-def _cell(value: str) -> str:
-    # A spreadsheet would run a cell starting with = as a formula.
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 @bp.get("/audit.csv")
 @admin_required
 def audit_csv():
@@ -135,7 +130,7 @@ def audit_csv():
         writer = csv.writer(buffer)
         writer.writerow(audit.CSV_COLUMNS)
         for row in audit.rows(site, action or None, code or None):
-            writer.writerow([_cell(cell) for cell in row])
+            writer.writerow(csvcells.row(row))
             if buffer.tell() > 16384:
                 yield buffer.getvalue()
                 buffer.seek(0)

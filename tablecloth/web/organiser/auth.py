@@ -13,19 +13,30 @@ from flask_wtf.csrf import CSRFError
 
 from ... import context
 from ...models import Role
-from ...services import accounts
+from ...services import accounts, sessions
 from ..limits import address, limiter
 from .blueprint import bp
 
 LOGIN_WINDOW_S = 15 * 60
 
 
+SESSION_KEY = "sid"  # the cookie's session token; the server keeps its hash (services.sessions)
+
+
 def load_organiser() -> None:
     """Put the logged-in organiser, if any, on g (before every request: web/__init__.py)."""
-    organiser_id = session.get("organiser_id")
+    token = session.get(SESSION_KEY)
     g.organiser = None
-    if organiser_id is not None:
-        g.organiser = accounts.logged_in(context.site(), organiser_id)
+    if token is not None:
+        g.organiser = sessions.organiser_for(context.site(), token)
+
+
+def begin_session(token: str) -> None:
+    """Give this browser a fresh cookie holding a new server-side session's token."""
+    # A fresh cookie, so a session id planted before cannot be ridden after.
+    session.clear()
+    session[SESSION_KEY] = token
+    session.permanent = False
 
 
 def login_required(view):
@@ -88,6 +99,10 @@ def login():
     site = context.site()
     limit = site.settings["LOGIN_RATE_LIMIT"]
     wait_s = limiter().retry_after(key, limit, LOGIN_WINDOW_S)
+    # The attempt is counted before the password is checked, so that attempts racing in
+    # several workers cannot all pass the check above: exactly `limit` are ever checked.
+    if wait_s <= 0 and not limiter().hit(key, limit, LOGIN_WINDOW_S):
+        wait_s = max(1.0, limiter().retry_after(key, limit, LOGIN_WINDOW_S))
     if wait_s > 0:
         minutes = max(1, math.ceil(wait_s / 60))
         error = ngettext(
@@ -103,21 +118,18 @@ def login():
 
     person = accounts.authenticate(site, email, password)
     if person is None:
-        limiter().hit(key, limit, LOGIN_WINDOW_S)
         return render_template("organiser/login.html", next_url=next_url, email=email,
                                error=_("Wrong e-mail or password.")), 401
 
     limiter().reset(key)
-    # A fresh session on log-in, so a session id planted before cannot be ridden after.
-    session.clear()
-    session["organiser_id"] = person.id
-    session.permanent = False
+    begin_session(sessions.start(site, person))
     return redirect(next_url or url_for("organiser.dashboard"))
 
 
 @bp.post("/logout")
 def logout():
-    """Log the organiser out."""
+    """Log the organiser out: the session ends on the server, not only in this browser."""
+    sessions.end(context.site(), session.get(SESSION_KEY))
     session.clear()
     flash(_("You are logged out."), "info")
     return redirect(url_for("organiser.login"))

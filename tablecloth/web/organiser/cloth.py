@@ -30,6 +30,7 @@ from ...services.cloth import (
 )
 from ...services.cloth.base_url import check_base_url, plain_reason
 from ..messages import say, say_refusal
+from ..numbers import id_arg, page_arg
 from . import export_words
 from .auth import login_required
 from .blueprint import bp
@@ -112,7 +113,7 @@ def _thumb_url(code: str) -> str:
 
 def _chosen_cloth():
     """Return the edition named by ?edition=, else the one being designed."""
-    wanted = request.args.get("edition", type=int)
+    wanted = id_arg("edition")
     if wanted is not None:
         return or_404(editions.edition(context.site(), wanted))
     return editions.current_cloth(context.site())
@@ -141,7 +142,7 @@ def cloth():
         layout_error, warnings = say_refusal(refusal), []
     total = len(view.cells)
     pages = max(1, -(-total // ORDER_PER_PAGE))
-    page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
+    page = min(page_arg(ORDER_PER_PAGE), pages)
     offset = (page - 1) * ORDER_PER_PAGE
     language = str(get_locale())
     photos = [{"code": c["code"], "name": c["name"],
@@ -221,15 +222,15 @@ def cloth_settings():
     site = context.site()
     current = editions.current_cloth(site)
     try:
-        warnings = design.save_settings(site, current, _settings_from_form())
+        warnings = design.save_settings(site, current, _settings_from_form(), by=g.organiser)
         chosen_design = request.form.get("design", "")
         if chosen_design and chosen_design != design.settings_of(current).design:
             # A new design brings its colours; the colour fields can then be fine-tuned.
-            warnings += design.choose_design(site, current, chosen_design)
+            warnings += design.choose_design(site, current, chosen_design, by=g.organiser)
         wanted = request.form.get("printer", "") or None
         if "printer" in request.form and wanted != design.printer_of(current):
             # A new printer brings its roll width, bleed and shrink allowance.
-            warnings += design.choose_printer(site, current, wanted)
+            warnings += design.choose_printer(site, current, wanted, by=g.organiser)
     except Refusal as refusal:
         flash(say_refusal(refusal), "error")
     else:
@@ -248,9 +249,9 @@ def cloth_order():
     try:
         if request.form.get("mode") == "manual":
             codes = [c for c in request.form.get("order", "").replace(",", " ").split() if c]
-            design.save_order(site, current, codes)
+            design.save_order(site, current, codes, by=g.organiser)
         else:
-            design.save_order(site, current, None)
+            design.save_order(site, current, None, by=g.organiser)
     except Refusal as refusal:
         flash(say_refusal(refusal), "error")
     else:

@@ -95,7 +95,7 @@ def group_quota(code: str):
     try:
         changed = group_service.set_quota(
             context.site(), code, _parse_quota(request.form.get("quota_photos")),
-            _parse_quota(request.form.get("quota_mb")))
+            _parse_quota(request.form.get("quota_mb")), by=g.organiser)
     except group_service.GroupError as error:
         flash(say_refusal(error), "error")
     else:
@@ -109,7 +109,8 @@ def group_expiry(code: str):
     """Change the last day a group's invite code works."""
     try:
         changed = group_service.set_expiry(context.site(), code,
-                                           _parse_day(request.form.get("expires", "")))
+                                           _parse_day(request.form.get("expires", "")),
+                                           by=g.organiser)
     except group_service.GroupError as error:
         flash(say_refusal(error), "error")
     else:
@@ -150,6 +151,7 @@ def add_city():
         city = group_service.add_city(
             context.site(), request.form.get("slug", ""), request.form.get("name_en", ""),
             request.form.get("name_ru", ""), request.form.get("home_language", "en"),
+            by=g.organiser,
         )
     except group_service.GroupError as error:
         flash(say_refusal(error), "error")

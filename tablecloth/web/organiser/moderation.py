@@ -14,6 +14,7 @@ from ...models import PhotoState
 from ...services import groups, moderation, uploads
 from ..files import send_stored
 from ..messages import say, say_refusal
+from ..numbers import page_arg
 from .auth import login_required
 from .blueprint import bp
 from .common import or_404
@@ -38,7 +39,7 @@ def moderation_queue():
     site = context.site()
     state = _state_filter(request.args.get("state"))
     city = groups.city_by_slug(site, request.args.get("city", ""))
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_arg(PAGE_SIZE)
     found, total = moderation.photos(site, state, city, limit=PAGE_SIZE,
                                      offset=(page - 1) * PAGE_SIZE)
     return render_template(

@@ -97,12 +97,18 @@ def open_group_limited(site: Site, raw: str) -> tuple[Group | None, str | None]:
     limit = site.settings["INVITE_RATE_LIMIT"]
     if limiter().retry_after(key, limit, INVITE_WINDOW_S) > 0:
         return None, "invite_limited"
+    # Counted before the look-up and given back unless the code was unknown, so guesses
+    # racing in several workers cannot all pass the check above: at most `limit` are tried.
+    if not limiter().hit(key, limit, INVITE_WINDOW_S):
+        return None, "invite_limited"
     try:
-        return uploads.open_group(site, raw), None
+        group = uploads.open_group(site, raw)
     except uploads.InviteRefused as refused:
-        if refused.reason == "invite_unknown":
-            limiter().hit(key, limit, INVITE_WINDOW_S)
+        if refused.reason != "invite_unknown":
+            limiter().cancel(key)
         return refused.group, refused.reason
+    limiter().cancel(key)
+    return group, None
 
 
 def check_form(site: Site, form: Mapping[str, str]) -> FormCheck:

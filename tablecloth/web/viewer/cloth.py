@@ -18,6 +18,7 @@ from flask_babel import get_locale, gettext
 from ... import context
 from ...codes import normalise
 from ...services.cloth import editions, stored
+from ..numbers import page_arg
 from ..page_cache import cache_of, cacheable
 from .blueprint import bp
 
@@ -30,8 +31,8 @@ MAX_QUERY = 60  # characters of a search kept
 
 
 def _page_number() -> int:
-    page = request.args.get("page", 1, type=int) or 1
-    return max(1, page)
+    # One rule for numbers in every address (web/numbers.py): beyond the range, 404.
+    return page_arg(CELLS_PER_PAGE)
 
 
 def _tile_url(cell: dict) -> str:
