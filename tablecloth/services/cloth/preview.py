@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 
 from ... import codes
 from ...layout import CellSpec, Plan
@@ -19,6 +20,9 @@ from . import design, stored
 
 PREVIEW_WIDTH_PX = 2400  # the preview at zoom 1 is about 1,000 px wide; room to zoom in
 PREFIX = "previews/cloth-"
+# One drawing at a time in a process: the background refresh (refresh.py) and a designer
+# who asked first would otherwise both draw the same picture, each at half speed.
+_DRAWING = threading.Lock()
 
 
 def _key(cloth: Cloth, view: stored.StoredCloth) -> str:
@@ -38,6 +42,14 @@ def preview_png(site: Site, cloth: Cloth) -> tuple[bytes, int]:
         return site.store.get(key), view.version
     except FileNotFoundError:
         pass
+    with _DRAWING:
+        try:
+            return site.store.get(key), view.version  # drawn by another thread meanwhile
+        except FileNotFoundError:
+            return _draw(site, cloth, view, key), view.version
+
+
+def _draw(site: Site, cloth: Cloth, view: stored.StoredCloth, key: str) -> bytes:
     specs = [CellSpec(c["code"], _url(site, c["code"]), c["name"], c["city"], c["city_slug"])
              for c in view.cells]
     settings = design.settings_of(cloth)
@@ -51,7 +63,7 @@ def preview_png(site: Site, cloth: Cloth) -> tuple[bytes, int]:
     for old in list(site.store.keys(f"{PREFIX}{cloth.id}/")):
         if old != key:
             site.store.delete(old)  # an older version's picture: never shown again
-    return data, view.version
+    return data
 
 
 def _url(site: Site, code: str) -> str:

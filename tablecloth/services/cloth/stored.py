@@ -31,6 +31,7 @@ from ..site import Site
 from . import design
 
 FORMAT = 1  # of the stored JSON; a stored view of another format is computed again
+WAIT_FOR_OTHER_S = 30.0  # at most, for another thread of this process computing the same view
 
 
 @dataclass
@@ -195,6 +196,8 @@ class _Memo:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.views: dict[int, StoredCloth] = {}
+        # (cloth id, version, base URL) being computed by a thread of this process.
+        self.computing: dict[tuple[int, int, str], threading.Event] = {}
 
 
 _MEMOS: weakref.WeakKeyDictionary[Engine, _Memo] = weakref.WeakKeyDictionary()
@@ -228,12 +231,54 @@ def view(site: Site, cloth: Cloth) -> StoredCloth:
     if row is not None and row.version == version and row.base_url == site.base_url:
         found = _decode(row)
     if found is None:
-        found = compute(site, cloth, version)
-        _store(site, found)
+        found = _compute_once(site, cloth, version)
+    _remember(memo, found)
+    return found
+
+
+def _remember(memo: _Memo, found: StoredCloth) -> None:
     with memo.lock:
-        current = memo.views.get(cloth.id)
+        current = memo.views.get(found.cloth_id)
         if current is None or current.version <= found.version:
-            memo.views[cloth.id] = found
+            memo.views[found.cloth_id] = found
+
+
+def _compute_once(site: Site, cloth: Cloth, version: int) -> StoredCloth:
+    """Compute and store this version; a thread that asks while another computes it waits.
+
+    The background refresh (refresh.py) and a viewer who arrived first would otherwise both
+    compute it, each at half speed under one interpreter lock. Other processes may still
+    compute it at the same time: ``_store`` keeps either.
+    """
+    memo = _memo(site)
+    key = (cloth.id, version, site.base_url)
+    with memo.lock:
+        running = memo.computing.get(key)
+        if running is None:
+            running = memo.computing[key] = threading.Event()
+            mine = True
+        else:
+            mine = False
+    if not mine:
+        running.wait(WAIT_FOR_OTHER_S)
+        with memo.lock:
+            known = memo.views.get(cloth.id)
+        if known is not None and known.version >= version and known.base_url == site.base_url:
+            return known
+        return _compute_and_store(site, cloth, version)  # the other thread failed or is slow
+    try:
+        found = _compute_and_store(site, cloth, version)
+        _remember(memo, found)
+        return found
+    finally:
+        with memo.lock:
+            memo.computing.pop(key, None)
+        running.set()
+
+
+def _compute_and_store(site: Site, cloth: Cloth, version: int) -> StoredCloth:
+    found = compute(site, cloth, version)
+    _store(site, found)
     return found
 
 
