@@ -5,8 +5,8 @@ change) computes the cloth's selection and outline (``stored.view``, about 0.3 s
 photos) and the designer's preview again. ``tablecloth.versions.on_cloth_change`` calls
 ``Refresher.schedule`` after every commit that bumped a cloth's version, whichever code
 made it; the refresher then does that work in one thread of its process, one refresh at a
-time: changes that arrive while it waits or works are folded into the next refresh, so a
-burst of 50 approvals costs one or two refreshes, not 50.
+time, starting at once: changes that arrive while it works are folded into one more refresh
+after it, so a burst of 50 approvals costs one or two refreshes, not 50.
 
 A viewer who arrives first is still right: ``stored.view`` computes on read when the stored
 view is older than the cloth, and a second computation of the same version is harmless.
@@ -32,11 +32,6 @@ from . import editions, preview, stored
 
 log = logging.getLogger(__name__)
 
-# A change waits this long for others before its refresh starts (a bulk approval, a script),
-# but never longer than MAX_WAIT_S after the first change of the burst.
-SETTLE_S = 0.1
-MAX_WAIT_S = 1.0
-
 
 def refresh(site: Site) -> list[tuple[int, int]]:
     """Compute the stored views of the public and designed cloths and the designer's preview.
@@ -49,14 +44,18 @@ def refresh(site: Site) -> list[tuple[int, int]]:
         return []
     public = editions.public_cloth(site)
     done = []
+    started = time.perf_counter()
     for cloth in dict.fromkeys(c for c in (public, newest) if c is not None):
         view = stored.view(site, cloth)
         done.append((cloth.id, view.version))
+    log.debug("cloth views %s stored in %.0f ms", done, 1000 * (time.perf_counter() - started))
     if newest.frozen_at is None:  # the designer shows the edition in progress
+        started = time.perf_counter()
         try:
             preview.preview_png(site, newest)
         except Refusal:
             pass  # photos that do not fit have no picture; the designer says why
+        log.debug("preview drawn in %.0f ms", 1000 * (time.perf_counter() - started))
     return done
 
 
@@ -74,22 +73,17 @@ class Refresher:
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
         self._pending = False
-        self._first_at = self._last_at = 0.0
 
     def schedule(self) -> None:
         """Ask for a refresh soon and return at once (called after a commit)."""
         try:
             with self._cond:
-                now = time.monotonic()
-                if not self._pending:
-                    self._first_at = now
                 self._pending = True
-                self._last_at = now
                 if self._thread is None:
                     # Not a daemon: a command-line process finishes the refresh before it exits.
-                    self._thread = threading.Thread(target=self._run, name="cloth-refresh")
-                    self._thread.start()
-                self._cond.notify_all()
+                    thread = threading.Thread(target=self._run, name="cloth-refresh")
+                    thread.start()  # it waits for this lock before it looks at anything
+                    self._thread = thread
         except Exception:  # never fail the request that committed (a thread limit, say)
             log.exception("could not schedule the cloth's refresh; the next view computes it")
 
@@ -107,17 +101,11 @@ class Refresher:
     def _run(self) -> None:
         while True:
             with self._cond:
-                while True:
-                    if not self._pending:
-                        self._thread = None  # under the lock: schedule() starts a new one
-                        self._cond.notify_all()
-                        return
-                    now = time.monotonic()
-                    start_at = min(self._last_at + SETTLE_S, self._first_at + MAX_WAIT_S)
-                    if now >= start_at:
-                        self._pending = False
-                        break
-                    self._cond.wait(start_at - now)
+                if not self._pending:
+                    self._thread = None  # under the lock: schedule() starts a new one
+                    self._cond.notify_all()
+                    return
+                self._pending = False
             self._refresh_once()
 
     def _refresh_once(self) -> None:
