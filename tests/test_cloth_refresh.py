@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from tablecloth import db, versions
 from tablecloth.context import REFRESHER, site, site_for
 from tablecloth.models import ClothView, Photo, PhotoState
 from tablecloth.services import moderation
-from tablecloth.services.cloth import design, editions, preview, refresh, stored
+from tablecloth.services.cloth import computing, design, editions, preview, refresh, stored
 
 DEADLINE_S = 120  # for a refresh to finish on a busy machine; never a measure of speed
 TABLECLOTH = Path(sys.executable).with_name("tablecloth")
@@ -190,3 +191,38 @@ def test_the_command_line_refreshes_before_it_exits(app, backend_settings):
         version = stored.version_of(site(), cloth)
         assert _stored_version(cloth.id) == version
         assert any(f"/v{version}-" in key for key in site().store.keys(preview.PREFIX))
+
+
+def test_a_view_computed_in_another_process_is_waited_for_not_computed_again(app):
+    with app.app_context():
+        insert_photos(db.session(), 5)
+        cloth = editions.current_cloth(site())
+        design.save_settings(site(), cloth, SMALL)
+    held, stored_it = threading.Event(), threading.Event()
+    real = stored.compute
+
+    def other_process():
+        # What another worker's refresh does: hold the lock, compute, store, let go.
+        with site_for(app) as other:
+            other_cloth = editions.current_cloth(other)
+            version = stored.version_of(other, other_cloth)
+            with computing.one_at_a_time(other, other_cloth.id, DEADLINE_S):
+                held.set()
+                time.sleep(0.2)  # let the viewer below reach the lock first (either order passes)
+                stored._store(other, real(other, other_cloth, version))
+                stored_it.set()
+
+    holder = threading.Thread(target=other_process)
+    holder.start()
+    assert held.wait(DEADLINE_S)
+    computed = []
+    stored.compute = lambda *a, **k: computed.append(1) or real(*a, **k)
+    try:
+        with app.app_context():
+            found = stored.view(site(), cloth)
+            assert stored_it.is_set()
+            assert found.version == stored.version_of(site(), cloth)
+    finally:
+        stored.compute = real
+        holder.join(DEADLINE_S)
+    assert computed == []  # read from the row the other stored

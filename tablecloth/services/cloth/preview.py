@@ -16,13 +16,15 @@ from ...layout import CellSpec, Plan
 from ...models import Cloth
 from ...render.raster import render_preview
 from ..site import Site
-from . import design, stored
+from . import computing, design, stored
 
 PREVIEW_WIDTH_PX = 2400  # the preview at zoom 1 is about 1,000 px wide; room to zoom in
 PREFIX = "previews/cloth-"
-# One drawing at a time in a process: the background refresh (refresh.py) and a designer
-# who asked first would otherwise both draw the same picture, each at half speed.
+# One drawing at a time in a process, and of a cloth across processes (computing.py): the
+# background refresh (refresh.py) and a designer who asked first would otherwise both draw
+# the same picture, each at half speed.
 _DRAWING = threading.Lock()
+WAIT_FOR_OTHER_S = 10.0
 
 
 def _key(cloth: Cloth, view: stored.StoredCloth) -> str:
@@ -42,7 +44,7 @@ def preview_png(site: Site, cloth: Cloth) -> tuple[bytes, int]:
         return site.store.get(key), view.version
     except FileNotFoundError:
         pass
-    with _DRAWING:
+    with _DRAWING, computing.one_at_a_time(site, cloth.id, WAIT_FOR_OTHER_S, "preview"):
         try:
             return site.store.get(key), view.version  # drawn by another thread meanwhile
         except FileNotFoundError:

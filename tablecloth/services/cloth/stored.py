@@ -28,10 +28,10 @@ from ... import layout
 from ...errors import Refusal
 from ...models import Cloth, ClothView, StoredFile
 from ..site import Site
-from . import design
+from . import computing, design
 
 FORMAT = 1  # of the stored JSON; a stored view of another format is computed again
-WAIT_FOR_OTHER_S = 30.0  # at most, for another thread of this process computing the same view
+WAIT_FOR_OTHER_S = 10.0  # at most, for another thread or process computing the same view
 
 
 @dataclass
@@ -277,9 +277,16 @@ def _compute_once(site: Site, cloth: Cloth, version: int) -> StoredCloth:
 
 
 def _compute_and_store(site: Site, cloth: Cloth, version: int) -> StoredCloth:
-    found = compute(site, cloth, version)
-    _store(site, found)
-    return found
+    with computing.one_at_a_time(site, cloth.id, WAIT_FOR_OTHER_S):
+        # Another process may have stored it since we looked (or while we waited).
+        row = site.db.get(ClothView, cloth.id, populate_existing=True)
+        if row is not None and row.version >= version and row.base_url == site.base_url:
+            found = _decode(row)
+            if found is not None:
+                return found
+        found = compute(site, cloth, version)
+        _store(site, found)
+        return found
 
 
 def forget(site: Site) -> None:
