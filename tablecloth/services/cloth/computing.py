@@ -12,6 +12,7 @@ always correct (``stored._store`` keeps either result).
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,7 @@ try:
 except ImportError:  # not on POSIX: no lock across processes, each computes on its own
     fcntl = None  # type: ignore[assignment]
 
+log = logging.getLogger(__name__)
 POLL_S = 0.02
 # Advisory lock keys are one bigint space per database: ours are one of these plus the
 # cloth's id.
@@ -90,9 +92,12 @@ def _poll(take, wait_s: float) -> tuple[bool, bool]:
     """Try take() until it succeeds or wait_s passes; return (waited, held)."""
     if take():
         return False, True
-    deadline = time.monotonic() + wait_s
+    start = time.monotonic()
+    deadline = start + wait_s
     while time.monotonic() < deadline:
         time.sleep(POLL_S)
         if take():
+            log.debug("waited %.0f ms for another process", 1000 * (time.monotonic() - start))
             return True, True
+    log.debug("waited %.0f ms for another process, in vain", 1000 * (time.monotonic() - start))
     return True, False
