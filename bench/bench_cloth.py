@@ -136,7 +136,7 @@ def case_pdf_obvious(n: int, out: str) -> dict:
         c.setPageSize((fr.width_mm * k, h))
         c.setFillColorRGB(0.1, 0.1, 0.1)
         for cell in plan.panel_cells(panel):
-            a = cell.module_mm * fr.scale * k
+            a = cell.module_mm * fr.scale_x * k
             x0, y0 = fr.x(cell.symbol_x_mm) * k, h - fr.y(cell.symbol_y_mm) * k
             for y, row in enumerate(modules[cell.spec.code]):
                 for x, dark in enumerate(row):
@@ -201,7 +201,7 @@ def case_png_numpy(n: int, ppi: int, out: str) -> dict:
     from tablecloth.layout import parse_colour
     from tablecloth.layout.text import FONT_BOLD_PATH, FONT_PATH
     from tablecloth.layout.units import Frame, mm_to_px
-    from tablecloth.render.common import LABEL_BASELINE
+    label_baseline = 0.72  # of the label box height, from its top: a plain label's place
 
     plan = _raster_plan(n)
     t = time.perf_counter()
@@ -218,7 +218,7 @@ def case_png_numpy(n: int, ppi: int, out: str) -> dict:
             canvas[ys[y]:ys[y + 1], xs[x]:xs[x + run]] = dark
     image = Image.fromarray(canvas, "L")
     draw = ImageDraw.Draw(image)
-    px_per_mm = mm_to_px(frame.scale, ppi)
+    px_per_mm = mm_to_px(frame.scale_y, ppi)
     fonts: dict = {}
     for cell in plan.cells:
         if cell.label is None or not cell.label_text:
@@ -226,7 +226,7 @@ def case_png_numpy(n: int, ppi: int, out: str) -> dict:
         size = round(cell.label_font_mm * px_per_mm)
         font = fonts.get(size) or fonts.setdefault(size, ImageFont.truetype(str(FONT_PATH), size))
         draw.text((frame.px(cell.label.x_mm + cell.label.w_mm / 2, ppi),
-                   frame.py(cell.label.y_mm + cell.label.h_mm * LABEL_BASELINE, ppi)),
+                   frame.py(cell.label.y_mm + cell.label.h_mm * label_baseline, ppi)),
                   cell.label_text, fill=dark, font=font, anchor="ms")
     title = plan.title
     if title.rect.w_mm > 0:

@@ -40,7 +40,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EMAIL, PASSWORD = "bench@example.org", "bench password 123"
-CLOTH = {"module_mm": 1.0, "width_mm": 4500.0, "height_mm": 4500.0}
+# 4.7 m: since labels keep legible letters (issue 14) a 4.5 m cloth holds 9,498 codes.
+CLOTH = {"module_mm": 1.0, "width_mm": 4700.0, "height_mm": 4700.0}
 SERVE = "import sys; from tablecloth.cli import main; sys.exit(main())"
 
 

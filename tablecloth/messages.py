@@ -172,6 +172,20 @@ _PRINT: dict[str, str] = {
     "too_many_codes_either": N_(
         "%(needed)s codes do not fit: this cloth holds %(fits)s at %(mm)s mm modules. "
         "Would fit: a %(width)s × %(height)s mm cloth or %(module)s mm modules."),
+    "too_many_codes_smaller_risky": N_(
+        "%(needed)s codes do not fit: this cloth holds %(fits)s at %(mm)s mm modules. "
+        "Would fit: %(module)s mm modules, which is below 1.5 mm: codes that small may not "
+        "scan on fabric, so print a test swatch first."),
+    "too_many_codes_either_risky": N_(
+        "%(needed)s codes do not fit: this cloth holds %(fits)s at %(mm)s mm modules. "
+        "Would fit: a %(width)s × %(height)s mm cloth, or %(module)s mm modules, which is "
+        "below 1.5 mm: codes that small may not scan on fabric, so print a test swatch first."),
+    "panel_style_unknown": N_(
+        "Panels must be “auto”, “equal” or “centre”, not %(style)s."),
+    "accent_contrast_too_low": N_(
+        "The colour that tells the second city's codes apart has a contrast of %(ratio)s:1 "
+        "with the background; it needs at least %(minimum)s:1 and must be darker than the "
+        "background."),
     # Settings that print but risk codes that do not scan (layout.LayoutWarning).
     "module_small": N_(
         "Modules of %(mm)s mm are below 1.5 mm: codes may not scan on textured or stretched "
@@ -181,6 +195,25 @@ _PRINT: dict[str, str] = {
     "pdf_page_too_long": N_(
         "Each panel is %(m)s m long: PDF pages above 5.08 m (200 in) are refused by some "
         "print software. Ask the shop, or use PNG or TIFF."),
+    "labels_small": N_(
+        "%(count)s labels are too long for their codes and print with capitals only "
+        "%(mm)s mm tall (2.5 mm is the least a visitor reads from a chair): choose larger "
+        "modules or shorter names."),
+    "legend_small": N_(
+        "The title block is too small for the visitors' legend: its letters would stand "
+        "only %(mm)s mm tall. Choose a larger cloth or shorten the legend."),
+    "title_crosses_join": N_(
+        "With equal panels a join runs through the title: the seamstress must match the "
+        "letters across the seam. Choose “a full centre panel and equal sides” to keep the "
+        "seam off the title."),
+    "names_emoji_left_out": N_(
+        "Emoji cannot be printed on the cloth and are left out of these names: %(names)s."),
+    "names_unprintable": N_(
+        "No font on this server has these characters, so they are left out of the names "
+        "on the cloth: %(names)s. Check the spelling with the participants."),
+    "cloth_sparse": N_(
+        "Only %(count)s codes on a cloth that holds %(fits)s: most of it stays empty. "
+        "A %(width)s × %(height)s mm cloth would hold them all."),
     # Formats (render.formats) and exports (services.cloth).
     "unknown_format": N_("Unknown format %(name)s; choose from %(choices)s."),
     "format_not_checked": N_("%(format)s files are not checked by preflight."),
@@ -197,6 +230,12 @@ _PRINT: dict[str, str] = {
         "PUBLIC_BASE_URL is %(url)s, which phones outside your network cannot reach: every "
         "code on the cloth would lead nowhere. Set TABLECLOTH_PUBLIC_BASE_URL to the site's "
         "public https address, or export a draft."),
+    "raster_unreadable": N_(
+        "This file cannot be read as a picture (%(problem)s). Send the PNG, TIFF or JPEG as "
+        "it came from the printer."),
+    "raster_too_large": N_(
+        "This picture is %(megapixels)s megapixels, too large to check unless it is a PNG or "
+        "TIFF exactly as exported."),
     # The same refusals in an organiser's words (services.cloth.base_url.plain_reason).
     "address_not_set": N_(
         "The site's public address is not set yet, so the codes would lead nowhere: ask "
@@ -233,6 +272,7 @@ _PRINT: dict[str, str] = {
     "export_draft": N_("DRAFT: not for printing."),
     "export_format_passed": N_("%(format)s — passed: %(summary)s"),
     "export_format_failed": N_("%(format)s — FAILED: %(summary)s"),
+    "export_warning": N_("Warning: %(warning)s"),
 }
 
 # The site: storage, archive, fixity, configuration.

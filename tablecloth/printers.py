@@ -23,6 +23,7 @@ from .layout.units import Frame, mm_to_px
 from .messages import N_
 
 MB = 1_000_000
+RASTER_FORMATS = ("png", "tiff", "jpeg")
 
 
 class PrinterRefused(Refusal):
@@ -96,14 +97,16 @@ for _preset in (
         "office", N_("Office test print (A4)"),
         N_("Your own printer: the cloth at actual size on A4 sheets with marks to tape them "
            "together, to check sizes and scan the codes before paying for fabric."),
-        formats=("sheets",), defaults={"shrink_pct": 0.0}, paper="a4",
+        formats=("sheets",), defaults={"shrink_across_pct": 0.0, "shrink_along_pct": 0.0},
+        paper="a4",
         sources="ISO 216 A4 (210 × 297 mm); office printers leave 3-5 mm unprinted at each "
                 "edge, so each sheet keeps 14 mm for marks",
     ),
     Printer(
         "office-a3", N_("Office test print (A3)"),
         N_("The same on A3 sheets, for a printer that takes A3: fewer sheets to join."),
-        formats=("sheets",), defaults={"shrink_pct": 0.0}, paper="a3",
+        formats=("sheets",), defaults={"shrink_across_pct": 0.0, "shrink_along_pct": 0.0},
+        paper="a3",
         sources="ISO 216 A3 (297 × 420 mm), margins as for A4",
     ),
 ):
@@ -119,8 +122,7 @@ def check(printer: Printer, settings: ClothSettings, formats: list[str], ppi: in
         if fmt not in printer.formats and fmt != "proof":  # a proof sheet is for you, not them
             raise PrinterRefused("printer_format", printer=printer.name, format=fmt.upper(),
                                  choices=", ".join(f.upper() for f in printer.formats))
-    if printer.ppi and ppi not in printer.ppi and any(
-            f in ("png", "tiff", "jpeg") for f in formats):
+    if printer.ppi and ppi not in printer.ppi and any(f in RASTER_FORMATS for f in formats):
         raise PrinterRefused("printer_ppi", ppi=ppi,
                              choices=", ".join(str(p) for p in printer.ppi))
     roll = settings.roll_width_mm
@@ -134,7 +136,7 @@ def check(printer: Printer, settings: ClothSettings, formats: list[str], ppi: in
         raise PrinterRefused("printer_bleed", mm=bleed, least=printer.min_bleed_mm,
                              most=printer.max_bleed_mm)
     if printer.pdfx and printer.max_length_mm is not None:
-        length = (settings.height_mm + 2 * bleed) * settings.scale + 2 * SLUG_MM
+        length = (settings.cut_height_mm + 2 * bleed) * settings.scale_y + 2 * SLUG_MM
         if length > printer.max_length_mm:
             raise PrinterRefused("printer_page_too_long", m=round(length / 1000, 2),
                                  most=round(printer.max_length_mm / 1000, 2))
@@ -162,7 +164,14 @@ class Piece:
 def pieces(printer: Printer | None, fmt: str, plan: Plan, ppi: int) -> list[Piece]:
     """Return the files one format of one export becomes for this printer (one if None)."""
     if printer is None:
-        return [Piece("", {})]
+        # Without a preset, a raster of a cloth wider than the roll comes whole and also one
+        # file a panel, each with its slug of crop, join and registration marks and number.
+        whole = [Piece("", {})]
+        if fmt not in RASTER_FORMATS or len(plan.panels) < 2:
+            return whole
+        count = len(plan.panels)
+        return whole + [Piece(f"-panel{p.index + 1}of{count}", {"panel": p.index},
+                              f"panel {p.index + 1}") for p in plan.panels]
     if fmt == "sheets":
         return [Piece("", {"paper": printer.paper or "a4"})]
     if not printer.per_panel:
@@ -181,8 +190,8 @@ def pieces(printer: Printer | None, fmt: str, plan: Plan, ppi: int) -> list[Piec
             suffix += f"-length{tile.row + 1}of{tile.rows}"
             label = f"{label}, length {tile.row + 1} of {tile.rows}".lstrip(", ")
         out.append(Piece(suffix, {"tile": tile_to_dict(tile)}, label))
-    width_px = max(round(mm_to_px(Frame(t.x0_mm, 0, t.x1_mm, 0, plan.scale, 0).width_mm, ppi))
-                   for t in tiles)
+    width_px = max(round(mm_to_px(Frame(t.x0_mm, 0, t.x1_mm, 0, plan.scale_x, plan.scale_y,
+                                         0).width_mm, ppi)) for t in tiles)
     if printer.max_side_px is not None and width_px > printer.max_side_px:
         raise PrinterRefused("printer_too_many_pixels", px=width_px, most=printer.max_side_px)
     return out

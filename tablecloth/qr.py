@@ -16,8 +16,8 @@ lower-case URL still encodes (in byte mode) but needs a larger symbol.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import qrcode
@@ -26,6 +26,10 @@ import qrcode.constants
 import qrcode.LUT
 import qrcode.main
 import qrcode.util
+
+from .qr_penalty import big_int as _big
+from .qr_penalty import penalty as penalty  # re-exported: part of the API
+from .qr_penalty import penalty_of_int as _penalty
 
 LEVELS = {
     "L": qrcode.constants.ERROR_CORRECT_L,
@@ -195,63 +199,9 @@ def _placement(n: int, is_data: list[list[bool]]) -> list[int]:
     return order
 
 
-def _big(flags: Iterable[bool]) -> int:
-    """Pack flags into an int, the i-th flag at bit i."""
-    return int("".join("1" if f else "0" for f in flags)[::-1], 2)
-
-
 @lru_cache(maxsize=64)
 def _tables(version: int, ec: str) -> _Tables:
     return _Tables(version, ec)
-
-
-@lru_cache(maxsize=64)
-def _windows(n: int) -> tuple[int, int, int, int, int]:
-    """Return masks of positions where a 5- or 11-long window fits across or down, and blocks."""
-    def big(ok: Callable[[int, int], bool]) -> int:
-        return _big(ok(x, y) for y in range(n) for x in range(n))
-
-    return (
-        big(lambda x, y: x <= n - 5),
-        big(lambda x, y: y <= n - 5),
-        big(lambda x, y: x <= n - 11),
-        big(lambda x, y: y <= n - 11),
-        big(lambda x, y: x < n - 1 and y < n - 1),
-    )
-
-
-_FINDER_1 = "10111010000"
-_FINDER_2 = _FINDER_1[::-1]
-
-
-def _penalty(v: int, n: int) -> int:
-    """Score a symbol packed as a big int (bit y*n + x), all four rules bit-parallel."""
-    h5, v5, h11, v11, blocks = _windows(n)
-    inv = ~v
-    score = 0
-    for step, w5, w11 in ((1, h5, h11), (n, v5, v11)):
-        same = ~(v ^ (v >> step))
-        # A run of L >= 5 scores L - 2 = (its L - 4 five-windows) + 2 (counted at its start).
-        win = same & (same >> step) & (same >> 2 * step) & (same >> 3 * step) & w5
-        score += win.bit_count() + 2 * (win & ~(win << step)).bit_count()
-        for pattern in (_FINDER_1, _FINDER_2):
-            hit = w11
-            for i, ch in enumerate(pattern):
-                hit &= (v if ch == "1" else inv) >> (i * step)
-            score += 40 * hit.bit_count()
-    same_h = ~(v ^ (v >> 1))
-    same_v = ~(v ^ (v >> n))
-    score += 3 * (same_v & (same_v >> 1) & same_h & blocks).bit_count()
-    score += int(abs(v.bit_count() / (n * n) * 100 - 50) / 5) * 10
-    return score
-
-
-def penalty(rows: tuple[str, ...] | list[str]) -> int:
-    """Return the ISO/IEC 18004 mask penalty of a symbol given as '0'/'1' row strings.
-
-    Same scoring as qrcode.util.lost_point (runs, 2x2 blocks, finder-like patterns, balance).
-    """
-    return _penalty(int("".join(rows)[::-1], 2), len(rows))
 
 
 class _Bits:
@@ -378,3 +328,30 @@ def encode_many(urls: Iterable[str], error_correction: str = "H") -> dict[str, M
 def clear_cache() -> None:
     """Forget cached matrices (benchmarks measure cold encoding)."""
     _cache.clear()
+
+
+def _in_finder(n: int, x: int, y: int) -> bool:
+    return (x < 7 or x >= n - 7) and y < 7 or x < 7 and y >= n - 7
+
+
+@lru_cache(maxsize=4096)
+def split_finders(matrix: Matrix) -> tuple[Matrix, Matrix]:
+    """Return (the symbol without its three finder patterns, the finder patterns alone).
+
+    Drawn one over the other in two colours they make the whole symbol, module for module:
+    a city's codes are told apart by the colour of their finder patterns.
+    """
+    n = matrix.size
+    blank7, blank = "0" * 7, "0" * n
+    body, finders = [], []
+    for y, row in enumerate(matrix.rows):
+        if y < 7:  # top-left and top-right finders
+            body.append(blank7 + row[7:n - 7] + blank7)
+            finders.append(row[:7] + "0" * (n - 14) + row[n - 7:])
+        elif y >= n - 7:  # bottom-left finder
+            body.append(blank7 + row[7:])
+            finders.append(row[:7] + "0" * (n - 7))
+        else:
+            body.append(row)
+            finders.append(blank)
+    return (replace(matrix, rows=tuple(body)), replace(matrix, rows=tuple(finders)))

@@ -298,11 +298,10 @@ def crop_cell(image: Image.Image, frame: Frame, cell, px_per_mm_x: float,
               px_per_mm_y: float | None = None) -> Image.Image:
     """Cut one planned cell (with its quiet zone) out of a rendering of frame."""
     px_per_mm_y = px_per_mm_y or px_per_mm_x
-    size = frame.size(cell.size_mm)
     return image.crop((
         round(frame.x(cell.x_mm) * px_per_mm_x), round(frame.y(cell.y_mm) * px_per_mm_y),
-        round((frame.x(cell.x_mm) + size) * px_per_mm_x),
-        round((frame.y(cell.y_mm) + size) * px_per_mm_y),
+        round((frame.x(cell.x_mm) + frame.size_x(cell.size_mm)) * px_per_mm_x),
+        round((frame.y(cell.y_mm) + frame.size_y(cell.size_mm)) * px_per_mm_y),
     ))
 
 

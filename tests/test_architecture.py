@@ -23,7 +23,8 @@ LAYERS = [
     ("services", ["tablecloth.services"]),
     ("data", ["tablecloth.db", "tablecloth.models", "tablecloth.versions",
               "tablecloth.ratelimit", "tablecloth.storage"]),
-    ("core", ["tablecloth.codes", "tablecloth.images", "tablecloth.qr", "tablecloth.names",
+    ("core", ["tablecloth.codes", "tablecloth.images", "tablecloth.qr", "tablecloth.qr_penalty",
+              "tablecloth.names",
               "tablecloth.printers", "tablecloth.layout", "tablecloth.render",
               "tablecloth.verify"]),
     ("foundations", ["tablecloth.errors", "tablecloth.messages", "tablecloth.config"]),
@@ -82,7 +83,8 @@ def layer(name: str) -> int:
     best = None
     for index, (_, prefixes) in enumerate(LAYERS):
         for prefix in prefixes:
-            if name == prefix or name.startswith(prefix + "."):
+            # The package itself (create_app) is its own layer, not every module's.
+            if name == prefix or (prefix != "tablecloth" and name.startswith(prefix + ".")):
                 if best is None or len(prefix) > best[1]:
                     best = (index, len(prefix))
     assert best is not None, f"{name} belongs to no layer: add it to LAYERS and the code map"

@@ -16,7 +16,14 @@ from tablecloth.layout import LayoutError
 from tablecloth.layout.units import Frame
 from tablecloth.models import Photo, PhotoState
 from tablecloth.render import FORMATS
-from tablecloth.services.cloth import BaseUrlRefused, ClothFrozen, design, editions, exports
+from tablecloth.services.cloth import (
+    BaseUrlRefused,
+    ClothFrozen,
+    design,
+    editions,
+    export_notes,
+    exports,
+)
 from tablecloth.services.cloth.base_url import check_base_url
 from tablecloth.verify import verify_proof
 
@@ -210,7 +217,7 @@ def test_export_of_real_photos_decodes_every_code_in_every_format(app, corpus):
             site, cloth, cells=design.cell_specs(site, cloth, "https://elsewhere.example.org")))
         assert not other.ok and len(other.failing_cells) == 24
         assert other.to_dict()["failing_cells"] == other.failing_cells
-        assert "PDF — passed: PASS: 12 of 12 codes in the PDF" in exports.summary(export)
+        assert "PDF — passed: PASS: 12 of 12 codes in the PDF" in export_notes.summary(export)
 
 
 def test_private_base_url_refused_unless_draft(app, corpus):
@@ -304,13 +311,13 @@ def test_frozen_cloth_keeps_a_withdrawn_photo_in_its_place(app, corpus):
 
 
 def test_background_export_records_progress_as_reasons(app, corpus):
-    from tablecloth.web.organiser.cloth import start_export
+    from tablecloth.web.organiser.cloth_exports import start_export
 
     with app.app_context():
         site = context.site()
         add_photos(corpus, 3)
         export = exports.new_export(site, small_cloth(site), ["svg"])
-        assert exports.message(export) == "Waiting to start"
+        assert export_notes.message(export) == "Waiting to start"
         export_id = export.id
         start_export(export_id).join(timeout=120)
     with app.app_context():
@@ -325,8 +332,8 @@ def test_background_export_records_progress_as_reasons(app, corpus):
         from tablecloth.web.messages import say
 
         done = exports.export_by_id(context.site(), export_id)
-        assert exports.message(done, say).startswith("Готово")
-        assert "SVG — пройдена: PASS" in exports.summary(done, say)
+        assert export_notes.message(done, say).startswith("Готово")
+        assert "SVG — пройдена: PASS" in export_notes.summary(done, say)
 
 
 def test_export_whose_process_died_is_marked_interrupted(app, corpus):
@@ -347,7 +354,7 @@ def test_export_whose_process_died_is_marked_interrupted(app, corpus):
         stalled_id, alive_id = stalled.id, alive.id
         session.expunge_all()
         assert exports.export_by_id(site, stalled_id).status == "failed"
-        assert "interrupted" in exports.message(exports.export_by_id(site, stalled_id))
+        assert "interrupted" in export_notes.message(exports.export_by_id(site, stalled_id))
         assert exports.export_by_id(site, alive_id).status == "running"
         statuses = {e.id: e.status for e in exports.exports_of(site, cloth)}
         assert statuses == {stalled_id: "failed", alive_id: "running"}

@@ -15,7 +15,8 @@ from tablecloth.models import ClothView, Photo, PhotoState
 from tablecloth.services import moderation
 from tablecloth.services.cloth import design, editions, exports, stored
 
-TEN_THOUSAND = {"module_mm": 1.0, "width_mm": 4500.0, "height_mm": 4500.0}
+# 4.7 m: since labels keep legible letters (issue 14) a 4.5 m cloth holds 9,498 codes.
+TEN_THOUSAND = {"module_mm": 1.0, "width_mm": 4700.0, "height_mm": 4700.0}
 
 
 def test_the_view_is_stored_once_per_version_and_shared(app):
@@ -136,3 +137,43 @@ def test_cloth_pages_at_ten_thousand_photos_stay_small(app, big_site):
     preview = client.get("/organiser/cloth/preview.png")
     assert preview.status_code == 200 and preview.mimetype == "image/png"
     assert len(preview.data) < 1_000_000, len(preview.data)
+
+
+def test_the_stored_outline_is_the_plan_the_print_files_draw(app):
+    """/cloth, the designer and the preview draw what prints: balanced panels, title, legend."""
+    from sqlalchemy import update
+
+    from tablecloth import layout
+
+    with app.app_context():
+        session = db.session()
+        codes = insert_photos(session, 40)
+        names = ("Аня 🌸", "李娜", "Zofia Wójcik", "سارا", "ਹਰਪ੍ਰੀਤ")
+        for code, name in zip(codes, names, strict=False):
+            session.execute(update(Photo).where(Photo.code == code).values(first_name=name))
+        cloth = editions.current_cloth(site())
+        # A 1.8 m cloth on a 1.4 m roll: two equal panels, the title centred between them.
+        design.save_settings(site(), cloth, {"width_mm": 1800.0, "height_mm": 1800.0,
+                                             "panels": "equal"})
+        view = stored.view(site(), cloth)
+        plan = design.build_plan(site(), cloth)  # the plan an export renders
+        printed = layout.outline(plan)
+        assert len(plan.panels) == 2
+        assert view.outline == {
+            k: v for k, v in printed.items() if k != "cells"}
+        assert [{k: c[k] for k in ("code", "x_mm", "y_mm", "size_mm", "height_mm")}
+                for c in view.cells] == [
+            {k: c[k] for k in ("code", "x_mm", "y_mm", "size_mm", "height_mm")}
+            for c in printed["cells"]]
+        assert [(w.reason, w.detail) for w in view.warnings()] == [
+            (w.reason, w.detail) for w in plan.warnings]
+        assert "names_emoji_left_out" in {w.reason for w in view.warnings()}
+        # The legend and the city key are part of the title block the pages draw.
+        legend = [t for t in plan.texts if t.role == "legend"]
+        title = view.outline["title"]
+        b = plan.bleed_mm
+        assert legend and all(title["x_mm"] - b <= t.x0_mm and title["y_mm"] - b <= t.y_mm
+                              <= title["y_mm"] - b + title["h_mm"] for t in legend)
+        # Another worker decodes the same warnings from the stored row.
+        stored.forget(site())
+        assert stored.view(site(), cloth).warnings() == view.warnings()

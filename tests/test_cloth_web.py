@@ -64,7 +64,9 @@ def test_settings_form_saves_warns_and_refuses(app, logged_in, corpus):
     saved = logged_in.post("/organiser/cloth/settings", data={
         "csrf_token": token, "preset": "custom", "width_mm": "1500", "height_mm": "2000",
         "module_mm": "1,4", "dark": "#102030", "light": "#fffff0", "title": "Our cloth",
-        "subtitle": "2026", "roll_width_mm": "1600", "shrink_pct": "4"},
+        "subtitle": "2026", "roll_width_mm": "1600", "shrink_across_pct": "4",
+        "shrink_along_pct": "2.5", "hem_mm": "30", "panels": "equal", "accent": "#1B4F9E",
+        "city_tint": "on", "legend": "Scan a square\r\n\r\nСканируйте квадрат"},
         follow_redirects=True)
     html = saved.get_data(as_text=True)
     assert "Settings saved." in html and "below 1.5 mm" in html
@@ -72,7 +74,15 @@ def test_settings_form_saves_warns_and_refuses(app, logged_in, corpus):
         settings = design.settings_of(editions.current_cloth(context.site()))
     assert (settings.width_mm, settings.height_mm, settings.module_mm) == (1500, 2000, 1.4)
     assert (settings.dark, settings.light, settings.title) == ("#102030", "#fffff0", "Our cloth")
-    assert (settings.roll_width_mm, settings.shrink_pct, settings.labels) == (1600, 4, False)
+    assert (settings.roll_width_mm, settings.labels) == (1600, False)
+    assert (settings.shrink_across_pct, settings.shrink_along_pct) == (4, 2.5)
+    assert (settings.hem_mm, settings.cut_width_mm, settings.panels) == (30, 1560, "equal")
+    assert (settings.city_tint, settings.accent) == (True, "#1b4f9e")
+    assert settings.legend == "Scan a square\nСканируйте квадрат"
+    # The designer names finished, hem and cut sizes apart, and the scan distance.
+    page = logged_in.get("/organiser/cloth").get_data(as_text=True)
+    assert "1500 × 2000 mm" in page and "cut at 1560 × 2060 mm" in page
+    assert "from up to 21 cm away" in page
 
     refused = logged_in.post("/organiser/cloth/settings?lang=ru", data={
         "csrf_token": token, "preset": "square-60in", "module_mm": "0.9", "labels": "on"},
@@ -105,7 +115,8 @@ def test_order_preview_and_plan(app, logged_in, corpus):
     assert all(f'id="c-{code}"' in svg.get_data(as_text=True) for code in wanted)
     plan = logged_in.get("/organiser/cloth/plan.json").get_json()
     assert [c["code"] for c in plan["cells"]] == wanted
-    assert plan["width_mm"] == 620  # 600 mm and 10 mm of bleed each side
+    assert plan["width_mm"] == 670  # 600 mm finished, 25 mm hem and 10 mm of bleed each side
+    assert plan["finished"] == {"x_mm": 35, "y_mm": 35, "w_mm": 600, "h_mm": 600}
     assert all(0 < c["x_mm"] < plan["width_mm"] for c in plan["cells"])
 
 
@@ -276,3 +287,17 @@ def test_public_cloth_without_photos(client):
     assert page.status_code == 200
     assert "no photos yet" in page.get_data(as_text=True)
 
+
+
+def test_designer_shows_what_only_the_photos_reveal(app, logged_in, corpus):
+    with app.app_context():
+        photos = add_photos(corpus, 2)
+        photos[0].first_name = "Аня 🌸"
+        db.session().commit()
+        site = context.site()
+        design.save_settings(site, editions.current_cloth(site), SMALL)
+    page = logged_in.get("/organiser/cloth").get_data(as_text=True)
+    assert f"{photos[0].code} “Аня 🌸” → “Аня”" in page
+    assert "Only 2 codes on a cloth that holds" in page
+    ru = logged_in.get("/organiser/cloth?lang=ru").get_data(as_text=True)
+    assert "Эмодзи нельзя напечатать на скатерти" in ru

@@ -14,7 +14,7 @@ from tablecloth.layout.units import Frame
 from tablecloth.render import FORMATS, render
 from tablecloth.render.colour import GREY_PROFILE_NAME, PROFILE_NAME, grey_profile, srgb_profile
 
-GREY = ClothSettings(width_mm=600, height_mm=600, module_mm=1.5)
+GREY = ClothSettings(width_mm=600, height_mm=600, module_mm=1.5, city_tint=False)
 COLOUR = replace(GREY, dark="#0b2545", light="#fdf6e3")  # navy on cream, 14.3:1
 
 

@@ -15,7 +15,14 @@ from helpers import SMALL, add_photos, csrf_token
 from tablecloth import context
 from tablecloth.layout import ClothSettings, plan_cloth
 from tablecloth.layout.plan import CellSpec
-from tablecloth.services.cloth import BaseUrlRefused, design, editions, exports, preflight
+from tablecloth.services.cloth import (
+    BaseUrlRefused,
+    design,
+    editions,
+    export_notes,
+    exports,
+    preflight,
+)
 from tablecloth.services.cloth.base_url import check_base_url, plain_reason
 from tablecloth.verify.report import MISSING, UNREADABLE
 
@@ -159,7 +166,7 @@ def test_a_failed_preflight_lists_each_code_and_where_it_is(app, logged_in, corp
                           "problem": UNREADABLE}],
             "min_module_mm": 2.0, "contrast": 17.4, "scan_distance_mm": 660.0,
             "px_per_module": 6.0, "whole_page": False, "warnings": []}}}
-        exports._note(export, "export_failed_preflight", cells=cell.spec.code)
+        export_notes.note(export, "export_failed_preflight", cells=cell.spec.code)
         site.db.commit()
         number, code = export.id, cell.spec.code
         where = (cell.panel + 1, cell.row + 1, cell.col + 1)
@@ -261,7 +268,7 @@ def test_an_export_in_pieces_asks_for_every_piece_to_be_sent(app, logged_in, cor
                          "key": f"exports/{export.id}/p{n}", "size": 2048, "sha256": "0" * 64,
                          "piece": f"panel {n}", "options": {"tile": {}}} for n in (1, 2)]
         export.status = "done"
-        exports._note(export, "export_done")
+        export_notes.note(export, "export_done")
         site.db.commit()
         number = export.id
     page = logged_in.get(f"/organiser/cloth/exports/{number}", headers=EN).get_data(

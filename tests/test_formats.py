@@ -19,7 +19,7 @@ from tablecloth.render import (
     register,
     unregister,
 )
-from tablecloth.services.cloth import design, editions, exports
+from tablecloth.services.cloth import design, editions, export_notes, exports
 from tablecloth.verify import MISSING, Failure, VerifyReport
 
 
@@ -78,7 +78,7 @@ def test_a_registered_format_is_exported_checked_and_served(app, corpus, toy, lo
         assert (entry["format"], entry["name"], entry["preflight_ok"]) == (
             "toy", "cloth-edition1.txt", True)
         assert export.report["formats"]["toy"]["passed"] == 3
-        assert "TOY — passed: PASS: 3 of 3 codes in the TOY" in exports.summary(export)
+        assert "TOY — passed: PASS: 3 of 3 codes in the TOY" in export_notes.summary(export)
         text = site.store.get(entry["key"]).decode()
         assert all(photo.code in text for photo in photos)
         assert exports.verify_file(text.encode(), "toy", export).ok
@@ -118,7 +118,7 @@ def test_a_format_without_a_verifier_is_exported_unchecked(app, corpus):
             design.save_settings(site, cloth, SMALL)
             export = exports.run_export(site, exports.new_export(site, cloth, ["bare"]))
             assert export.status == "done" and export.report["formats"] == {}
-            assert exports.message(export) == "Done."
+            assert export_notes.message(export) == "Done."
             with pytest.raises(Refusal, match="BARE files are not checked"):
                 exports.verify_file(b"", "bare", export)
     finally:

@@ -206,3 +206,19 @@ def test_find_photo_accepts_any_case(app, raw):
         db.session().commit()
         assert moderation.find_photo(site(), raw).id == photo.id
         assert moderation.find_photo(site(), "nonsense") is None
+
+
+def test_queue_says_how_a_name_with_an_emoji_will_print(app, logged_in):
+    with app.app_context():
+        place = db.session().scalars(select(City).where(City.slug == "volgograd")).one()
+        # Accepted from the participant as written: the cloth's limits are the organisers'.
+        result = uploads.accept_upload(site(), _jpeg(99), city=place, first_name="Аня 🌸",
+                                       age_band=AgeBand.ADULT, consent_self=True)
+        plain = uploads.accept_upload(site(), _jpeg(42), city=place, first_name="李娜",
+                                      age_band=AgeBand.ADULT, consent_self=True)
+    text = logged_in.get(QUEUE, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert result.photo.code in text and plain.photo.code in text
+    assert "On the cloth this name prints as “Аня”: emoji (🌸) cannot be printed" in text
+    assert text.count("On the cloth this name prints as") == 1
+    ru = logged_in.get(QUEUE + "?lang=ru").get_data(as_text=True)
+    assert "На скатерти это имя напечатается как «Аня»" in ru

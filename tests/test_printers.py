@@ -24,8 +24,9 @@ from tablecloth.models import AgeBand, City, Photo, PhotoState, utcnow
 from tablecloth.render import FORMATS, render
 from tablecloth.services.cloth import design, editions, exports
 
-# 900 codes of 1.5 mm modules fit a 2.1 m square cloth (926 places).
-BIG = {"width_mm": 2100.0, "height_mm": 2100.0, "module_mm": 1.5}
+# 900 codes of 1.5 mm modules fit a 2.15 m square cloth (964 places: a full centre panel and
+# equal sides on the 1.37 m roll, so no seam runs under the title).
+BIG = {"width_mm": 2150.0, "height_mm": 2150.0, "module_mm": 1.5}
 
 
 def add_rows(total: int) -> list[Photo]:
@@ -59,7 +60,7 @@ def _zbar_each_cell(image: Image.Image, frame: Frame, cells, px_per_mm: float, t
     for cell in cells:
         x0 = frame.x(cell.x_mm) * px_per_mm
         y0 = frame.y(cell.y_mm) * px_per_mm
-        size = frame.size(cell.size_mm) * px_per_mm
+        size = frame.size_x(cell.size_mm) * px_per_mm
         path = tmp_path / f"{cell.spec.code}.png"
         image.crop((round(x0), round(y0), round(x0 + size), round(y0 + size))).save(path)
         names.append(str(path))
@@ -115,7 +116,7 @@ def _zbar_check_pdf(data: bytes, plan, tmp_path) -> None:
     """Render the PDF with poppler and decode every code with zbar, another decoder."""
     pdf = tmp_path / "cloth.pdf"
     pdf.write_bytes(data)
-    dpi = 6 / (plan.min_module_mm * plan.scale) * 25.4  # 6 px a module
+    dpi = 6 / (plan.min_module_mm * plan.scale_x) * 25.4  # 6 px a module
     decoded = {}
     for panel in plan.panels:
         stem = tmp_path / f"panel{panel.index}"
@@ -202,7 +203,9 @@ def test_export_with_a_printer_from_the_command_line(app, runner, tmp_path):
                                  "--out", str(out)])
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["cloth-edition1-panel1of2.png", "cloth-edition1-panel2of2.png"]
+    # A full centre panel and two equal sides: three widths of fabric, one file each.
+    assert names == ["cloth-edition1-panel1of3.png", "cloth-edition1-panel2of3.png",
+                     "cloth-edition1-panel3of3.png"]
     # The shop's copy of panel 2 is checked as panel 2: its record names the piece.
     again = runner.invoke(args=["verify", str(out / names[1])])
     assert again.exit_code == 0, again.output
@@ -259,7 +262,9 @@ def test_the_designer_offers_presets_and_exports_for_the_chosen_one(app, logged_
         threading.Event().wait(0.1)
     assert status["ok"], status["message"]
     names = [f["name"] for f in status["files"]]
-    assert names == ["cloth-edition1-panel1of2.png", "cloth-edition1-panel2of2.png"]
+    # A full centre panel and two equal sides: three widths of fabric, one file each.
+    assert names == ["cloth-edition1-panel1of3.png", "cloth-edition1-panel2of3.png",
+                     "cloth-edition1-panel3of3.png"]
     with logged_in.get(status["files"][1]["url"]) as second:
         assert second.status_code == 200 and second.mimetype == "image/png"
     ru = logged_in.get("/organiser/cloth?lang=ru").get_data(as_text=True)

@@ -102,3 +102,18 @@ def test_cache_and_encode_many():
 def test_unknown_error_correction_is_refused():
     with pytest.raises(ValueError, match="error correction"):
         qr.encode(URLS[0], "X")
+
+
+def test_split_finders_makes_the_whole_symbol_in_two_colours():
+    matrix = qr.encode("HTTPS://TABLECLOTH.EXAMPLE.ORG/P/7K3QZ9")
+    body, finders = qr.split_finders(matrix)
+    n = matrix.size
+    for y in range(n):
+        for x in range(n):
+            corner = (x < 7 or x >= n - 7) and y < 7 or x < 7 and y >= n - 7
+            assert not (body.is_dark(x, y) and finders.is_dark(x, y))
+            assert body.is_dark(x, y) or finders.is_dark(x, y) or not matrix.is_dark(x, y)
+            assert matrix.is_dark(x, y) == (body.is_dark(x, y) or finders.is_dark(x, y))
+            assert not finders.is_dark(x, y) or corner
+    # A finder pattern is a 7x7 ring around a 3x3 core: 33 dark modules, three of them.
+    assert sum(row.count("1") for row in finders.rows) == 3 * 33

@@ -17,6 +17,7 @@ from tablecloth.errors import Refusal
 from tablecloth.layout import CellSpec, ClothSettings, order_for_cloth, plan_cloth
 from tablecloth.layout.units import PT_PER_MM, Frame
 from tablecloth.render import FORMATS, render
+from tablecloth.verify.raster import open_raster
 
 SMALL = ClothSettings(width_mm=600, height_mm=600, module_mm=1.5)
 # Wider than its roll: three panels joined in gutters.
@@ -91,12 +92,13 @@ def test_pdf_panels_boxes_and_physical_size(panelled, tmp_path):
         assert w / PT_PER_MM == pytest.approx(frame.width_mm, abs=0.01)
         assert w / PT_PER_MM <= s.roll_width_mm
         x0, y0, x1, y1 = page.get_trimbox()
-        assert (y1 - y0) / PT_PER_MM == pytest.approx(s.height_mm * s.scale, abs=0.01)
-        trim_w = (panel.trim_x1_mm - panel.trim_x0_mm) * s.scale
+        # The trim is the cut size: the finished cloth and its hem allowance.
+        assert (y1 - y0) / PT_PER_MM == pytest.approx(s.cut_height_mm * s.scale_y, abs=0.01)
+        trim_w = (panel.trim_x1_mm - panel.trim_x0_mm) * s.scale_x
         assert (x1 - x0) / PT_PER_MM == pytest.approx(trim_w, abs=0.01)
         bx0, by0, bx1, by1 = page.get_bleedbox()
-        assert (by1 - by0) / PT_PER_MM == pytest.approx((s.height_mm + 2 * s.bleed_mm)
-                                                        * s.scale, abs=0.01)
+        assert (by1 - by0) / PT_PER_MM == pytest.approx((s.cut_height_mm + 2 * s.bleed_mm)
+                                                        * s.scale_y, abs=0.01)
         assert bx0 < x0 or panel.index > 0
     pdf.close()
     report = FORMATS["pdf"].verify(out, panelled)
@@ -113,7 +115,9 @@ def test_pdf_labels_are_cyrillic_text_in_an_embedded_font(plan, tmp_path):
     assert "Аня · Volgograd / Волгоград" in text or "Аня · Coventry / Ковентри" in text
     assert "Coventry · Ковентри — Volgograd · Волгоград" in text
     assert b"/FontFile2" in data  # TrueType program embedded
-    assert re.search(rb"/BaseFont /[A-Z]{6}\+DejaVuSans", data)
+    assert re.search(rb"/BaseFont /[A-Z]{6}\+NotoSans-Bold", data)  # labels, heavier
+    assert re.search(rb"/BaseFont /[A-Z]{6}\+DejaVuSans", data)  # printer's marks
+    assert b"/Helvetica" not in data  # no font left unembedded
     # Content streams are compressed.
     assert b"/FlateDecode" in data
     assert b" re\n" not in data
@@ -126,8 +130,11 @@ def test_pdf_codes_are_one_path_each(plan, tmp_path):
     streams = re.findall(rb"stream\r?\n(.*?)endstream", data, re.S)
     content = b"".join(zlib.decompress(s) for s in streams if s[:1] == b"x")
     assert content.count(b" cm\n") >= len(plan.cells)
-    # Every code is filled once; no strokes around modules (hairline gaps).
-    assert content.count(b" 1 re\nf Q\n") == len(plan.cells)
+    # Every code is filled once (a tinted city's finder patterns once more, in their
+    # colour); no strokes around modules (hairline gaps).
+    tinted = sum(1 for c in plan.cells if c.finder)
+    assert 0 < tinted < len(plan.cells)
+    assert content.count(b" 1 re\nf Q\n") == len(plan.cells) + tinted
 
 
 def test_draft_says_so_in_the_margin(tmp_path):
@@ -140,7 +147,7 @@ def test_draft_says_so_in_the_margin(tmp_path):
     pdf.close()
     svg = io.BytesIO()
     render("svg", p, svg)
-    assert b"DRAFT" in svg.getvalue()
+    assert b'<g class="draft"' in svg.getvalue()  # as outlines, like all text
 
 
 def test_svg_is_in_millimetres(plan):
@@ -150,8 +157,10 @@ def test_svg_is_in_millimetres(plan):
     frame = Frame.whole(plan)
     assert f'width="{frame.width_mm:g}mm"'.replace(".0mm", "mm")[:12] in head
     assert 'viewBox="0 0 ' in head
-    assert buf.getvalue().count(b"<path ") == len(plan.cells)
-    assert "Волгоград".encode() in buf.getvalue()
+    assert buf.getvalue().count(b'<path id="c-') == len(plan.cells)
+    # Text is outlines, never live text in whatever fonts the printer's machine has.
+    assert b"<text" not in buf.getvalue()
+    assert buf.getvalue().count(b'<g class="label"') == len(plan.cells)
 
 
 @pytest.mark.parametrize("fmt", ["png", "tiff"])
@@ -163,6 +172,12 @@ def test_raster_size_and_resolution(plan, fmt, ppi):
     with Image.open(buf) as im:
         assert im.size == Frame.whole(plan).pixel_size(ppi)
         assert im.info["dpi"][0] == pytest.approx(ppi, abs=0.05)
+        assert im.mode == "RGB"  # the second city's finder patterns are coloured
+    grey = plan_cloth([c.spec for c in plan.cells], replace(SMALL, city_tint=False))
+    buf = io.BytesIO()
+    render(fmt, grey, buf, ppi=ppi)
+    buf.seek(0)
+    with Image.open(buf) as im:
         assert im.mode == "L"
 
 
@@ -209,3 +224,23 @@ def test_proof_sheet_lists_every_code_scannably(plan, tmp_path):
         decoded += [b.text for b in found]
     sorted_cells = sorted(plan.cells, key=lambda c: (c.panel, c.row, c.col))
     assert decoded == [c.spec.url for c in sorted_cells[:8]]
+
+
+@pytest.mark.parametrize("size", [(1800, 1800), (2800, 1500)])
+def test_each_panel_of_a_full_size_cloth_is_a_raster_that_decodes(size, tmp_path):
+    s = ClothSettings(width_mm=size[0], height_mm=size[1], roll_width_mm=1400)
+    p = plan_cloth(make_cells(60), s)
+    assert len(p.panels) == 3
+    for panel in p.panels:
+        out = tmp_path / f"panel{panel.index + 1}.tif"
+        render("tiff", p, out, panel=panel.index)
+        with open(out, "rb") as f:
+            # The panel with its slug of marks, within the roll, under 100 megapixels (what
+            # online fabric printers take), and every row of it reads back.
+            raster = open_raster(f)
+            assert (raster.width, raster.height) == Frame.for_panel(p, panel).pixel_size(150)
+            assert raster.width / 150 * 25.4 <= s.roll_width_mm
+            assert raster.width * raster.height < 100_000_000
+            assert sum(1 for _ in raster.rows()) == raster.height
+        report = FORMATS["tiff"].verify(out, p, panel=panel.index)
+        assert report.ok and report.checked == len(p.panel_cells(panel)), report.summary()

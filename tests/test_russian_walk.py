@@ -27,7 +27,7 @@ import tablecloth
 from tablecloth import context, db
 from tablecloth.models import Export, Organiser, utcnow
 from tablecloth.services import accounts, groups, moderation, reports
-from tablecloth.services.cloth import design, editions, exports, swatches
+from tablecloth.services.cloth import design, editions, export_notes, exports, swatches
 from tablecloth.verify import VerifyReport
 from tablecloth.verify.report import UNREADABLE, Failure
 
@@ -143,7 +143,7 @@ def _failed_preflight(export: Export) -> None:
     export.report = {**(export.report or {}), "ok": False, "cells": len(plan.cells),
                      "formats": {"pdf": report.to_dict()}}
     export.status = "failed"
-    exports._note(export, "export_failed_preflight",
+    export_notes.note(export, "export_failed_preflight",
                   cells=", ".join(report.failing_cells))
     export.finished_at = utcnow()
 
@@ -191,7 +191,7 @@ def _seed(app, corpus) -> dict:
         exports.run_export(site, crashed)  # CellSpec() refuses the cell: a plain error
         running = exports.new_export(site, editions.current_cloth(site), ["png"], by=admin)
         running.status, running.progress = "running", 0.4
-        exports._note(running, "export_rendering", "drawing strips", format="PNG")
+        export_notes.note(running, "export_rendering", "drawing strips", format="PNG")
         stalled = exports.new_export(site, editions.current_cloth(site), ["pdf"], by=admin)
         stalled.status = "running"
         stalled.updated_at = utcnow() - timedelta(hours=1)

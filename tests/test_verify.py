@@ -42,7 +42,7 @@ def test_painted_over_code_in_png_is_reported(plan, tmp_path):
         draw = ImageDraw.Draw(im)
         # A stain over the middle two thirds of the symbol, like spilt paint.
         x0, y0 = (frame.px(victim.symbol_x_mm, 150), frame.py(victim.symbol_y_mm, 150))
-        size = mm_to_px(victim.symbol_size_mm * plan.scale, 150)
+        size = mm_to_px(victim.symbol_size_mm * plan.scale_x, 150)
         draw.rectangle((x0 + size / 6, y0 + size / 6, x0 + size * 5 / 6, y0 + size * 5 / 6),
                        fill=255)
         im.save(out, dpi=(150, 150))
@@ -98,7 +98,8 @@ def test_report_states_module_contrast_and_distance(plan, tmp_path):
     assert report.ok and report.checked == 40
     assert report.min_module_mm == 1.5
     assert report.contrast == pytest.approx(17.4, abs=0.1)
-    assert report.scan_distance_mm == pytest.approx(33 * 1.5 * 10)
+    # The phone-camera model of layout.scan: 22 cm at 1.5 mm modules, whole cm, never more.
+    assert report.scan_distance_mm == 220
     assert report.px_per_module == 5
     assert "PASS: 40 of 40" in report.summary()
 

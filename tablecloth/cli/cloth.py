@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from .. import context, printers
 from ..errors import Refusal
 from ..render import FORMATS, PPI_CHOICES, format_for_file, format_named
-from ..services.cloth import design, editions, exports
+from ..services.cloth import editions, export_notes, exports
 from .common import Bar, clear_errors
 
 
@@ -97,14 +97,12 @@ def export_command(printer, size, module_mm, formats, ppi, out, draft) -> None:
     chosen = [name for names in formats for name in names] or ([] if printer else ["pdf"])
     with clear_errors(Refusal):
         cloth = editions.current_cloth(site)
-        warnings = design.settings_of(cloth, **overrides).validate()
         export = exports.new_export(site, cloth, chosen, ppi=ppi, draft=draft,
                                     overrides=overrides, printer=printer)
-    for warning in warnings:
-        click.echo(f"Warning: {warning}", err=True)
+    # Warnings are said once, in the summary after the export.
     with Bar(f"Edition {cloth.edition}") as bar:
         export = exports.run_export(site, export, progress=bar)
-    click.echo(exports.summary(export))
+    click.echo(export_notes.summary(export))
     targets = []
     if out:
         target = Path(out)
@@ -121,7 +119,7 @@ def export_command(printer, size, module_mm, formats, ppi, out, draft) -> None:
                    f"{where}")
     click.echo(f"Export {export.id}: {export.status}")
     if export.status != "done":
-        raise click.ClickException(exports.message(export))
+        raise click.ClickException(export_notes.message(export))
 
 
 @click.command("verify")
@@ -130,8 +128,10 @@ def export_command(printer, size, module_mm, formats, ppi, out, draft) -> None:
               help="The export that made the file (default: found by the file's SHA-256).")
 @click.option("--format", "fmt", type=FormatName(),
               help="The file's format (default: from its extension).")
+@click.option("--panel", type=click.IntRange(min=1),
+              help="The file is one panel's raster, counted from 1 (default: as exported).")
 @with_appcontext
-def verify_command(file, export_id, fmt) -> None:
+def verify_command(file, export_id, fmt, panel) -> None:
     """Preflight an exported file: decode every code and compare it with the cloth's plan."""
     site = context.site()
     data = Path(file).read_bytes()
@@ -155,6 +155,8 @@ def verify_command(file, export_id, fmt) -> None:
         click.echo(f"Note: this file's SHA-256 {digest} is not one export {export.id} "
                    "produced; checking it against that export's plan anyway.", err=True)
     with clear_errors(Refusal), Bar("Checking") as bar:
+        if panel is not None:  # a panel's own raster that is not, byte for byte, as exported
+            entry = {**(entry or {}), "options": {"panel": panel - 1}}
         report = exports.verify_file(data, fmt, export, progress=bar, entry=entry)
     click.echo(f"Export {export.id}, edition {export.cloth.edition}, {fmt.upper()}, "
                f"sha256 {digest}")

@@ -10,7 +10,9 @@ from collections.abc import Sequence
 
 from tablecloth import qr
 
-from .geometry import CellSpec, Panel, PlacedCell, Rect, TitleBlock
+from . import scan
+from .fonts import Printable, clean
+from .geometry import CellSpec, Panel, PlacedCell, Rect, Swatch, TextItem, TitleBlock
 from .grid import DEFAULT_SYMBOL, Grid, capacity, grid, grid_slots
 from .order import alternate_cities
 from .plan import Plan, outline, plan_cloth
@@ -25,7 +27,13 @@ from .settings import (
     contrast_ratio,
     parse_colour,
 )
-from .text import FONT_BOLD_PATH, FONT_PATH, fit_size_mm, text_width_mm
+from .text import (
+    FONT_BOLD_PATH,
+    FONT_PATH,
+    MIN_CAP_HEIGHT_MM,
+    fit_size_mm,
+    text_width_mm,
+)
 
 
 def order_for_cloth(
@@ -46,9 +54,10 @@ def order_for_cloth(
 
 
 __all__ = [
-    "DEFAULT_SYMBOL", "FONT_BOLD_PATH", "FONT_PATH", "MIN_CONTRAST", "MIN_MODULE_MM",
-    "SLUG_MM", "WARN_MODULE_MM", "CellSpec", "ClothSettings", "Grid", "LayoutError",
-    "LayoutWarning", "Panel", "PlacedCell", "Plan", "Rect", "TitleBlock", "alternate_cities",
-    "capacity", "contrast_ratio", "fit_size_mm", "grid", "grid_slots", "order_for_cloth",
-    "outline", "parse_colour", "plan_cloth", "text_width_mm",
+    "DEFAULT_SYMBOL", "FONT_BOLD_PATH", "FONT_PATH", "MIN_CAP_HEIGHT_MM", "MIN_CONTRAST",
+    "MIN_MODULE_MM", "SLUG_MM", "WARN_MODULE_MM", "CellSpec", "ClothSettings", "Grid",
+    "LayoutError", "LayoutWarning", "Panel", "PlacedCell", "Plan", "Printable", "Rect",
+    "Swatch", "TextItem", "TitleBlock", "alternate_cities", "capacity", "clean",
+    "contrast_ratio", "fit_size_mm", "grid", "grid_slots", "order_for_cloth", "outline",
+    "parse_colour", "plan_cloth", "scan", "text_width_mm",
 ]

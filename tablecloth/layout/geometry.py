@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from tablecloth.qr import Matrix
 
+from .text import text_width_mm
+
 
 @dataclass(frozen=True)
 class CellSpec:
@@ -52,8 +54,9 @@ class PlacedCell:
     module_mm: float
     quiet_modules: int
     label: Rect | None
-    label_text: str
+    label_text: str  # as printed: emoji and characters no font has are left out
     label_font_mm: float
+    finder: str = ""  # colour of the finder patterns when the city is told apart, else ""
 
     @property
     def symbol_x_mm(self) -> float:
@@ -99,10 +102,55 @@ class Panel:
 
 @dataclass(frozen=True)
 class TitleBlock:
-    """The central block: title and subtitle centred in rect."""
+    """The central block: title and subtitle centred in rect, the legend under them."""
 
     rect: Rect
     title: str
     subtitle: str
     title_font_mm: float
     subtitle_font_mm: float
+    legend_font_mm: float = 0.0
+
+
+@dataclass(frozen=True)
+class TextItem:
+    """One line of text on the cloth: a building block that renderers draw as it says.
+
+    ``x_mm`` is where the line is anchored (its start, middle or end, by ``align``) and
+    ``y_mm`` its baseline, in finished millimetres; ``size_mm`` the em size. ``colour`` is a
+    colour (#rrggbb) or "" for the cloth's dark colour. ``role`` names what it is ("label",
+    "title", "subtitle", "legend", "address", "key"), so a design can restyle one kind.
+    """
+
+    role: str
+    text: str
+    x_mm: float
+    y_mm: float
+    size_mm: float
+    bold: bool = False
+    align: str = "middle"
+    colour: str = ""
+
+    @property
+    def width_mm(self) -> float:
+        return text_width_mm(self.text, self.size_mm, self.bold)
+
+    @property
+    def x0_mm(self) -> float:
+        """Return the left end of the line."""
+        shift = {"start": 0.0, "middle": 0.5, "end": 1.0}[self.align]
+        return self.x_mm - self.width_mm * shift
+
+    @property
+    def x1_mm(self) -> float:
+        return self.x0_mm + self.width_mm
+
+
+@dataclass(frozen=True)
+class Swatch:
+    """A small filled square of colour on the cloth (the city key in the legend)."""
+
+    x_mm: float
+    y_mm: float
+    size_mm: float
+    colour: str

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from .settings import SLUG_MM, ClothSettings, LayoutError
+from .text import MIN_LABEL_EM_MM
+from .texts import LABEL_EM_OF_BOX
 
 # Symbol size of a 39-character alphanumeric URL (https://host.example.org/P/CODE) at level H.
 DEFAULT_SYMBOL = 33
@@ -26,6 +29,8 @@ class Grid:
     title_cols: tuple[int, int]  # [c0, c1)
     title_rows: tuple[int, int]  # [r0, r1)
     symbol: int
+    panel_style: str = "one"  # "one", "equal" or "centre" (see _panel_edges)
+    title_across_join: bool = False
 
     @property
     def slots(self) -> list[tuple[int, int]]:
@@ -56,54 +61,86 @@ def _cell_metrics(s: ClothSettings, symbol: int) -> tuple[float, float, float, f
     """Return (cell size incl. quiet zones, label height, column gutter, row gutter) in mm."""
     m = s.module_mm
     cell = (symbol + 2 * s.quiet_modules) * m
-    label_h = LABEL_MODULES * m if s.labels else 0.0
+    # Never smaller than a line whose capitals stand MIN_CAP_HEIGHT_MM tall.
+    label_h = max(LABEL_MODULES * m, MIN_LABEL_EM_MM / LABEL_EM_OF_BOX) if s.labels else 0.0
     col_gap = max(0.0, (s.min_light_modules - 2 * s.quiet_modules) * m)
     row_gap = max(col_gap, ROW_GAP_MODULES * m)
     return cell, label_h, col_gap, row_gap
 
 
-def _columns(s: ClothSettings, cell: float, gap: float) -> tuple[list[float], list[float]]:
-    """Return column left edges and join band left edges across the safe width."""
-    left, right = s.hem_mm, s.width_mm - s.hem_mm
-    max_w = (s.roll_width_mm - 2 * SLUG_MM) / s.scale  # finished mm one panel can hold
-    eps = 1e-9
-    full = s.width_mm + 2 * s.bleed_mm
-    if full <= max_w + eps:
-        n = int((right - left + gap + eps) // (cell + gap))
-        used = n * cell + max(0, n - 1) * gap
-        x0 = left + (right - left - used) / 2
-        return [x0 + i * (cell + gap) for i in range(n)], []
-    if cell + 2 * JOIN_CLEAR_MM + s.overlap_mm + s.bleed_mm + s.hem_mm > max_w:
+def _panel_edges(s: ClothSettings, cell: float, gap: float) -> tuple[list[float], str]:
+    """Return the left edge of each panel after the first (each join band starts there),
+    and the style used: "one", "equal" or "centre".
+
+    Equal panels split the artwork evenly. "centre" is a panel the roll's full width in the
+    middle with equal panels on both sides, as seamstresses join fabric so that no seam runs
+    down the middle of the table; "auto" takes it when an even number of equal panels would
+    put a join through the middle, and the sides can hold codes.
+    """
+    full = s.cut_width_mm + 2 * s.bleed_mm
+    max_w = (s.roll_width_mm - 2 * SLUG_MM) / s.scale_x  # finished mm one panel can hold
+    ov = s.overlap_mm
+    if full <= max_w + 1e-9:
+        return [], "one"
+    if max_w <= ov + cell + 2 * JOIN_CLEAR_MM:
         raise LayoutError("roll_too_narrow_for_join", roll_mm=s.roll_width_mm,
                           cell_mm=round(cell, 2))
+    count = math.ceil((full - ov) / (max_w - ov) - 1e-9)
+    side = (full - max_w) / 2 + ov  # one side beside a full-width centre panel
+    style = s.panels
+    if style == "auto":
+        holds_codes = side - ov - JOIN_CLEAR_MM - s.bleed_mm - s.hem_mm >= cell
+        style = "centre" if count % 2 == 0 and holds_codes else "equal"
+    if style == "equal":
+        w = (full + (count - 1) * ov) / count
+        return [-s.bleed_mm + k * (w - ov) for k in range(1, count)], "equal"
+    # The centre panel as wide as its whole columns need (at most the roll), so the
+    # gutters at its joins are no wider than the bands.
+    band = ov + JOIN_CLEAR_MM
+    n_centre = int((max_w - 2 * band + gap + 1e-9) // (cell + gap))
+    centre_w = min(max_w, n_centre * (cell + gap) - gap + 2 * band)
+    side = (full - centre_w) / 2 + ov
+    per_side = math.ceil((side - ov) / (max_w - ov) - 1e-9) if side > max_w else 1
+    w_side = (side + (per_side - 1) * ov) / per_side
+    left = [-s.bleed_mm + k * (w_side - ov) for k in range(1, per_side + 1)]
+    centre_right = left[-1] + centre_w  # the centre panel ends here
+    right = [centre_right - ov + k * (w_side - ov) for k in range(per_side)]
+    return left + right, "centre"
+
+
+def _columns(s: ClothSettings, cell: float, gap: float) -> tuple[
+    list[float], list[float], list[int], str
+]:
+    """Return column left edges, join band left edges, columns per panel and the style.
+
+    Columns fill each panel between the hems and the join bands (clear of each band by
+    JOIN_CLEAR_MM): pushed towards the joins in the outer panels and centred in the inner
+    ones, so the gutter at a join is as narrow as the band allows and the layout is
+    symmetric whenever the panels are.
+    """
+    left, right = s.hem_mm, s.hem_mm + s.width_mm
+    pitch = cell + gap
+    joins, style = _panel_edges(s, cell, gap)
+    ov = s.overlap_mm
+    n_panels = len(joins) + 1
     cols: list[float] = []
-    joins: list[float] = []
-    panel_start = -s.bleed_mm
-    in_panel = 0
-    x = left
-    while x + cell <= right + eps:
-        r = x + cell
-        if s.width_mm + s.bleed_mm - panel_start <= max_w + eps or (
-            r + JOIN_CLEAR_MM + s.overlap_mm <= panel_start + max_w + eps
-        ):
-            cols.append(x)
-            in_panel += 1
-            x = r + gap
-            continue
-        if in_panel == 0:
-            raise LayoutError("roll_too_narrow_for_codes", roll_mm=s.roll_width_mm)
-        j0 = cols[-1] + cell + JOIN_CLEAR_MM
-        joins.append(j0)
-        panel_start = j0
-        in_panel = 0
-        x = max(x, j0 + s.overlap_mm + JOIN_CLEAR_MM)
-    if not cols:
-        return cols, joins
-    # Centre the columns; only the first panel grows, so stay within the roll there.
-    slack = right - (cols[-1] + cell)
-    first_w = (joins[0] + s.overlap_mm if joins else s.width_mm + s.bleed_mm) + s.bleed_mm
-    delta = max(0.0, min(slack / 2, max_w - first_w))
-    return [c + delta for c in cols], [j + delta for j in joins]
+    per_panel: list[int] = []
+    for k in range(n_panels):
+        lo = left if k == 0 else max(left, joins[k - 1] + ov + JOIN_CLEAR_MM)
+        hi = right if k == n_panels - 1 else min(right, joins[k] - JOIN_CLEAR_MM)
+        n = max(0, int((hi - lo + gap + 1e-9) // pitch))
+        used = n * cell + max(0, n - 1) * gap
+        if n_panels == 1 or 0 < k < n_panels - 1:
+            x0 = lo + (hi - lo - used) / 2
+        elif k == 0:
+            x0 = hi - used
+        else:
+            x0 = lo
+        cols.extend(x0 + i * pitch for i in range(n))
+        per_panel.append(n)
+    if joins and not cols:
+        raise LayoutError("roll_too_narrow_for_codes", roll_mm=s.roll_width_mm)
+    return cols, joins, per_panel, style
 
 
 def _title_range(n: int, frac: float, at_least: int) -> tuple[int, int]:
@@ -120,24 +157,42 @@ def grid(settings: ClothSettings, symbol: int = DEFAULT_SYMBOL, count: int | Non
     """Return the grid for symbols of this size; with count, only as many rows as needed."""
     s = settings
     cell, label_h, col_gap, row_gap = _cell_metrics(s, symbol)
-    col_x, joins = _columns(s, cell, col_gap)
+    col_x, joins, per_panel, style = _columns(s, cell, col_gap)
     cell_h = cell + label_h
-    top, bottom = s.hem_mm, s.height_mm - s.hem_mm
+    top, bottom = s.hem_mm, s.hem_mm + s.height_mm
     n_rows = int((bottom - top + row_gap + 1e-9) // (cell_h + row_gap))
     n_cols = len(col_x)
+    # The title goes in the panel that holds the cloth's middle; with an even number of
+    # equal panels a join runs through the middle and the title has to cross it.
+    middle = s.cut_width_mm / 2
+    span, across, first = (0, n_cols), bool(joins), 0
+    for k, n in enumerate(per_panel):
+        lo = joins[k - 1] + s.overlap_mm if k else -math.inf
+        hi = joins[k] if k < len(joins) else math.inf
+        if lo < middle < hi:
+            span, across = (first, first + n), False
+        first += n
 
-    def title_cells(rows: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    def title_cells(rows: int, shift: int = 0) -> tuple[tuple[int, int], tuple[int, int]]:
         if rows == 0 or n_cols == 0:
             return (0, 0), (0, 0)
         c0, c1 = _title_range(n_cols, 0.5, 1)
-        # Keep the title off any join: shrink the block to the larger side of the join.
-        for j in joins:
-            split = sum(1 for x in col_x if x < j)
-            if c0 < split < c1:
-                c0, c1 = (c0, split) if split - c0 >= c1 - split else (split, c1)
-        k = max(1, round(rows * 0.12))  # rows are few: centre as well as parity allows
+        if not across:
+            a, b = span
+            k = min(b - a, c1 - c0)
+            if (b - a - k) % 2:
+                k -= 1
+            c0 = a + (b - a - k) // 2
+            c1 = c0 + k
+        # Keep the block's middle on the cloth's middle: as many rows as parity needs, except
+        # on a cloth of a few rows, where one more title row would cost too many places.
+        k = max(1, round(rows * 0.12))
+        if (rows - k) % 2 and rows >= 5:
+            k += 1
         r0 = (rows - k) // 2
-        return (c0, c1), (r0, r0 + k)
+        r1 = r0 + k
+        shift = max(-r0, min(rows - r1, shift))
+        return (c0, c1), (r0 + shift, r1 + shift)
 
     def cap(rows: int) -> int:
         (c0, c1), (r0, r1) = title_cells(rows)
@@ -149,8 +204,21 @@ def grid(settings: ClothSettings, symbol: int = DEFAULT_SYMBOL, count: int | Non
     used = n_rows * cell_h + max(0, n_rows - 1) * row_gap
     y0 = top + (bottom - top - used) / 2
     row_y = tuple(y0 + i * (cell_h + row_gap) for i in range(n_rows))
-    tc, tr = title_cells(n_rows)
-    return Grid(tuple(col_x), row_y, cell, cell_h, label_h, tuple(joins), tc, tr, symbol)
+
+    def make(shift: int) -> Grid:
+        tc, tr = title_cells(n_rows, shift)
+        return Grid(tuple(col_x), row_y, cell, cell_h, label_h, tuple(joins), tc, tr, symbol,
+                    style, across and tc[1] > tc[0])
+
+    g = make(0)
+    if count is not None and count < len(g.slots):
+        # A sparse cloth fills row by row from the top: move the title up a row or two
+        # rather than leave an empty row under it (the organiser is told it is sparse).
+        for shift in (0, -1, 1, -2, 2):
+            trial = make(shift)
+            if len({r for r, _c in trial.slots_for(count)}) == n_rows:
+                return trial
+    return g
 
 
 def capacity(settings: ClothSettings, symbol: int = DEFAULT_SYMBOL) -> int:

@@ -1,11 +1,12 @@
 """The plan of one cloth: every cell placed on the grid around the title, and its panels.
 
-Coordinates are *finished* millimetres: origin at the top-left corner of the trim (the cloth's
-finished edge), x to the right, y down. The bleed extends ``bleed_mm`` beyond the trim on every
-side (negative coordinates on the left and top). The hem is ``hem_mm`` inside the trim and is
-folded under, so nothing is placed there: the safe area is the trim inset by the hem.
-The printed artwork is the bleed box scaled by ``1 + shrink_pct / 100`` (fabric shrinks);
-renderers apply that scale at their edge (``layout.units``), the plan never does.
+Coordinates are *finished* millimetres: origin at the top-left corner of the trim (where the
+fabric is cut), x to the right, y down. The trim is the finished cloth with the hem allowance
+``hem_mm`` outside it on every side, folded under when sewn: the finished cloth, where codes,
+labels and title go, is [hem, hem + width] x [hem, hem + height]. The bleed extends
+``bleed_mm`` beyond the trim (negative coordinates on the left and top). The printed artwork
+is the bleed box scaled by the shrink allowances, across the weave in x and along it in y;
+renderers apply them at their edge (``layout.units``), the plan never does.
 Panels split the width when the artwork is wider than the printer's roll; each join is a
 band ``overlap_mm`` wide lying in a gutter between columns, clear of every quiet zone.
 """
@@ -19,17 +20,22 @@ from typing import Any
 from tablecloth import qr
 from tablecloth.qr import Matrix
 
-from .geometry import CellSpec, Panel, PlacedCell, Rect, TitleBlock
+from . import scan
+from .fonts import clean
+from .geometry import CellSpec, Panel, PlacedCell, Rect, Swatch, TextItem, TitleBlock
 from .grid import DEFAULT_SYMBOL, Grid, grid
 from .settings import (
     MAX_SIDE_MM,
     MIN_MODULE_MM,
     SLUG_MM,
+    WARN_MODULE_MM,
     ClothSettings,
     LayoutError,
     LayoutWarning,
 )
-from .text import fit_size_mm
+from .texts import city_colours, label_for, label_item, title_block
+
+SPARSE_SHARE = 0.5  # warn when the codes fill less than this share of the cloth's places
 
 
 @dataclass(frozen=True)
@@ -42,18 +48,25 @@ class Plan:
     title: TitleBlock
     grid: Grid
     warnings: tuple[LayoutWarning, ...] = field(default=())
+    texts: tuple[TextItem, ...] = field(default=())  # labels, title, legend: every line
+    swatches: tuple[Swatch, ...] = field(default=())  # the city key's colour squares
 
     @property
-    def scale(self) -> float:
-        return self.settings.scale
+    def scale_x(self) -> float:
+        return self.settings.scale_x
+
+    @property
+    def scale_y(self) -> float:
+        return self.settings.scale_y
 
     @property
     def trim_width_mm(self) -> float:
-        return self.settings.width_mm
+        """Return the cut width: the finished width and the hem allowance on both sides."""
+        return self.settings.cut_width_mm
 
     @property
     def trim_height_mm(self) -> float:
-        return self.settings.height_mm
+        return self.settings.cut_height_mm
 
     @property
     def bleed_mm(self) -> float:
@@ -66,17 +79,17 @@ class Plan:
     @property
     def artwork_width_mm(self) -> float:
         """Return the printed width of the whole cloth with bleed, shrink allowance included."""
-        return (self.settings.width_mm + 2 * self.settings.bleed_mm) * self.scale
+        return (self.trim_width_mm + 2 * self.bleed_mm) * self.scale_x
 
     @property
     def artwork_height_mm(self) -> float:
-        return (self.settings.height_mm + 2 * self.settings.bleed_mm) * self.scale
+        return (self.trim_height_mm + 2 * self.bleed_mm) * self.scale_y
 
     @property
     def safe(self) -> Rect:
-        """Return the area inside the hem where cells and title may go."""
+        """Return the finished cloth (inside the hem), where cells and title go."""
         s = self.settings
-        return Rect(s.hem_mm, s.hem_mm, s.width_mm - 2 * s.hem_mm, s.height_mm - 2 * s.hem_mm)
+        return Rect(s.hem_mm, s.hem_mm, s.width_mm, s.height_mm)
 
     @property
     def rows(self) -> int:
@@ -103,9 +116,8 @@ class Plan:
 
     @property
     def scan_distance_mm(self) -> float:
-        """Return how far a phone can scan from: ten times the smallest symbol's width."""
-        size = min((c.symbol_size_mm for c in self.cells), default=0.0)
-        return round(size * 10, 0)
+        """Return how far a phone reads the smallest module from (``layout.scan``'s model)."""
+        return scan.scan_distance_cm(self.min_module_mm) * 10.0
 
 
 def _suggest(settings: ClothSettings, symbol: int, needed: int) -> tuple[
@@ -147,12 +159,10 @@ def _too_many(settings: ClothSettings, symbol: int, needed: int, fits: int) -> L
         detail["module"] = module
     reason = {(True, True): "too_many_codes_either", (True, False): "too_many_codes_bigger",
               (False, True): "too_many_codes_smaller", (False, False): "too_many_codes"}
-    return LayoutError(reason[bool(size), bool(module)], **detail)
-
-
-def _label(spec: CellSpec) -> str:
-    name = f"{spec.name} / {spec.name_other}" if spec.name_other else spec.name
-    return f"{name} · {spec.city_label}" if name else spec.city_label
+    code = reason[bool(size), bool(module)]
+    if module and module < WARN_MODULE_MM:
+        code += "_risky"  # the smaller module is below the line where codes may not scan
+    return LayoutError(code, **detail)
 
 
 def plan_cloth(
@@ -181,50 +191,108 @@ def plan_cloth(
     s = settings
     m = s.module_mm
     panels = _panels(s, g)
+    colours = city_colours(cells, s)
     placed = []
+    texts: list[TextItem] = []
+    small_labels = []
     for spec, (r, c) in zip(cells, slots, strict=False):
         mat = mats[spec.url]
         own = (mat.size + 2 * s.quiet_modules) * m
         offset = (g.cell_mm - own) / 2  # a smaller symbol sits centred in its cell
         x, y = g.col_x[c] + offset, g.row_y[r] + offset
-        label, text, font = None, "", 0.0
+        box, text, font = None, "", 0.0
         if s.labels:
-            label = Rect(g.col_x[c], g.row_y[r] + g.cell_mm, g.cell_mm, g.label_h_mm)
-            text = _label(spec)
-            font = fit_size_mm(text, label.w_mm * 0.96, label.h_mm * 0.62)
+            box = Rect(g.col_x[c], g.row_y[r] + g.cell_mm, g.cell_mm, g.label_h_mm)
+            label = label_for(spec, box)
+            text, font = label.text, label.size_mm
+            if label.small:
+                small_labels.append(label)
+            if text:
+                texts.append(label_item(box, label))
         panel = next(p.index for p in panels if p.x0_mm <= g.col_x[c] and
                      g.col_x[c] + g.cell_mm <= p.x1_mm)
         placed.append(PlacedCell(spec, mat, r, c, panel, x, y, own, m, s.quiet_modules,
-                                 label, text, font))
-    return Plan(s, tuple(placed), panels, _title_block(s, g), g, tuple(warnings))
+                                 box, text, font, colours.get(spec.city_slug, "")))
+    block, title_texts, swatches, title_warnings = title_block(_title_rect(g), s, cells,
+                                                              colours)
+    warnings += title_warnings
+    if small_labels:
+        cap = min(label.size_mm for label in small_labels) * 0.714
+        warnings.append(LayoutWarning("labels_small", {"count": len(small_labels),
+                                                       "mm": round(cap, 1)}))
+    if g.title_across_join:
+        warnings.append(LayoutWarning("title_crosses_join"))
+    warnings += _name_warnings(cells)
+    sparse = _sparse(s, symbol, len(cells))
+    if sparse:
+        warnings.append(sparse)
+    return Plan(s, tuple(placed), panels, block, g, tuple(warnings),
+                tuple(texts + title_texts), tuple(swatches))
+
+
+def _name_warnings(cells: Sequence[CellSpec]) -> list[LayoutWarning]:
+    """Say, naming each photo, which emoji were left out and which characters cannot print."""
+    emoji, missing = [], []
+    for c in cells:
+        found = clean(c.name)
+        if found.emoji:
+            emoji.append(f"{c.code} “{c.name}” → “{found.text}”")
+        if found.missing:
+            chars = " ".join(f"{ch} (U+{ord(ch):04X})" for ch in found.missing)
+            missing.append(f"{c.code} “{c.name}”: {chars}")
+    out = []
+    if emoji:
+        out.append(LayoutWarning("names_emoji_left_out", {"names": "; ".join(emoji)}))
+    if missing:
+        out.append(LayoutWarning("names_unprintable", {"names": "; ".join(missing)}))
+    return out
+
+
+def _sparse(settings: ClothSettings, symbol: int, count: int) -> LayoutWarning | None:
+    """Warn when the codes fill under half the cloth, and name a size that holds them."""
+    fits = len(grid(settings, symbol).slots)
+    if count == 0 or count >= fits * SPARSE_SHARE:
+        return None
+    aspect = settings.height_mm / settings.width_mm
+    w = settings.width_mm
+    best = None
+    while w > 100:
+        w -= 50
+        trial = replace(settings, width_mm=w, height_mm=max(50, round(w * aspect / 50) * 50))
+        try:
+            if len(grid(trial, symbol).slots) < count:
+                break
+        except LayoutError:
+            break
+        best = (trial.width_mm, trial.height_mm)
+    if best is None:
+        return None
+    return LayoutWarning("cloth_sparse", {"count": count, "fits": fits, "width": best[0],
+                                          "height": best[1]})
 
 
 def _panels(s: ClothSettings, g: Grid) -> tuple[Panel, ...]:
-    edges = [-s.bleed_mm, *g.joins, s.width_mm + s.bleed_mm]
+    edges = [-s.bleed_mm, *g.joins, s.cut_width_mm + s.bleed_mm]
     out = []
     for i in range(len(edges) - 1):
         x0 = edges[i]
         x1 = edges[i + 1] + (s.overlap_mm if i + 1 < len(edges) - 1 else 0.0)
         out.append(Panel(
-            index=i, x0_mm=x0, x1_mm=x1, y0_mm=-s.bleed_mm, y1_mm=s.height_mm + s.bleed_mm,
-            trim_x0_mm=max(x0, 0.0), trim_x1_mm=min(x1, s.width_mm),
+            index=i, x0_mm=x0, x1_mm=x1, y0_mm=-s.bleed_mm, y1_mm=s.cut_height_mm + s.bleed_mm,
+            trim_x0_mm=max(x0, 0.0), trim_x1_mm=min(x1, s.cut_width_mm),
             overlap_left_mm=s.overlap_mm if i > 0 else 0.0,
             overlap_right_mm=s.overlap_mm if i + 1 < len(edges) - 1 else 0.0,
         ))
     return tuple(out)
 
 
-def _title_block(s: ClothSettings, g: Grid) -> TitleBlock:
+def _title_rect(g: Grid) -> Rect:
     (c0, c1), (r0, r1) = g.title_cols, g.title_rows
     if c1 <= c0 or r1 <= r0:
-        rect = Rect(0, 0, 0, 0)
-        return TitleBlock(rect, s.title, s.subtitle, 0.0, 0.0)
+        return Rect(0, 0, 0, 0)
     x0, x1 = g.col_x[c0], g.col_x[c1 - 1] + g.cell_mm
     y0, y1 = g.row_y[r0], g.row_y[r1 - 1] + g.cell_h_mm
-    rect = Rect(x0, y0, x1 - x0, y1 - y0)
-    title_font = fit_size_mm(s.title, rect.w_mm * 0.92, rect.h_mm * 0.3, bold=True)
-    sub_font = fit_size_mm(s.subtitle, rect.w_mm * 0.92, title_font * 0.7)
-    return TitleBlock(rect, s.title, s.subtitle, title_font, sub_font)
+    return Rect(x0, y0, x1 - x0, y1 - y0)
 
 
 def outline(plan: Plan) -> dict[str, Any]:
@@ -246,6 +314,8 @@ def outline(plan: Plan) -> dict[str, Any]:
         "width_mm": plan.trim_width_mm + 2 * b,
         "height_mm": plan.trim_height_mm + 2 * b,
         "trim": {"x_mm": b, "y_mm": b, "w_mm": plan.trim_width_mm, "h_mm": plan.trim_height_mm},
+        "finished": {"x_mm": b + plan.settings.hem_mm, "y_mm": b + plan.settings.hem_mm,
+                     "w_mm": plan.settings.width_mm, "h_mm": plan.settings.height_mm},
         "title": {"x_mm": round(t.x_mm + b, 2), "y_mm": round(t.y_mm + b, 2),
                   "w_mm": round(t.w_mm, 2), "h_mm": round(t.h_mm, 2),
                   "text": plan.title.title, "subtitle": plan.title.subtitle},

@@ -8,6 +8,7 @@ show these; none of them checks a setting again.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
@@ -26,6 +27,9 @@ MIN_ROLL_MM = 200.0
 MIN_QUIET_MODULES = 4  # ISO/IEC 18004: never shrunk
 MIN_LIGHT_MODULES = 8  # light between neighbouring codes, so a phone sees one at a time
 ERROR_CORRECTION_LEVELS = ("L", "M", "Q", "H")
+PANEL_STYLES = ("auto", "equal", "centre")  # how a cloth wider than the roll is split
+LEGEND = ("Point your phone's camera at a square to see its photo\n"
+          "Наведите камеру телефона на квадрат, чтобы увидеть фото")
 SLUG_MM = 12.0  # margin outside the bleed for crop and registration marks, never scaled
 PDF_PAGE_LIMIT_MM = 5080.0  # 14,400 pt: Acrobat's largest page without UserUnit
 
@@ -102,7 +106,14 @@ def _number(value: Any) -> bool:
 
 @dataclass(frozen=True)
 class ClothSettings:
-    """Everything an organiser can set about a cloth; defaults from DESIGN section 4."""
+    """Everything an organiser can set about a cloth; defaults from DESIGN section 4.
+
+    ``width_mm`` and ``height_mm`` are the *finished* size, the cloth as it lies hemmed on
+    the table. The hem allowance ``hem_mm`` is added outside it on every side and folded
+    under, so the fabric is cut at ``cut_width_mm`` x ``cut_height_mm``. Fabric shrinks
+    differently across the weave (the roll's width, the cloth's x) and along it (the roll's
+    length, y), so the artwork is printed larger by two separate allowances.
+    """
 
     width_mm: float = 1800.0
     height_mm: float = 1800.0
@@ -118,15 +129,50 @@ class ClothSettings:
     subtitle: str = "1944 · 2026"
     roll_width_mm: float = 1400.0
     overlap_mm: float = 20.0
-    shrink_pct: float = 3.0
+    shrink_across_pct: float = 3.0
+    shrink_along_pct: float = 3.0
+    panels: str = "auto"
     labels: bool = True
     crop_marks: bool = True
     draft: bool = False
+    city_tint: bool = True  # the second city's finder patterns in the accent colour
+    accent: str = "#9b1c1c"
+    legend: str = LEGEND  # lines for visitors, printed under the title with the address
+
+    @classmethod
+    def from_values(cls, values: dict[str, Any]) -> ClothSettings:
+        """Return settings from stored values, ignoring unknown keys and reading old ones."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        values = dict(values)
+        if "shrink_pct" in values:  # one allowance for both directions, before issue 14
+            old = values.pop("shrink_pct")
+            values.setdefault("shrink_across_pct", old)
+            values.setdefault("shrink_along_pct", old)
+        return cls(**{k: v for k, v in values.items() if k in known})
 
     @property
-    def scale(self) -> float:
-        """Return the factor from finished millimetres to printed (pre-shrink) millimetres."""
-        return 1 + self.shrink_pct / 100
+    def scale_x(self) -> float:
+        """Return the factor from finished to printed millimetres across the weave (x)."""
+        return 1 + self.shrink_across_pct / 100
+
+    @property
+    def scale_y(self) -> float:
+        """Return the factor from finished to printed millimetres along the weave (y)."""
+        return 1 + self.shrink_along_pct / 100
+
+    @property
+    def cut_width_mm(self) -> float:
+        """Return the width the fabric is cut to: finished width plus the hem on each side."""
+        return self.width_mm + 2 * self.hem_mm
+
+    @property
+    def cut_height_mm(self) -> float:
+        return self.height_mm + 2 * self.hem_mm
+
+    @property
+    def accent_contrast(self) -> float:
+        """Return the WCAG contrast ratio of the accent colour on the background."""
+        return contrast_ratio(self.accent, self.light)
 
     @property
     def contrast(self) -> float:
@@ -143,10 +189,13 @@ class ClothSettings:
             raise LayoutError("cloth_too_large")
         if self.hem_mm * 2 >= min(self.width_mm, self.height_mm):
             raise LayoutError("hem_too_wide", mm=self.hem_mm)
+        if self.panels not in PANEL_STYLES:
+            raise LayoutError("panel_style_unknown", style=str(self.panels))
         if self.bleed_mm > MAX_BLEED_MM:
             raise LayoutError("bleed_too_wide", mm=self.bleed_mm)
-        if not 0 <= self.shrink_pct <= MAX_SHRINK_PCT:
-            raise LayoutError("shrink_out_of_range", most=MAX_SHRINK_PCT)
+        for shrink in (self.shrink_across_pct, self.shrink_along_pct):
+            if not 0 <= shrink <= MAX_SHRINK_PCT:
+                raise LayoutError("shrink_out_of_range", most=MAX_SHRINK_PCT)
         if self.module_mm < MIN_MODULE_MM:
             raise LayoutError("module_too_small", mm=self.module_mm)
         if self.module_mm < WARN_MODULE_MM:
@@ -168,9 +217,14 @@ class ClothSettings:
             if shown >= MIN_CONTRAST:  # never round up to the minimum it falls short of
                 shown = math.floor(ratio * 10) / 10
             raise LayoutError("contrast_too_low", ratio=shown, minimum=MIN_CONTRAST)
+        if self.city_tint:
+            accent = parse_colour(self.accent)
+            if luminance(accent) >= luminance(light) or self.accent_contrast < MIN_CONTRAST:
+                shown = math.floor(self.accent_contrast * 10) / 10
+                raise LayoutError("accent_contrast_too_low", ratio=shown, minimum=MIN_CONTRAST)
         if self.roll_width_mm < MIN_ROLL_MM:
             raise LayoutError("roll_too_narrow", mm=self.roll_width_mm)
-        length = (self.height_mm + 2 * self.bleed_mm) * self.scale + 2 * SLUG_MM
+        length = (self.cut_height_mm + 2 * self.bleed_mm) * self.scale_y + 2 * SLUG_MM
         if length > PDF_PAGE_LIMIT_MM:
             warnings.append(LayoutWarning("pdf_page_too_long", {"m": round(length / 1000, 2)}))
         return warnings
@@ -178,7 +232,7 @@ class ClothSettings:
     def _check_numbers(self) -> None:
         """Refuse a size that is not a number, or a margin below zero."""
         for name in ("width_mm", "height_mm", "module_mm", "roll_width_mm", "hem_mm",
-                     "bleed_mm", "overlap_mm", "shrink_pct"):
+                     "bleed_mm", "overlap_mm", "shrink_across_pct", "shrink_along_pct"):
             value = getattr(self, name)
             if not _number(value):
                 raise LayoutError("setting_not_a_number", setting=name, value=str(value))

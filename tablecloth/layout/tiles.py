@@ -38,7 +38,8 @@ class Tile:
 
     def frame(self, plan: Plan, margin_mm: float = 0.0) -> Frame:
         """Return the frame that draws this piece (shrink allowance included)."""
-        return Frame(self.x0_mm, self.y0_mm, self.x1_mm, self.y1_mm, plan.scale, margin_mm)
+        return Frame(self.x0_mm, self.y0_mm, self.x1_mm, self.y1_mm, plan.scale_x,
+                     plan.scale_y, margin_mm)
 
     def cells(self, plan: Plan) -> list[PlacedCell]:
         """Return the cells whose code lies on this piece."""
@@ -115,7 +116,7 @@ def _row_cuts(plan: Plan) -> list[float]:
 
 def split_lengthwise(plan: Plan, max_length_mm: float) -> list[Tile]:
     """Return each panel cut between rows into lengths at most max_length_mm as printed."""
-    span = max_length_mm / plan.scale
+    span = max_length_mm / plan.scale_y  # lengths run along the roll
     cuts = _row_cuts(plan)
     out: list[Tile] = []
     for panel in plan.panels:
@@ -137,8 +138,8 @@ def sheets(plan: Plan, width_mm: float, height_mm: float) -> list[Tile]:
     row_cuts = _gaps(g.row_y, g.cell_h_mm, -b, plan.trim_height_mm + b)
     out: list[Tile] = []
     for panel in plan.panels:
-        xs = _balanced(panel.x0_mm, panel.x1_mm, col_cuts, width_mm / plan.scale)
-        ys = _balanced(panel.y0_mm, panel.y1_mm, row_cuts, height_mm / plan.scale)
+        xs = _balanced(panel.x0_mm, panel.x1_mm, col_cuts, width_mm / plan.scale_x)
+        ys = _balanced(panel.y0_mm, panel.y1_mm, row_cuts, height_mm / plan.scale_y)
         for r in range(len(ys) - 1):
             for c in range(len(xs) - 1):
                 out.append(Tile(len(out), panel.index, r, c, len(ys) - 1, len(xs) - 1,

@@ -30,48 +30,54 @@ class Frame:
     """Map finished cloth mm onto one output page (or image) in mm, y down.
 
     A page shows finished x in [x0_mm, x1_mm] and y in [y0_mm, y1_mm] (a panel with its
-    bleed), scaled by the shrink allowance, with margin_mm of unscaled slug around it.
+    bleed), scaled by the shrink allowances (``scale_x`` across the weave, ``scale_y`` along
+    it), with margin_mm of unscaled slug around it.
     """
 
     x0_mm: float
     y0_mm: float
     x1_mm: float
     y1_mm: float
-    scale: float
+    scale_x: float
+    scale_y: float
     margin_mm: float
 
     @classmethod
     def for_panel(cls, plan: Plan, panel: Panel, margin_mm: float | None = None) -> Frame:
         """Return the frame of a panel page; margin defaults to the plan's slug."""
-        return cls(panel.x0_mm, panel.y0_mm, panel.x1_mm, panel.y1_mm, plan.scale,
-                   plan.slug_mm if margin_mm is None else margin_mm)
+        return cls(panel.x0_mm, panel.y0_mm, panel.x1_mm, panel.y1_mm, plan.scale_x,
+                   plan.scale_y, plan.slug_mm if margin_mm is None else margin_mm)
 
     @classmethod
     def whole(cls, plan: Plan, margin_mm: float = 0.0) -> Frame:
         """Return the frame of the whole cloth with its bleed."""
         b = plan.bleed_mm
-        return cls(-b, -b, plan.trim_width_mm + b, plan.trim_height_mm + b, plan.scale,
-                   margin_mm)
+        return cls(-b, -b, plan.trim_width_mm + b, plan.trim_height_mm + b, plan.scale_x,
+                   plan.scale_y, margin_mm)
 
     @property
     def width_mm(self) -> float:
-        return (self.x1_mm - self.x0_mm) * self.scale + 2 * self.margin_mm
+        return (self.x1_mm - self.x0_mm) * self.scale_x + 2 * self.margin_mm
 
     @property
     def height_mm(self) -> float:
-        return (self.y1_mm - self.y0_mm) * self.scale + 2 * self.margin_mm
+        return (self.y1_mm - self.y0_mm) * self.scale_y + 2 * self.margin_mm
 
     def x(self, x_mm: float) -> float:
         """Return page mm from the left edge for finished x_mm."""
-        return self.margin_mm + (x_mm - self.x0_mm) * self.scale
+        return self.margin_mm + (x_mm - self.x0_mm) * self.scale_x
 
     def y(self, y_mm: float) -> float:
         """Return page mm from the top edge for finished y_mm."""
-        return self.margin_mm + (y_mm - self.y0_mm) * self.scale
+        return self.margin_mm + (y_mm - self.y0_mm) * self.scale_y
 
-    def size(self, d_mm: float) -> float:
-        """Return a finished length on the page."""
-        return d_mm * self.scale
+    def size_x(self, d_mm: float) -> float:
+        """Return a finished length across the weave on the page."""
+        return d_mm * self.scale_x
+
+    def size_y(self, d_mm: float) -> float:
+        """Return a finished length along the weave on the page."""
+        return d_mm * self.scale_y
 
     def pixel_size(self, ppi: float) -> tuple[int, int]:
         """Return the page size in whole pixels at ppi."""

@@ -1,7 +1,8 @@
 """Plan -> print files. Each renderer is ``(plan, out, **options)``; out is a path or file.
 
 Common options: ``progress(fraction, message)`` callback. Raster: ``ppi`` (one of
-``PPI_CHOICES``), ``panel`` (index, default the whole cloth). Proof: ``thumbnails``
+``PPI_CHOICES``), ``panel`` (index: that panel's own file with its slug of crop, join and
+registration marks and its number; default the whole cloth without marks). Proof: ``thumbnails``
 {code: JPEG bytes}, ``captions`` {code: text}. ``FORMATS`` names every format once.
 """
 

@@ -10,7 +10,11 @@ from typing import IO, Any
 Progress = Callable[[float, str], None]
 Out = str | os.PathLike | IO[bytes]
 
-LABEL_BASELINE = 0.72  # of the label box height, from its top
+
+
+def in_frame(item: Any, frame: Any) -> bool:
+    """Say whether a text item's line reaches into the frame's content (so it is drawn)."""
+    return item.x1_mm > frame.x0_mm and item.x0_mm < frame.x1_mm
 
 
 def compact(value: float) -> str:

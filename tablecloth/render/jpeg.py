@@ -21,7 +21,8 @@ from tablecloth.layout import Plan
 
 from .colour import profile_for
 from .common import Out, open_out, progress_of
-from .raster import _Painter, check_ppi
+from .raster import check_ppi
+from .strips import Painter
 
 JPEG_QUALITY = 95
 MAX_JPEG_SIDE_PX = 65_500  # the format's own limit
@@ -32,7 +33,7 @@ def render_jpeg(plan: Plan, out: Out, **options: Any) -> None:
     """Write plan (or one panel, or one length) as a JPEG at ppi, sRGB, quality 95."""
     progress = progress_of(options)
     ppi = check_ppi(options.get("ppi", 150))
-    painter = _Painter(plan, ppi, options.get("panel"), options.get("tile"))
+    painter = Painter(plan, ppi, options.get("panel"), options.get("tile"))
     width, height = painter.width, painter.height
     if max(width, height) > MAX_JPEG_SIDE_PX or width * height > MAX_JPEG_PIXELS:
         raise Refusal("jpeg_too_large", width=width, height=height, most=MAX_JPEG_SIDE_PX)

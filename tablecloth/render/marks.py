@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tablecloth.layout import Panel, Plan
-from tablecloth.layout.text import text_width_mm
+from tablecloth.layout.text import marks_width_mm as text_width_mm
 from tablecloth.layout.units import Frame
 
 MARK_GAP_MM = 2.0  # crop marks stop this far from the bleed so they never print on the cloth
@@ -32,7 +32,7 @@ def panel_marks(plan: Plan, panel: Panel, frame: Frame) -> Marks:
     if m <= 0:
         return out
     w, h = frame.width_mm, frame.height_mm
-    top_trim, bottom_trim = frame.y(0.0), frame.y(s.height_mm)
+    top_trim, bottom_trim = frame.y(0.0), frame.y(s.cut_height_mm)
     bleed_left, bleed_right = frame.x(panel.x0_mm), frame.x(panel.x1_mm)
     bleed_top, bleed_bottom = frame.y(panel.y0_mm), frame.y(panel.y1_mm)
     if s.crop_marks:
@@ -40,7 +40,7 @@ def panel_marks(plan: Plan, panel: Panel, frame: Frame) -> Marks:
         if panel.overlap_left_mm == 0:
             xs.append(frame.x(0.0))
         if panel.overlap_right_mm == 0:
-            xs.append(frame.x(s.width_mm))
+            xs.append(frame.x(s.cut_width_mm))
         # Vertical trim lines above and below the bleed; horizontal ones left and right.
         for x in xs + [frame.x(panel.trim_x0_mm), frame.x(panel.trim_x1_mm)]:
             out.lines.append((x, 0.5, x, bleed_top - MARK_GAP_MM))
@@ -66,17 +66,40 @@ def panel_marks(plan: Plan, panel: Panel, frame: Frame) -> Marks:
         out.targets.append((m / 2, mid_y, r))
     if panel.overlap_right_mm == 0:
         out.targets.append((w - m / 2, mid_y, r))
+    # Join marks: the seam line (the band's middle) as a dashed tick above and below the
+    # bleed, so the seamstress sews panel to panel along the same line on both.
+    for band in _bands(panel):
+        x = frame.x(band)
+        for y0, y1 in ((0.5, bleed_top - MARK_GAP_MM), (bleed_bottom + MARK_GAP_MM, h - 0.5)):
+            y = y0
+            while y < y1:
+                out.lines.append((x, y, x, min(y + 1.5, y1)))
+                y += 3.0
     info = (
-        f"tablecloth · panel {panel.index + 1} of {len(plan.panels)} · "
-        f"{s.width_mm:g} × {s.height_mm:g} mm finished, hem {s.hem_mm:g} mm, "
-        f"bleed {s.bleed_mm:g} mm, printed +{s.shrink_pct:g}% for shrinkage · "
-        f"{len(plan.panel_cells(panel))} codes"
+        f"tablecloth · finished {s.width_mm:g} × {s.height_mm:g} mm + hem {s.hem_mm:g} mm "
+        f"each side = cut {s.cut_width_mm:g} × {s.cut_height_mm:g} mm · bleed {s.bleed_mm:g} mm"
+        f" · printed +{s.shrink_across_pct:g}% across, +{s.shrink_along_pct:g}% along the "
+        f"weave for shrinkage · {len(plan.panel_cells(panel))} codes"
     )
     # Between the left crop mark (or the join's target) and the centre target, never on one.
-    start = max(frame.x(panel.trim_x0_mm), bleed_left + frame.size(panel.overlap_left_mm)) + 5
+    start = max(frame.x(panel.trim_x0_mm), bleed_left + frame.size_x(panel.overlap_left_mm)) + 5
     room = cx[0] - r - 4 - start
     size = min(SLUG_TEXT_MM, m * 0.35, room / max(text_width_mm(info, 1.0), 1e-9))
     out.texts.append((start, m / 2 + size * 0.35, size, info, False))
+    # The panel's number, large, right of the centre target: which piece this is.
+    number = f"PANEL {panel.index + 1} OF {len(plan.panels)}"
+    joins = []
+    if panel.overlap_left_mm:
+        joins.append(f"joins panel {panel.index} on the left")
+    if panel.overlap_right_mm:
+        joins.append(f"panel {panel.index + 2} on the right")
+    if joins:
+        number += " · " + ", ".join(joins)
+    room = min(frame.x(panel.trim_x1_mm), bleed_right - frame.size_x(panel.overlap_right_mm))
+    room -= cx[0] + r + 4 + 5
+    big = min(SLUG_TEXT_MM * 1.6, m * 0.45, room / max(text_width_mm(number, 1.0, True), 1e-9))
+    if big > 0.5:
+        out.texts.append((cx[0] + r + 4, m / 2 + big * 0.35, big, number, True))
     if s.draft:
         size = min(DRAFT_TEXT_MM, m * 0.7)
         y = h - m / 2 + size * 0.35
@@ -86,4 +109,14 @@ def panel_marks(plan: Plan, panel: Panel, frame: Frame) -> Marks:
         for i in range(repeats):
             out.texts.append((bleed_left + step * (i + 0.5) - width / 2, y, size, DRAFT_TEXT,
                               True))
+    return out
+
+
+def _bands(panel: Panel) -> list[float]:
+    """Return the finished x of the seam line in each join band of the panel."""
+    out = []
+    if panel.overlap_left_mm:
+        out.append(panel.x0_mm + panel.overlap_left_mm / 2)
+    if panel.overlap_right_mm:
+        out.append(panel.x1_mm - panel.overlap_right_mm / 2)
     return out

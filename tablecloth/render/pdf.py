@@ -3,8 +3,9 @@
 Codes are written as raw content-stream operators, one filled path per code made of merged
 rectangles in module units under a per-code ``cm``: reportlab's per-call drawing API costs
 tens of microseconds per rectangle, which is what made the obvious approach take ~50 s for
-10,000 codes. Reportlab still writes the document, compresses the streams and embeds the
-DejaVu font subsets (Latin and Cyrillic) used for labels and the title.
+10,000 codes. Reportlab still writes the document, compresses the streams and embeds subsets
+of the fonts that names, title and legend use (``render.text``: Noto for alphabets, Arabic and
+Indic scripts, WenQuanYi Micro Hei for Chinese), and DejaVu Sans for the printer's marks.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from reportlab.pdfgen.canvas import Canvas
 from tablecloth.layout import ClothSettings, Panel, Plan, parse_colour
 from tablecloth.layout.text import FONT_BOLD_NAME, FONT_NAME, ttf
 from tablecloth.layout.units import PT_PER_MM, Frame
-from tablecloth.qr import Matrix
+from tablecloth.qr import Matrix, split_finders
 
-from .common import LABEL_BASELINE, Out, compact, open_out, progress_of
+from .common import Out, compact, in_frame, open_out, progress_of
 from .marks import panel_marks
 from .pdfx import make_pdfx
+from .text import pdf_swatches, pdf_texts
 
 CHUNK = 11  # modules per cached row piece: 2,048 patterns per (row, column) place
 
@@ -111,7 +113,8 @@ def render_pdf(plan: Plan, out: Out, **options: Any) -> None:
         c = Canvas(drawn, pageCompression=1, invariant=1, initialFontName=FONT_NAME)
         c.setTitle(s.title)
         c.setCreator("tablecloth")
-        c.setSubject(f"{len(plan.cells)} codes, {s.width_mm:g} x {s.height_mm:g} mm")
+        c.setSubject(f"{len(plan.cells)} codes, {s.width_mm:g} x {s.height_mm:g} mm finished, "
+                     f"cut {s.cut_width_mm:g} x {s.cut_height_mm:g} mm")
         k = PT_PER_MM
         for panel in plan.panels:
             fr = Frame.for_panel(plan, panel)
@@ -123,34 +126,38 @@ def render_pdf(plan: Plan, out: Out, **options: Any) -> None:
                 return (fr.x(x0) * k, h_pt - fr.y(y1) * k, fr.x(x1) * k, h_pt - fr.y(y0) * k)
 
             c.setBleedBox(box(panel.x0_mm, panel.y0_mm, panel.x1_mm, panel.y1_mm))
-            c.setTrimBox(box(panel.trim_x0_mm, 0.0, panel.trim_x1_mm, s.height_mm))
+            c.setTrimBox(box(panel.trim_x0_mm, 0.0, panel.trim_x1_mm, s.cut_height_mm))
             bx0, by0, bx1, by1 = box(panel.x0_mm, panel.y0_mm, panel.x1_mm, panel.y1_mm)
             parts = [f"q {_rgb(s.light)} rg {compact(bx0)} {compact(by0)} {compact(bx1 - bx0)} "
                      f"{compact(by1 - by0)} re f Q\nq {_rgb(s.dark)} rg\n"]
             cells = plan.panel_cells(panel)
+            tinted: dict[str, list[str]] = {}
             for cell in cells:
-                a = cell.module_mm * fr.scale * k
+                a = cell.module_mm * k
                 tx = fr.x(cell.symbol_x_mm) * k
                 ty = h_pt - fr.y(cell.symbol_y_mm) * k
                 # One path per code, y flipped so module rows run downwards.
-                parts.append(f"q {compact(a)} 0 0 {compact(-a)} {compact(tx)} {compact(ty)} cm\n")
-                parts.append(code_path(cell.matrix))
+                place = (f"q {compact(a * fr.scale_x)} 0 0 {compact(-a * fr.scale_y)} "
+                         f"{compact(tx)} {compact(ty)} cm\n")
+                matrix = cell.matrix
+                if cell.finder:
+                    matrix, finders = split_finders(cell.matrix)
+                    tinted.setdefault(cell.finder, []).append(
+                        place + code_path(finders) + "f Q\n")
+                parts.append(place)
+                parts.append(code_path(matrix))
                 parts.append("f Q\n")
                 done += 1
                 if done % 500 == 0:
                     progress(0.8 * done / total, "drawing codes")
             parts.append("Q\n")
+            for colour, paths in tinted.items():
+                parts.append(f"q {_rgb(colour)} rg\n{''.join(paths)}Q\n")
             c.addLiteral("".join(parts))
-            c.setFillColorRGB(*(v / 255 for v in parse_colour(s.dark)))
-            for cell in cells:
-                if cell.label is None or not cell.label_text:
-                    continue
-                size = cell.label_font_mm * fr.scale * k
-                x = fr.x(cell.label.x_mm + cell.label.w_mm / 2) * k
-                y = h_pt - fr.y(cell.label.y_mm + cell.label.h_mm * LABEL_BASELINE) * k
-                c.setFont(FONT_NAME, size)
-                c.drawCentredString(x, y, cell.label_text)
-            _title(c, plan, fr, panel, h_pt)
+            texts = [t for t in plan.texts if in_frame(t, fr)]
+            pdf_texts(c, texts, fr, h_pt, s.dark)
+            pdf_swatches(c, [w for w in plan.swatches if fr.x0_mm <= w.x_mm <= fr.x1_mm],
+                         fr, h_pt, s.light)
             _marks(c, plan, panel, fr, h_pt)
             c.showPage()
             progress(0.8 * done / total, f"panel {panel.index + 1} of {len(plan.panels)}")
@@ -159,24 +166,6 @@ def render_pdf(plan: Plan, out: Out, **options: Any) -> None:
     with open_out(out) as f:
         make_pdfx(drawn.getvalue(), f)
     progress(1.0, "PDF written")
-
-
-def _title(c: Canvas, plan: Plan, fr: Frame, panel: Panel, h_pt: float) -> None:
-    t = plan.title
-    r = t.rect
-    if r.w_mm <= 0 or not (panel.x0_mm <= r.x_mm and r.x1_mm <= panel.x1_mm):
-        return
-    k = PT_PER_MM
-    cx = fr.x(r.x_mm + r.w_mm / 2) * k
-    gap = t.title_font_mm * 0.45
-    block = t.title_font_mm + (gap + t.subtitle_font_mm if t.subtitle else 0)
-    top = r.y_mm + (r.h_mm - block) / 2
-    c.setFont(FONT_BOLD_NAME, t.title_font_mm * fr.scale * k)
-    c.drawCentredString(cx, h_pt - fr.y(top + t.title_font_mm * 0.8) * k, t.title)
-    if t.subtitle:
-        c.setFont(FONT_NAME, t.subtitle_font_mm * fr.scale * k)
-        y = top + t.title_font_mm + gap + t.subtitle_font_mm * 0.8
-        c.drawCentredString(cx, h_pt - fr.y(y) * k, t.subtitle)
 
 
 def _xy(*values: float) -> str:

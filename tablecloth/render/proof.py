@@ -13,11 +13,12 @@ from typing import Any
 from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
-from tablecloth.layout import Plan
-from tablecloth.layout.units import PT_PER_MM
+from tablecloth.layout import Plan, TextItem, clean
+from tablecloth.layout.units import PT_PER_MM, Frame
 
 from .common import Out, compact, open_out, progress_of
 from .pdf import FONT_BOLD_NAME, FONT_NAME, binary_streams, code_path, register_fonts
+from .text import pdf_texts
 
 A4_MM = (210.0, 297.0)
 MARGIN_MM = 12.0
@@ -52,7 +53,8 @@ def render_proof(plan: Plan, out: Out, **options: Any) -> None:
             c.drawRightString((w_mm - MARGIN_MM) * k, (top - 4) * k,
                               f"page {page + 1} of {pages}")
             c.drawString(MARGIN_MM * k, (top - 9) * k,
-                         f"{len(cells)} codes · {s.width_mm:g} × {s.height_mm:g} mm · "
+                         f"{len(cells)} codes · finished {s.width_mm:g} × {s.height_mm:g} mm "
+                         f"(cut {s.cut_width_mm:g} × {s.cut_height_mm:g}) · "
                          f"modules {s.module_mm:g} mm · {len(plan.panels)} panel(s) · "
                          + ", ".join(f"{name}: {n}" for name, n in sorted(cities.items())))
             if s.draft:
@@ -97,21 +99,29 @@ def _entry(c: Canvas, cell: Any, y_top: float, thumb: bytes | None, caption: str
     c.drawString(x * k, (y_top - 4.5) * k, cell.spec.code)
     c.setFont(FONT_NAME, 9)
     c.drawString((x + 22) * k, (y_top - 4.5) * k, cell.position)
-    c.drawString(x * k, (y_top - 10) * k, f"{cell.spec.name} · {cell.spec.city_label}")
+    # Names and captions in any script, in the cloth's fonts; emoji left out as on the cloth.
+    _line(c, x, y_top - 10, f"{clean(cell.spec.name).text} · {cell.spec.city_label}", 9)
     c.setFont(FONT_NAME, 7)
     c.drawString(x * k, (y_top - 14) * k, cell.spec.url)
     if caption:
-        c.setFont(FONT_NAME, 8)
-        lines = simpleSplit(caption, FONT_NAME, 8, width)
+        lines = simpleSplit(clean(caption).text, FONT_NAME, 8, width)
         if len(lines) > 4:
             lines = lines[:4]
             lines[-1] = lines[-1].rstrip() + " …"
         for i, line in enumerate(lines):
-            c.drawString(x * k, (y_top - 18.5 - i * 3.3) * k, line)
+            _line(c, x, y_top - 18.5 - i * 3.3, line, 8)
     c.setStrokeColorRGB(0.8, 0.8, 0.8)
     c.setLineWidth(0.3)
     c.line(MARGIN_MM * k, (y_top - ROW_MM + 1.5) * k, (A4_MM[0] - MARGIN_MM) * k,
            (y_top - ROW_MM + 1.5) * k)
+
+
+def _line(c: Canvas, x_mm: float, baseline_mm: float, text: str, size_pt: float) -> None:
+    """Draw one line of text at x_mm, baseline_mm (from the page's bottom) in size_pt."""
+    page = Frame(0.0, 0.0, A4_MM[0], A4_MM[1], 1.0, 1.0, 0.0)
+    item = TextItem("proof", text, x_mm, A4_MM[1] - baseline_mm, size_pt / PT_PER_MM,
+                    align="start")
+    pdf_texts(c, [item], page, A4_MM[1] * PT_PER_MM, "#000000")
 
 
 def _no_thumb(c: Canvas, x: float, y_top: float, text: str) -> None:

@@ -1,13 +1,16 @@
-"""PNG and TIFF rasters, drawn in horizontal strips so memory stays flat for any size.
+"""PNG and TIFF rasters, written strip by strip so memory stays flat for any size.
 
 A 1.8 m cloth at 300 ppi is ~21,000 px square: 450 MB as one 8-bit bitmap, 1.3 GB in RGB.
-We draw one strip of rows at a time (codes, labels and title clipped to the strip), and
-stream it out: PNG rows go through one zlib stream into IDAT chunks, TIFF strips are
-deflated one by one and the directory is written at the end. Each symbol's box is rounded
-to whole pixels from its absolute millimetre position, and its modules are whole pixels
-within it (scaled from one pixel per module by nearest neighbour), so neighbouring modules
-share edges exactly. PNG rows that repeat the row above, most of them, are written with the
-"Up" filter as zeros: the file is as small as Pillow's adaptive filtering makes it.
+strips.py draws one strip of rows at a time, and this module streams it out: PNG rows go
+through one zlib stream into IDAT chunks, TIFF strips are deflated one by one and the
+directory is written at the end. PNG rows that repeat the row above, most of them, are
+written with the "Up" filter as zeros: the file is as small as Pillow's adaptive filtering
+makes it.
+
+``panel=N`` writes one panel's own file, as the PDF's page: the panel with its bleed and a
+slug around it carrying crop, join and registration marks and the panel's number. A city
+told apart by colour has its finder patterns drawn in its colour (``PlacedCell.finder``);
+text is the plan's ``TextItem``s, drawn from the same shaped runs as the PDF and SVG.
 """
 
 from __future__ import annotations
@@ -17,175 +20,23 @@ import shutil
 import struct
 import tempfile
 import zlib
-from collections.abc import Generator, Iterator
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Generator
 from typing import IO, Any
 
-from PIL import Image, ImageDraw, ImageFont
-
 from tablecloth.errors import Refusal
-from tablecloth.layout import PlacedCell, Plan, parse_colour
-from tablecloth.layout.text import FONT_BOLD_PATH, FONT_PATH
-from tablecloth.layout.units import Frame, mm_to_px
+from tablecloth.layout import Plan
+from tablecloth.layout.units import Frame
 
 from .colour import png_iccp_chunk_data, profile_for
-from .common import LABEL_BASELINE, Out, Progress, open_out, progress_of
+from .common import Out, Progress, open_out, progress_of
+from .strips import STRIP_ROWS, Painter
 
-STRIP_ROWS = 256
 # zlib level of PNG data. Measured on a 10,000-code cloth at 150 ppi (27,494 px square):
 # level 1: 4.2 s, 12.7 MB; 3: 4.2 s, 8.9 MB; 6: 6.0 s, 5.5 MB; 9: 17.6 s, 3.8 MB.
 # 6 matches the size of Pillow's own PNG of the same picture in less time.
 PNG_LEVEL = 6
 IDAT_BYTES = 256 * 1024  # PNG data gathered into chunks of about this size
 PPI_CHOICES = (150, 300)  # what fabric shops print at; offered to organisers in this order
-
-
-@lru_cache(maxsize=64)
-def _font(size_px: int, bold: bool) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(FONT_BOLD_PATH if bold else FONT_PATH), max(1, size_px))
-
-
-@dataclass
-class _Code:
-    """A cell's code in pixels: its box and, once needed, its own small opaque image."""
-
-    cell: PlacedCell
-    x0: int
-    y0: int
-    x1: int
-    y1: int
-    image: Image.Image | None = None
-
-    def draw(self, mode: str, dark: bytes, light: bytes, coarse: bool) -> Image.Image:
-        """Return the symbol drawn in dark and light, made once per cell.
-
-        One pixel per module, from the matrix's rows in one translate, then scaled to the
-        symbol's box by nearest neighbour: every module keeps whole pixels and neighbours
-        share their edges. ``coarse``: modules under 2 px, the symbol drawn as its average
-        tone (a preview seen from afar).
-        """
-        if self.image is None:
-            width, height = self.x1 - self.x0, self.y1 - self.y0
-            if coarse:
-                tone = bytes((d + 2 * li) // 3 for d, li in zip(dark, light, strict=True))
-                self.image = Image.new(mode, (width, height), tuple(tone) if len(tone) > 1
-                                       else tone[0])
-            else:
-                n = self.cell.matrix.size
-                table = str.maketrans({"1": dark.decode("latin-1"),
-                                       "0": light.decode("latin-1")})
-                modules = "".join(self.cell.matrix.rows).translate(table).encode("latin-1")
-                self.image = Image.frombytes(mode, (n, n), modules).resize(
-                    (width, height), Image.Resampling.NEAREST)
-        return self.image
-
-
-@dataclass
-class _Text:
-    x: float
-    y: float  # baseline
-    top: float
-    bottom: float
-    size_px: int
-    text: str
-    bold: bool
-
-
-class _Painter:
-    """Draw the plan strip by strip."""
-
-    def __init__(self, plan: Plan, ppi: float, panel: int | None, tile: Any = None,
-                 coarse: bool = False, min_text_px: float = 0.0) -> None:
-        self.plan = plan
-        s = plan.settings
-        if tile is not None:  # a layout.tiles.Tile: a length of a panel, cut between rows
-            self.frame = tile.frame(plan)
-            cells = tile.cells(plan)
-        elif panel is None:
-            self.frame = Frame.whole(plan)
-            cells = list(plan.cells)
-        else:
-            p = plan.panels[panel]
-            self.frame = Frame.for_panel(plan, p, margin_mm=0.0)
-            cells = plan.panel_cells(p)
-        self.ppi = ppi
-        self.width, self.height = self.frame.pixel_size(ppi)
-        dark, light = parse_colour(s.dark), parse_colour(s.light)
-        grey = dark[0] == dark[1] == dark[2] and light[0] == light[1] == light[2]
-        self.mode = "L" if grey else "RGB"
-        self.dark = dark[0] if grey else dark
-        self.light = light[0] if grey else light
-        self.dark_bytes = bytes(dark[:1] if grey else dark)
-        self.light_bytes = bytes(light[:1] if grey else light)
-        self.coarse = coarse
-        fx, fy = self.frame.px, self.frame.py
-        self.codes: list[_Code] = []
-        for cell in cells:
-            side_mm = cell.matrix.size * cell.module_mm
-            x, y = cell.symbol_x_mm, cell.symbol_y_mm
-            self.codes.append(_Code(cell, round(fx(x, ppi)), round(fy(y, ppi)),
-                                    round(fx(x + side_mm, ppi)), round(fy(y + side_mm, ppi))))
-        self.codes.sort(key=lambda c: c.y0)
-        self.texts: list[_Text] = []
-        scale_px = mm_to_px(self.frame.scale, ppi)  # pixels per finished mm
-        for cell in cells:
-            if cell.label is None or not cell.label_text:
-                continue
-            size = cell.label_font_mm * scale_px
-            if size < min_text_px:
-                continue
-            base = fy(cell.label.y_mm + cell.label.h_mm * LABEL_BASELINE, ppi)
-            self.texts.append(_Text(fx(cell.label.x_mm + cell.label.w_mm / 2, ppi), base,
-                                    base - size, base + size * 0.3, round(size),
-                                    cell.label_text, False))
-        t = plan.title
-        if t.rect.w_mm > 0 and self.frame.contains(t.rect.x_mm, t.rect.y_mm, t.rect.x1_mm,
-                                                   t.rect.y1_mm):
-            cx = fx(t.rect.x_mm + t.rect.w_mm / 2, ppi)
-            gap = t.title_font_mm * 0.45
-            block = t.title_font_mm + (gap + t.subtitle_font_mm if t.subtitle else 0)
-            top = t.rect.y_mm + (t.rect.h_mm - block) / 2
-            lines = [(top + t.title_font_mm * 0.8, t.title_font_mm, t.title, True)]
-            if t.subtitle:
-                lines.append((top + t.title_font_mm + gap + t.subtitle_font_mm * 0.8,
-                              t.subtitle_font_mm, t.subtitle, False))
-            for y_mm, size_mm, text, bold in lines:
-                size = size_mm * scale_px
-                base = fy(y_mm, ppi)
-                self.texts.append(_Text(cx, base, base - size, base + size * 0.3,
-                                        round(size), text, bold))
-        if s.draft:
-            size = min(7.0, s.hem_mm * 0.5) * scale_px
-            base = fy(s.hem_mm * 0.7, ppi)
-            self.texts.append(_Text(self.width / 2, base, base - size, base + size * 0.3,
-                                    round(size), "DRAFT · NOT FOR PRINT", True))
-
-    def strips(self, progress: Progress) -> Iterator[Image.Image]:
-        """Yield the image in strips of STRIP_ROWS rows (the last may be shorter)."""
-        first = 0  # codes before this index ended above the current strip
-        for top in range(0, self.height, STRIP_ROWS):
-            bottom = min(self.height, top + STRIP_ROWS)
-            strip = Image.new(self.mode, (self.width, bottom - top), self.light)
-            i = first
-            while i < len(self.codes) and self.codes[i].y0 < bottom:
-                code = self.codes[i]
-                if code.y1 > top:
-                    # Opaque: the symbol area lies on light ground and nothing overlaps it.
-                    strip.paste(code.draw(self.mode, self.dark_bytes, self.light_bytes,
-                                          self.coarse), (code.x0, code.y0 - top))
-                elif i == first:
-                    first += 1
-                    code.image = None  # done with it: keep memory flat
-                i += 1
-            draw = None
-            for t in self.texts:
-                if t.top < bottom and t.bottom > top:
-                    draw = draw or ImageDraw.Draw(strip)
-                    draw.text((t.x, t.y - top), t.text, fill=self.dark,
-                              font=_font(t.size_px, t.bold), anchor="ms")
-            progress(bottom / self.height * 0.95, "drawing strips")
-            yield strip
 
 
 def check_ppi(ppi: Any) -> int:
@@ -237,7 +88,7 @@ def render_png(plan: Plan, out: Out, **options: Any) -> None:
     """Write plan as a PNG at ppi (150 or 300), streamed strip by strip."""
     progress = progress_of(options)
     ppi = _ppi(options)
-    _write_png(_Painter(plan, ppi, options.get("panel"), options.get("tile")), out, ppi,
+    _write_png(Painter(plan, ppi, options.get("panel"), options.get("tile")), out, ppi,
                progress)
 
 
@@ -249,13 +100,13 @@ def render_preview(plan: Plan, out: Out, *, width_px: int) -> None:
     """
     frame = Frame.whole(plan)
     ppi = width_px / (frame.width_mm / 25.4)
-    px_per_module = plan.min_module_mm * plan.scale * ppi / 25.4
+    px_per_module = plan.min_module_mm * plan.scale_x * ppi / 25.4
     # Labels too small to read on screen are left out: drawing 10,000 of them took seconds.
-    painter = _Painter(plan, ppi, None, coarse=px_per_module < 2, min_text_px=6)
+    painter = Painter(plan, ppi, None, coarse=px_per_module < 2, min_text_px=6)
     _write_png(painter, out, ppi, progress_of({}))
 
 
-def _write_png(painter: _Painter, out: Out, ppi: float, progress: Progress) -> None:
+def _write_png(painter: Painter, out: Out, ppi: float, progress: Progress) -> None:
     channels = 1 if painter.mode == "L" else 3
     ppm = round(ppi / 0.0254)
     with open_out(out) as f:
@@ -286,7 +137,7 @@ def render_tiff(plan: Plan, out: Out, **options: Any) -> None:
     """Write plan as a deflate-compressed striped TIFF at ppi (150 or 300)."""
     progress = progress_of(options)
     ppi = _ppi(options)
-    painter = _Painter(plan, ppi, options.get("panel"), options.get("tile"))
+    painter = Painter(plan, ppi, options.get("panel"), options.get("tile"))
     with open_out(out) as f:
         if _seekable(f):
             _write_tiff(f, painter, ppi, progress)
@@ -305,7 +156,7 @@ def _seekable(f: IO[bytes]) -> bool:
         return False
 
 
-def _write_tiff(f: IO[bytes], painter: _Painter, ppi: int, progress: Progress) -> None:
+def _write_tiff(f: IO[bytes], painter: Painter, ppi: int, progress: Progress) -> None:
     start = f.tell()
     f.write(b"II*\x00\x00\x00\x00\x00")  # little-endian; IFD offset patched at the end
     offsets, counts = [], []

@@ -1,4 +1,9 @@
-"""SVG in millimetres: the whole cloth with its bleed, one path per code, labels as text."""
+"""SVG in millimetres: the whole cloth with its bleed, one path per code, text as outlines.
+
+Names, title and legend are glyph outlines (``render.text``), defined once per glyph and
+placed with ``<use>``: an SVG with live text would print in whatever fonts the printer's
+machine has, and names in Arabic, Punjabi or Chinese would come out as boxes.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,10 @@ from xml.sax.saxutils import escape
 
 from tablecloth.layout import Plan
 from tablecloth.layout.units import Frame
-from tablecloth.qr import Matrix
+from tablecloth.qr import Matrix, split_finders
 
-from .common import LABEL_BASELINE, Out, compact, open_out, progress_of
-
-FONT_FAMILY = "DejaVu Sans, sans-serif"
+from .common import Out, compact, open_out, progress_of
+from .text import draft_item, svg_swatches, svg_texts
 
 
 @lru_cache(maxsize=2048)
@@ -29,49 +33,45 @@ def render_svg(plan: Plan, out: Out, **options: Any) -> None:
     w, h = fr.width_mm, fr.height_mm
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>\n',
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{compact(w)}mm" height="{compact(h)}mm" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        f'width="{compact(w)}mm" height="{compact(h)}mm" '
         f'viewBox="0 0 {compact(w)} {compact(h)}">\n',
         f"<title>{escape(s.title)}</title>\n",
         f'<rect width="{compact(w)}" height="{compact(h)}" fill="{s.light}"/>\n',
         f'<g fill="{s.dark}">\n',
     ]
     total = max(1, len(plan.cells))
+    tinted: dict[str, list[str]] = {}
     for i, cell in enumerate(plan.cells, 1):
-        a = cell.module_mm * fr.scale
+        a = cell.module_mm
         x, y = compact(fr.x(cell.symbol_x_mm)), compact(fr.y(cell.symbol_y_mm))
-        parts.append(f'<path id="c-{cell.spec.code}" transform="translate({x} {y}) '
-                     f'scale({compact(a)})" d="{svg_path(cell.matrix)}"/>\n')
+        place = (f'transform="translate({x} {y}) '
+                 f'scale({compact(a * fr.scale_x)} {compact(a * fr.scale_y)})"')
+        matrix = cell.matrix
+        if cell.finder:
+            matrix, finders = split_finders(cell.matrix)
+            tinted.setdefault(cell.finder, []).append(f'<path {place} d="{svg_path(finders)}"/>\n')
+        parts.append(f'<path id="c-{cell.spec.code}" {place} d="{svg_path(matrix)}"/>\n')
         if i % 500 == 0:
             progress(0.7 * i / total, "drawing codes")
     parts.append("</g>\n")
-    parts.append(f'<g fill="{s.dark}" font-family="{FONT_FAMILY}" text-anchor="middle">\n')
-    for cell in plan.cells:
-        if cell.label is None or not cell.label_text:
-            continue
-        x = fr.x(cell.label.x_mm + cell.label.w_mm / 2)
-        y = fr.y(cell.label.y_mm + cell.label.h_mm * LABEL_BASELINE)
-        size = compact(cell.label_font_mm * fr.scale)
-        parts.append(f'<text x="{compact(x)}" y="{compact(y)}" font-size="{size}">'
-                     f'{escape(cell.label_text)}</text>\n')
-    t = plan.title
-    if t.rect.w_mm > 0:
-        cx = fr.x(t.rect.x_mm + t.rect.w_mm / 2)
-        gap = t.title_font_mm * 0.45
-        block = t.title_font_mm + (gap + t.subtitle_font_mm if t.subtitle else 0)
-        top = t.rect.y_mm + (t.rect.h_mm - block) / 2
-        parts.append(
-            f'<text x="{compact(cx)}" y="{compact(fr.y(top + t.title_font_mm * 0.8))}" font-size="'
-            f'{compact(t.title_font_mm * fr.scale)}" font-weight="bold">{escape(t.title)}</text>\n'
-        )
-        if t.subtitle:
-            y = top + t.title_font_mm + gap + t.subtitle_font_mm * 0.8
-            parts.append(f'<text x="{compact(cx)}" y="{compact(fr.y(y))}" font-size="'
-                         f'{compact(t.subtitle_font_mm * fr.scale)}">{escape(t.subtitle)}</text>\n')
+    for colour, paths in tinted.items():
+        parts.append(f'<g fill="{colour}" class="finders">\n{"".join(paths)}</g>\n')
+    defs, lines = svg_texts(plan.texts, fr, s.dark)
+    parts.append(f"<defs>{defs}</defs>\n")
+    parts.append(f'<g fill="{s.dark}">\n{lines}</g>\n')
+    parts.append(svg_swatches(plan.swatches, fr, s.light))
     if s.draft:
-        parts.append(f'<text x="{compact(w / 2)}" y="{compact(fr.y(-s.bleed_mm / 2) + 2)}" '
-                     f'font-size="5" font-weight="bold">DRAFT · NOT FOR PRINT</text>\n')
-    parts.append("</g>\n</svg>\n")
+        parts.append(_draft(plan, fr))
+    parts.append("</svg>\n")
     progress(0.9, "writing SVG")
     with open_out(out) as f:
         f.write("".join(parts).encode("utf-8"))
     progress(1.0, "SVG written")
+
+
+def _draft(plan: Plan, fr: Frame) -> str:
+    """Return the DRAFT line on the top hem allowance (folded under once sewn), as outlines."""
+    item = draft_item(plan)
+    defs, body = svg_texts([item], fr, plan.settings.dark, prefix="d")
+    return f"<defs>{defs}</defs>\n<g fill=\"{plan.settings.dark}\">{body}</g>\n"

@@ -51,8 +51,17 @@ def crop_box(cell: PlacedCell, frame: Frame, px_per_mm: float) -> tuple[int, int
     """Return the pixel box of a cell's code with its quiet zone on a rendered frame."""
     x0 = frame.x(cell.x_mm) * px_per_mm
     y0 = frame.y(cell.y_mm) * px_per_mm
-    size = frame.size(cell.size_mm) * px_per_mm
-    return round(x0), round(y0), round(x0 + size), round(y0 + size)
+    w = frame.size_x(cell.size_mm) * px_per_mm
+    h = frame.size_y(cell.size_mm) * px_per_mm
+    return round(x0), round(y0), round(x0 + w), round(y0 + h)
+
+
+def rows_of(cells: Iterable[PlacedCell]) -> list[list[PlacedCell]]:
+    """Return cells grouped by grid row, top row first."""
+    rows: dict[int, list[PlacedCell]] = {}
+    for cell in cells:
+        rows.setdefault(cell.row, []).append(cell)
+    return [rows[r] for r in sorted(rows)]
 
 
 def _failure(cell: PlacedCell, image: Image.Image | None) -> Failure | None:

@@ -32,7 +32,7 @@ def _cells(source: Source, plan: Plan, report: VerifyReport, panel: int | None,
            tile: Any) -> Iterator[tuple[PlacedCell, Image.Image | None]]:
     frame, cells = Frame.whole(plan), list(plan.cells)
     if panel is not None:
-        frame = Frame.for_panel(plan, plan.panels[panel], 0)
+        frame = Frame.for_panel(plan, plan.panels[panel])  # with its slug of marks
         cells = plan.panel_cells(plan.panels[panel])
     if tile is not None:
         frame, cells = tile.frame(plan), tile.cells(plan)
@@ -45,6 +45,6 @@ def _cells(source: Source, plan: Plan, report: VerifyReport, panel: int | None,
             im.draft("L", im.size)  # decode to grey directly: a third of the memory
             grey = im.convert("L")
     px_per_mm = grey.width / frame.width_mm
-    report.px_per_module = round(plan.min_module_mm * plan.scale * px_per_mm, 1)
+    report.px_per_module = round(plan.min_module_mm * plan.scale_x * px_per_mm, 1)
     for cell in sorted(cells, key=lambda c: (c.y_mm, c.x_mm)):
         yield cell, grey.crop(crop_box(cell, frame, px_per_mm))

@@ -59,7 +59,7 @@ def verify_pdf(source: Source, plan: Plan, *, progress: Progress | None = None,
 def _cells(source: Source, plan: Plan, px_per_module: int,
            report: VerifyReport) -> Iterator[tuple[PlacedCell, Any]]:
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    px_per_mm = px_per_module / (plan.min_module_mm * plan.scale)
+    px_per_mm = px_per_module / (plan.min_module_mm * min(plan.scale_x, plan.scale_y))
     bands: queue.Queue = queue.Queue(BANDS_AHEAD)
     stop = threading.Event()
     worker = threading.Thread(target=_render_bands, name="preflight-pdfium",
@@ -152,7 +152,7 @@ def _page_bands(page: Any, cells: list[PlacedCell], frame: Frame,
     for row in sorted(rows):
         row_cells = rows[row]
         top_mm = min(frame.y(c.y_mm) for c in row_cells) - 1
-        bottom_mm = max(frame.y(c.y_mm) + frame.size(c.size_mm) for c in row_cells) + 1
+        bottom_mm = max(frame.y(c.y_mm) + frame.size_y(c.size_mm) for c in row_cells) + 1
         yield _render(page, row_cells, scale, max(0.0, top_mm * PT_PER_MM),
                       min(h_pt, bottom_mm * PT_PER_MM), h_pt)
 

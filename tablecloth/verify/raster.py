@@ -8,14 +8,17 @@ band by band: memory stays flat whatever the size.
 from __future__ import annotations
 
 import io
+import re
 import struct
+import warnings
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from PIL import Image
+from PIL import Image, JpegImagePlugin
 
+from tablecloth.errors import Refusal
 from tablecloth.layout import PlacedCell, Plan
 from tablecloth.layout.units import Frame
 
@@ -23,6 +26,7 @@ from .cells import Progress, Source, check_cells, crop_box
 from .report import VerifyReport
 
 INFLATE_BYTES = 4 * 1024 * 1024  # PNG data inflated at most this much at a time
+SHAPE_TOLERANCE = 0.02  # a picture's width:height may differ this much from its file's
 
 
 def verify_png(source: Source, plan: Plan, *, progress: Progress | None = None,
@@ -54,7 +58,8 @@ def _verify(fmt: str, source: Source, plan: Plan, progress: Progress | None,
 def _cells(source: Source, plan: Plan, report: VerifyReport, panel: int | None,
            stream: bool | None, tile: Any = None
            ) -> Iterator[tuple[PlacedCell, Image.Image | None]]:
-    frame = Frame.whole(plan) if panel is None else Frame.for_panel(plan, plan.panels[panel], 0)
+    # A panel's own file has its slug of marks around it, as the PDF's page.
+    frame = Frame.whole(plan) if panel is None else Frame.for_panel(plan, plan.panels[panel])
     cells = plan.cells if panel is None else plan.panel_cells(plan.panels[panel])
     if tile is not None:
         frame, cells = tile.frame(plan), tile.cells(plan)
@@ -62,9 +67,21 @@ def _cells(source: Source, plan: Plan, report: VerifyReport, panel: int | None,
         report.expected = len(cells)
     fp = io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")
     with fp:
-        raster = open_raster(fp)
+        try:
+            raster = open_raster(fp)
+        except (ValueError, struct.error, KeyError) as exc:
+            # Not our own PNG or TIFF: a JPEG the printer sent back, or a re-saved file.
+            fp.seek(0)
+            image = _picture(fp, exc, frame, plan)
+            _check_shape(report, plan, frame, image.width, image.height, panel, tile)
+            px_per_mm = image.width / frame.width_mm
+            report.px_per_module = round(plan.min_module_mm * plan.scale_x * px_per_mm, 1)
+            for cell in cells:
+                yield cell, image.crop(crop_box(cell, frame, px_per_mm))
+            return
+        _check_shape(report, plan, frame, raster.width, raster.height, panel, tile)
         px_per_mm = raster.width / frame.width_mm
-        report.px_per_module = round(plan.min_module_mm * plan.scale * px_per_mm, 1)
+        report.px_per_module = round(plan.min_module_mm * plan.scale_x * px_per_mm, 1)
         if raster.ppi and abs(raster.ppi / 25.4 - px_per_mm) > 0.01 * px_per_mm:
             report.warnings.append(f"image says {raster.ppi:g} ppi but its width implies "
                                    f"{px_per_mm * 25.4:.1f}")
@@ -99,6 +116,67 @@ def _cells(source: Source, plan: Plan, report: VerifyReport, panel: int | None,
             for cell in row_cells:
                 x0, y0, x1, y1 = crop_box(cell, frame, px_per_mm)
                 yield cell, band.crop((x0, y0 - top, x1, y1 - top))
+
+
+def _check_shape(report: VerifyReport, plan: Plan, frame: Frame, width: int, height: int,
+                 panel: int | None, tile: Any) -> None:
+    """Warn when the picture is not the shape of the file asked for, naming the panel it is.
+
+    A shop sends back one panel's file as often as the whole picture; checked as the whole
+    cloth every code would be "missing", which says nothing of what is wrong.
+    """
+    def same(fr: Frame) -> bool:
+        return abs(width / height * fr.height_mm / fr.width_mm - 1) <= SHAPE_TOLERANCE
+
+    if tile is not None or height == 0 or same(frame):
+        return
+    what = "the whole cloth's" if panel is None else f"panel {panel + 1}'s"
+    others = [p.index + 1 for p in plan.panels if p.index != panel
+              and same(Frame.for_panel(plan, p))]
+    if panel is not None and same(Frame.whole(plan)):
+        hint = ": it has the shape of the whole cloth's file; check it as the whole cloth"
+    elif others:
+        named = " or ".join(f"panel {n}'s" for n in others)
+        hint = (f": it has the shape of {named} file; check it as "
+                + ("that panel" if len(others) == 1 else "one of those panels"))
+    else:
+        hint = ""
+    report.warnings.append(f"the picture's width to height, {width / height:.2f}, is not that "
+                           f"of {what} file, {frame.width_mm / frame.height_mm:.2f}{hint}")
+
+
+def _picture(fp: io.BufferedIOBase, why: Exception, frame: Frame, plan: Plan) -> Image.Image:
+    """Return any other picture as greyscale, a large JPEG decoded at a reduced scale.
+
+    A JPEG is opened by its plugin directly, skipping Pillow's bomb check: the file is an
+    organiser's own export, and JPEG draft decoding at 1/2 to 1/8 scale keeps at least
+    8 pixels a module while memory stays small. Anything Pillow cannot read, or any other
+    format too large to hold, is refused with a message.
+    """
+    head = fp.read(3)
+    fp.seek(0)
+    try:
+        if head == b"\xff\xd8\xff":
+            im = JpegImagePlugin.JpegImageFile(fp)
+            px_per_module = im.width / frame.width_mm * plan.min_module_mm * plan.scale_x
+            reduce = 1
+            while reduce < 8 and px_per_module / (reduce * 2) >= 8:
+                reduce *= 2
+            im.draft("L", (im.width // reduce, im.height // reduce))
+            return im.convert("L")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(fp) as im:
+                return im.convert("L")
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        pixels = re.search(r"\((\d+) pixels\)", str(exc))
+        megapixels = round(int(pixels.group(1)) / 1e6) if pixels else "?"
+        raise Refusal("raster_too_large", megapixels=megapixels) from None
+    except Image.UnidentifiedImageError:
+        # Pillow's own words name a BytesIO object: say what the file is not instead.
+        raise Refusal("raster_unreadable", problem="not a PNG, TIFF or JPEG file") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise Refusal("raster_unreadable", problem=str(exc) or str(why)) from None
 
 
 @dataclass

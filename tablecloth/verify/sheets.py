@@ -38,7 +38,7 @@ def _cells(data: bytes, plan: Plan, px_per_module: int, paper: str, report: Veri
         for cell in plan.cells:
             if cell.spec.code not in on_sheets:
                 report.failures.append(Failure(cell.spec.code, cell.position, MISSING))
-    px_per_mm = px_per_module / (plan.min_module_mm * plan.scale)
+    px_per_mm = px_per_module / (plan.min_module_mm * min(plan.scale_x, plan.scale_y))
     pdf = pdfium.PdfDocument(data)
     try:
         if len(pdf) != len(tiles):

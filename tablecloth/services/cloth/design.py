@@ -43,12 +43,11 @@ def settings_fields() -> dict[str, dataclasses.Field]:
 
 def settings_of(cloth: Cloth, **overrides: Any) -> ClothSettings:
     """Return the cloth's ClothSettings: defaults, then its stored values, then overrides."""
-    known = settings_fields()
-    values = {k: v for k, v in (cloth.settings or {}).items() if k in known}
+    values = dict(cloth.settings or {})
     if cloth.title and "title" not in values:
         values["title"] = cloth.title
-    values.update({k: v for k, v in overrides.items() if k in known})
-    return ClothSettings(**values)
+    values.update(overrides)
+    return ClothSettings.from_values(values)
 
 
 def save_settings(site: Site, cloth: Cloth, values: dict[str, Any]) -> list[LayoutWarning]:

@@ -1,8 +1,7 @@
 """Exporting an edition to print files: render each format, store it, preflight it, record it.
 
-What an export is doing is stored on its row as a reason code with its detail (beside the
-English text), so each reader sees it in their own language: ``message`` and ``summary``
-take the caller's ``say(reason, detail)``; the CLI's is the English default.
+What an export is doing is noted on its row as a reason code (export_notes.py), so each
+reader sees it in their own language.
 """
 
 from __future__ import annotations
@@ -10,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
-import json
 import time
 from collections.abc import Callable, Iterable
 from datetime import timedelta
@@ -28,64 +26,11 @@ from .. import audit
 from ..site import Site
 from . import ClothError
 from .base_url import check_base_url
-from .design import cell_specs, outline_plan, settings_fields, settings_of
+from .design import cell_specs, outline_plan, settings_of
+from .export_notes import jsonable, note, summary, words
 
 Progress = Callable[[float, str], None]
-Say = Callable[[str, dict[str, Any]], str]  # reason, detail -> words for the reader
 STALLED_AFTER = timedelta(minutes=10)
-STATUS_KEY = "status_message"  # in Export.report: {"reason", "detail", "step"}
-
-
-# ---------------------------------------------------------------- what an export says
-
-
-def _note(export: Export, reason: str, step: str = "", **detail: Any) -> None:
-    """Record what the export is doing: a reason for readers, English text for the record."""
-    export.message = _words(messages.text, reason, detail, step)
-    export.report = {**(export.report or {}),
-                     STATUS_KEY: {"reason": reason, "detail": _jsonable(detail), "step": step}}
-
-
-def _words(say: Say, reason: str, detail: dict[str, Any], step: str) -> str:
-    text = say(reason, detail)
-    return f"{text}: {step}" if step else text
-
-
-def message(export: Export, say: Say = messages.text, steps: bool = True) -> str:
-    """Return what the export is doing or how it ended, in the words of say.
-
-    ``steps=False`` leaves out the renderer's own step ("panel 1 of 2"), which is English.
-    """
-    note = (export.report or {}).get(STATUS_KEY)
-    if not note:
-        return export.message or ""  # a row written before reasons were stored
-    step = (note.get("step") or "") if steps else ""
-    return _words(say, note["reason"], note.get("detail") or {}, step)
-
-
-def status_note(export: Export) -> dict[str, Any]:
-    """Return what the export last said: {"reason", "detail", "step"}, or {}."""
-    return dict((export.report or {}).get(STATUS_KEY) or {})
-
-
-def status_reason(export: Export) -> str:
-    """Return the reason code of what the export last said ("" for a row without one)."""
-    return status_note(export).get("reason", "")
-
-
-def summary(export: Export, say: Say = messages.text) -> str:
-    """Return the preflight report of a finished export as a few lines."""
-    report = export.report or {}
-    if "cells" not in report:
-        return report.get("summary") or message(export, say)
-    lines = [say("export_summary", {"n": export.cloth.edition, "count": report["cells"],
-                                    "url": export.settings["base_url"]})]
-    if export.draft:
-        lines.append(say("export_draft", {}))
-    for name, result in (report.get("formats") or {}).items():
-        reason = "export_format_passed" if result.get("ok") else "export_format_failed"
-        lines.append(say(reason, {"format": name.upper(), "summary": result.get("summary", "")}))
-    return "\n".join(lines)
 
 
 class _Job:
@@ -99,13 +44,13 @@ class _Job:
         """Report progress (0 to 1) and what is being done."""
         fraction = max(0.0, min(1.0, float(fraction)))
         if self.also is not None:
-            self.also(fraction, _words(messages.text, reason, detail, step))
+            self.also(fraction, words(messages.text, reason, detail, step))
         now = time.monotonic()
         if now - self.last < 0.25 and fraction < 1.0:
             return
         self.last = now
         self.export.progress = fraction
-        _note(self.export, reason, step, **detail)
+        note(self.export, reason, step, **detail)
         self.export.updated_at = utcnow()
         self.site.db.commit()
 
@@ -130,10 +75,6 @@ def _clean_formats(formats: Iterable[str]) -> list[str]:
     if not chosen:
         raise ClothError("no_format_chosen")
     return chosen
-
-
-def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str))
 
 
 def new_export(site: Site, cloth: Cloth, formats: Iterable[str], *,
@@ -176,11 +117,11 @@ def new_export(site: Site, cloth: Cloth, formats: Iterable[str], *,
             "ppi": ppi,
             "printer": preset.name if preset else None,
             "base_url": base,
-            "layout": _jsonable(dataclasses.asdict(plan.settings)),
+            "layout": jsonable(dataclasses.asdict(plan.settings)),
             "cells": [dataclasses.asdict(c) for c in cells],
         },
     )
-    _note(export, "export_waiting")
+    note(export, "export_waiting")
     site.db.add(export)
     site.db.flush()
     audit.record(site, "cloth.export", f"edition {cloth.edition}",
@@ -193,8 +134,7 @@ def new_export(site: Site, cloth: Cloth, formats: Iterable[str], *,
 def export_plan(export: Export) -> Plan:
     """Rebuild the exact plan an export was made from, from its recorded snapshot."""
     snapshot = export.settings
-    known = settings_fields()
-    settings = ClothSettings(**{k: v for k, v in snapshot["layout"].items() if k in known})
+    settings = ClothSettings.from_values(snapshot["layout"])
     return plan_cloth([CellSpec(**c) for c in snapshot["cells"]], settings)
 
 
@@ -287,7 +227,7 @@ def run_export(site: Site, export: Export, progress: Progress | None = None) -> 
                     start + render_width, share - render_width, "export_checking",
                     format=shown), **piece_options)
                 result_key = fmt.name + piece.suffix
-                results[result_key] = _jsonable(checked.to_dict())
+                results[result_key] = jsonable(checked.to_dict())
                 entry["preflight_ok"] = checked.ok
                 export.files = _copied(files)
                 session.commit()
@@ -299,9 +239,9 @@ def run_export(site: Site, export: Export, progress: Progress | None = None) -> 
         export.files = _copied(files)
         export.report = {"ok": False, "formats": results}
         if isinstance(exc, Refusal):  # a reason the organiser can read in their language
-            _note(export, exc.reason, **exc.detail)
+            note(export, exc.reason, **exc.detail)
         else:
-            _note(export, "export_stopped", error=str(exc) or repr(exc))
+            note(export, "export_stopped", error=str(exc) or repr(exc))
         export.report = {**export.report, "summary": export.message}
     export.finished_at = utcnow()
     session.commit()
@@ -315,7 +255,7 @@ def _finish(job: _Job, export: Export, plan: Plan, results: dict[str, Any]) -> N
     export.report = {"ok": not failing, "formats": results, "cells": len(plan.cells),
                      "draft": export.draft,
                      # The plan's warnings as reasons, for each reader's language.
-                     "warnings": [{"reason": w.reason, "detail": _jsonable(w.detail)}
+                     "warnings": [{"reason": w.reason, "detail": jsonable(w.detail)}
                                   for w in plan.warnings]}
     export.report = {**export.report, "summary": summary(export)}
     if failing:
@@ -360,7 +300,7 @@ def _reap(site: Site, exports: list[Export]) -> list[Export]:
         last = export.updated_at or export.created_at
         if export.status in ("queued", "running") and now - last > STALLED_AFTER:
             export.status = "failed"
-            _note(export, "export_interrupted")
+            note(export, "export_interrupted")
             export.finished_at = now
             changed = True
     if changed:

@@ -52,8 +52,8 @@ def preview_png(site: Site, cloth: Cloth) -> tuple[bytes, int]:
 
 
 def _draw(site: Site, cloth: Cloth, view: stored.StoredCloth, key: str) -> bytes:
-    specs = [CellSpec(c["code"], _url(site, c["code"]), c["name"], c["city"], c["city_slug"])
-             for c in view.cells]
+    specs = [CellSpec(c["code"], _url(site, c["code"]), c["name"], c["city"], c["city_slug"],
+                      c.get("name_other", "")) for c in view.cells]
     settings = design.settings_of(cloth)
     plan = design.outline_plan(specs, settings)
     out = io.BytesIO()
@@ -74,5 +74,5 @@ def _url(site: Site, code: str) -> str:
 
 def _needs_matrices(plan: Plan) -> bool:
     """Say whether modules are large enough at preview size to be drawn one by one."""
-    px_per_mm = PREVIEW_WIDTH_PX / ((plan.trim_width_mm + 2 * plan.bleed_mm) * plan.scale)
-    return plan.min_module_mm * plan.scale * px_per_mm >= 2
+    px_per_mm = PREVIEW_WIDTH_PX / plan.artwork_width_mm
+    return plan.min_module_mm * min(plan.scale_x, plan.scale_y) * px_per_mm >= 2

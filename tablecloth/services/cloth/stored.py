@@ -30,7 +30,7 @@ from ...models import Cloth, ClothView, StoredFile
 from ..site import Site
 from . import computing, design
 
-FORMAT = 1  # of the stored JSON; a stored view of another format is computed again
+FORMAT = 2  # of the stored JSON; a stored view of another format is computed again
 WAIT_FOR_OTHER_S = 10.0  # at most, for another thread or process computing the same view
 
 
@@ -44,6 +44,7 @@ class StoredCloth:
     cells: list[dict[str, Any]]          # in printing order; positions when the plan fits
     outline: dict[str, Any] | None       # layout.outline without its cells, None if refused
     error: dict[str, Any] | None         # {"reason", "detail"} of the layout's refusal
+    warning_list: list[dict[str, Any]] = field(default_factory=list)  # the plan's, as error
     by_code: dict[str, int] = field(default_factory=dict, repr=False)
     _derived: dict[Any, Any] = field(default_factory=dict, repr=False)
 
@@ -54,6 +55,11 @@ class StoredCloth:
     def shown(self) -> list[dict[str, Any]]:
         """Return the cells of photos the public may see (approved, not hidden)."""
         return [c for c in self.cells if c["shown"]]
+
+    def warnings(self) -> list[layout.LayoutWarning]:
+        """Return the plan's warnings (settings, names left out, small labels, sparse)."""
+        return [layout.LayoutWarning(w["reason"], w.get("detail") or {})
+                for w in self.warning_list]
 
     def refusal(self) -> Refusal | None:
         """Return the layout's refusal of this selection, if any."""
@@ -136,15 +142,16 @@ def compute(site: Site, cloth: Cloth, version: int) -> StoredCloth:
     photos = design.chosen(site, cloth)
     digests = _thumb_digests(site, [p.id for p in photos])
     cells = []
-    for p in photos:
+    specs = [design.spec_of(p, site.base_url) for p in photos]
+    for p, spec in zip(photos, specs, strict=True):
         cells.append({
-            "code": p.code, "name": p.first_name, "city": p.city_label,
+            "code": p.code, "name": p.first_name, "name_other": spec.name_other,
+            "city": p.city_label,
             "city_slug": p.city_slug, "city_en": p.city_en, "city_ru": p.city_ru,
             "thumb": digests.get(p.id, ""), "shown": p.shown,
         })
-    outline, error = None, None
+    outline, error, warnings = None, None, []
     if photos:
-        specs = [design.spec_of(p, site.base_url) for p in photos]
         try:
             plan = design.outline_plan(specs, design.settings_of(cloth))
         except Refusal as refusal:
@@ -155,12 +162,13 @@ def compute(site: Site, cloth: Cloth, version: int) -> StoredCloth:
                 cell.update({k: at[k] for k in ("x_mm", "y_mm", "size_mm", "height_mm")})
                 cell["row"], cell["col"] = where.row, where.col
             outline = placed
-    return StoredCloth(cloth.id, version, site.base_url, cells, outline, error)
+            warnings = [{"reason": w.reason, "detail": w.detail} for w in plan.warnings]
+    return StoredCloth(cloth.id, version, site.base_url, cells, outline, error, warnings)
 
 
 def _encode(view: StoredCloth) -> bytes:
     body = {"format": FORMAT, "cells": view.cells, "outline": view.outline,
-            "error": view.error}
+            "error": view.error, "warnings": view.warning_list}
     return gzip.compress(json.dumps(body, separators=(",", ":")).encode(), 5)
 
 
@@ -169,7 +177,7 @@ def _decode(row: ClothView) -> StoredCloth | None:
     if body.get("format") != FORMAT:
         return None
     return StoredCloth(row.cloth_id, row.version, row.base_url, body["cells"],
-                       body["outline"], body["error"])
+                       body["outline"], body["error"], body.get("warnings") or [])
 
 
 def _store(site: Site, view: StoredCloth) -> None:

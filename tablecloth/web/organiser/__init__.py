@@ -13,6 +13,7 @@ from . import (  # noqa: F401  (importing a view registers its routes)
     audit,
     auth,
     cloth,
+    cloth_exports,
     dashboard,
     groups,
     moderation,

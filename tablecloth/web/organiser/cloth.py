@@ -1,27 +1,22 @@
-"""Organiser pages: design the cloth, preview it, export print files, freeze an edition."""
+"""Organiser pages: design the cloth, preview it, freeze an edition (exports: cloth_exports.py)."""
 
 from __future__ import annotations
 
-import threading
-
 from flask import (
-    Flask,
     Response,
-    current_app,
     flash,
     g,
     jsonify,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import get_locale, gettext, lazy_gettext
 
 from ... import context, printers
 from ...errors import Refusal
-from ...layout import MIN_CONTRAST
+from ...layout import MIN_CAP_HEIGHT_MM, MIN_CONTRAST, scan
 from ...render import FORMATS, PPI_CHOICES
 from ...services.cloth import (
     BaseUrlRefused,
@@ -29,7 +24,6 @@ from ...services.cloth import (
     design,
     editions,
     exports,
-    preflight,
     preview,
     stored,
     swatches,
@@ -50,9 +44,15 @@ PRESETS = (
 )
 
 # Form fields of the designer: name in ClothSettings, and how to read it from the form.
-NUMBER_FIELDS = ("width_mm", "height_mm", "module_mm", "roll_width_mm", "shrink_pct", "hem_mm",
-                 "bleed_mm", "overlap_mm")
-COLOUR_FIELDS = ("dark", "light")
+NUMBER_FIELDS = ("width_mm", "height_mm", "module_mm", "roll_width_mm", "shrink_across_pct",
+                 "shrink_along_pct", "hem_mm", "bleed_mm", "overlap_mm")
+COLOUR_FIELDS = ("dark", "light", "accent")
+# How a cloth wider than the roll is split (layout.settings.PANEL_STYLES).
+PANEL_CHOICES = (
+    ("auto", lazy_gettext("Automatic: no seam down the middle")),
+    ("equal", lazy_gettext("Equal panels")),
+    ("centre", lazy_gettext("A full centre panel and equal sides")),
+)
 ORDER_PER_PAGE = 200  # photos in the order list at once; the hidden field holds them all
 PLAN_CELLS = 2000  # cells plan.json sends at once
 
@@ -86,8 +86,14 @@ def _settings_from_form() -> dict:
     for name in ("title", "subtitle"):
         if name in known and name in request.form:
             values[name] = request.form[name].strip()
-    if "labels" in known:
-        values["labels"] = request.form.get("labels") == "on"
+    if "legend" in request.form:
+        lines = [line.strip() for line in request.form["legend"].splitlines()]
+        values["legend"] = "\n".join(line for line in lines if line)
+    if request.form.get("panels") in {key for key, _label in PANEL_CHOICES}:
+        values["panels"] = request.form["panels"]
+    for name in ("labels", "city_tint"):
+        if name in known:
+            values[name] = request.form.get(name) == "on"
     return values
 
 
@@ -127,6 +133,9 @@ def cloth():
         warnings = settings.validate()
         if view.refusal() is not None:
             raise view.refusal()
+        # The plan's warnings include the settings' and what only the photos show:
+        # names that lose an emoji, labels that shrink, a cloth mostly empty.
+        warnings = view.warnings() or warnings
     except Refusal as refusal:
         layout_error, warnings = say_refusal(refusal), []
     total = len(view.cells)
@@ -166,7 +175,11 @@ def cloth():
         confirmed=swatches.confirmed_sizes(site, current),
         recommended=swatches.recommended_module_mm(site, current),
         min_contrast=MIN_CONTRAST,
-        base_url_problem=_base_url_problem(),
+        panel_choices=PANEL_CHOICES,
+        scan_cm=scan.scan_distance_cm(settings.module_mm),
+        scan=scan,
+        min_cap_mm=MIN_CAP_HEIGHT_MM,
+        base_url_problem=base_url_problem(),
         thumb_url=_thumb_url,
         version=view.version,
         file_size=export_words.file_size,
@@ -180,7 +193,7 @@ def _formats_for(printer):
     return [f for f in FORMATS.values() if f.name in printer.formats or f.proof]
 
 
-def _base_url_problem() -> dict | None:
+def base_url_problem() -> dict | None:
     """Say why the site's address cannot be printed: to the organiser, and to the server's."""
     try:
         check_base_url(context.site().base_url)
@@ -293,120 +306,6 @@ def cloth_plan():
     body["cells"] = [{k: c[k] for k in keys} | {"thumb": thumb.replace("CODE00", c["code"])}
                      for c in cells]
     return jsonify(body)
-
-
-@bp.post("/cloth/export")
-@login_required
-def cloth_export():
-    """Start an export in the background and show its progress."""
-    site = context.site()
-    current = editions.current_cloth(site)
-    printer = design.printer_of(current)
-    formats = request.form.getlist("format") or ([] if printer else ["pdf"])
-    try:
-        export = exports.new_export(site, current, formats,
-                                    ppi=request.form.get("ppi") or None,
-                                    draft=request.form.get("draft") == "on", by=g.organiser,
-                                    printer=printer)
-    except BaseUrlRefused as refused:
-        flash(say(plain_reason(refused), refused.detail), "error")
-        return redirect(url_for("organiser.cloth") + "#export")
-    except Refusal as refusal:
-        flash(say_refusal(refusal), "error")
-        return redirect(url_for("organiser.cloth") + "#export")
-    start_export(export.id)
-    return redirect(url_for("organiser.cloth_export_page", export_id=export.id))
-
-
-def start_export(export_id: int) -> threading.Thread:
-    """Run an export in a thread of its own that outlives the request that asked for it."""
-    app = current_app._get_current_object()
-    thread = threading.Thread(target=_export_in_background, args=(app, export_id),
-                              name=f"export-{export_id}")
-    thread.start()
-    return thread
-
-
-def _export_in_background(app: Flask, export_id: int) -> None:
-    with context.site_for(app) as site:
-        export = exports.export_by_id(site, export_id)
-        if export is not None:
-            exports.run_export(site, export)
-
-
-def _export_or_404(export_id: int):
-    return or_404(exports.export_by_id(context.site(), export_id))
-
-
-@bp.get("/cloth/exports/<int:export_id>")
-@login_required
-def cloth_export_page(export_id: int):
-    """Show an export's progress, then its files and preflight report."""
-    export = _export_or_404(export_id)
-    results = preflight.results(export)
-    return render_template(
-        "organiser/cloth_export.html", export=export, status=_status(export),
-        results=results, failures=[(r, f) for r in results for f in r.failures],
-        warnings=export_words.warning_lines(export), files=preflight.files(export),
-        words=export_words, base_url_problem=_base_url_problem() if export.draft else None)
-
-
-def _status(export) -> dict:
-    files = [
-        {**{k: entry.get(k) for k in ("format", "name", "size", "sha256", "preflight_ok")},
-         # A piece (a panel, a length) by its file name; a format's one file by the format.
-         "url": url_for("organiser.cloth_export_file", export_id=export.id,
-                        fmt=entry["name"] if entry.get("options") else entry["format"]),
-         "size_words": export_words.file_size(entry.get("size"))}
-        for entry in export.files or []
-    ]
-    return {
-        "id": export.id,
-        "edition": export.cloth.edition,
-        "status": export.status,
-        "progress": round(float(export.progress or 0.0), 4),
-        "message": export_words.status_message(export),
-        "draft": export.draft,
-        "files": files,
-        "finished": export.status in ("done", "failed"),
-        "ok": export.status == "done",
-        "summary": (export_words.summary(export)
-                    if export.status in ("done", "failed") else ""),
-        "report_url": url_for("organiser.cloth_export_report", export_id=export.id),
-    }
-
-
-@bp.get("/cloth/exports/<int:export_id>/status")
-@login_required
-def cloth_export_status(export_id: int):
-    """Return an export's progress as JSON, for the progress page to poll."""
-    export = _export_or_404(export_id)
-    context.site().db.refresh(export)
-    response = jsonify(_status(export))
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@bp.get("/cloth/exports/<int:export_id>/report.json")
-@login_required
-def cloth_export_report(export_id: int):
-    """Return an export's full preflight report."""
-    export = _export_or_404(export_id)
-    return jsonify({"export": export.id, "status": export.status, "message": export.message,
-                    "files": export.files, **(export.report or {})})
-
-
-@bp.get("/cloth/exports/<int:export_id>/files/<fmt>")
-@login_required
-def cloth_export_file(export_id: int, fmt: str):
-    """Send one exported file from storage; ?view=1 opens a PDF in the browser instead."""
-    export = _export_or_404(export_id)
-    entry, stream, content_type = or_404(exports.open_file(context.site(), export, fmt))
-    view = request.args.get("view") == "1" and content_type == "application/pdf"
-    response = send_file(stream, mimetype=content_type, as_attachment=not view,
-                         download_name=entry["name"], etag=entry["sha256"])
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
 
 
 @bp.post("/cloth/freeze")

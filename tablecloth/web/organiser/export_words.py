@@ -6,7 +6,7 @@ from flask_babel import format_decimal, gettext, ngettext
 
 from ...models import Export
 from ...render import FORMATS
-from ...services.cloth import exports, preflight
+from ...services.cloth import export_notes, preflight
 from ..messages import say
 
 KB, MB = 1024, 1024 * 1024
@@ -22,12 +22,12 @@ def file_size(size: int | None) -> str:
 
 def status_message(export: Export) -> str:
     """Return what the export is doing, or how it ended, in one sentence."""
-    reason = exports.status_reason(export)
+    reason = export_notes.status_reason(export)
     if reason == "export_failed_preflight":
         return say("export_failed_codes")  # the codes are listed on the page, in words
     if technical_error(export):
         return say("export_broke")  # the server's own words go under Details
-    return exports.message(export, say, steps=False)
+    return export_notes.message(export, say, steps=False)
 
 
 def technical_error(export: Export) -> str:
@@ -35,7 +35,7 @@ def technical_error(export: Export) -> str:
 
     A refusal that stopped it is stored as its own reason, said in the reader's language.
     """
-    note = exports.status_note(export)
+    note = export_notes.status_note(export)
     if note.get("reason") != "export_stopped":
         return ""
     return str((note.get("detail") or {}).get("error") or "")

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ... import context
+from ...layout import clean
 from ...models import PhotoState
 from ...services import groups, moderation, uploads
 from ..files import send_stored
@@ -46,7 +47,21 @@ def moderation_queue():
         state=state.value if state else "all", city=city.slug if city else "",
         cities=groups.list_cities(site), counts=moderation.counts(site),
         guardian_needed=uploads.guardian_consent_needed,
+        print_warning=print_warning,
     )
+
+
+def print_warning(name: str) -> str:
+    """Say how a name will print on the cloth if some of it cannot ("" when all of it can)."""
+    found = clean(name)
+    if not found.changed:
+        return ""
+    if found.missing:
+        return _("On the cloth this name prints as “%(printed)s”: no font has %(chars)s, "
+                 "and emoji cannot be printed on fabric.", printed=found.text,
+                 chars=" ".join(found.missing))
+    return _("On the cloth this name prints as “%(printed)s”: emoji (%(emoji)s) cannot be "
+             "printed on fabric.", printed=found.text, emoji=found.emoji)
 
 
 def _back_to_queue():
