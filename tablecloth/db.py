@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import weakref
 from pathlib import Path
 
 from flask import Flask, current_app, g
@@ -112,6 +113,8 @@ class ThreadConnections:
         self._open: set = set()
         self._pid = os.getpid()
         event.listen(engine, "engine_disposed", self._close_all)
+        # Outside the pool, nothing else closes them when this goes (an app dropped unclosed).
+        weakref.finalize(self, _close_each, self._open)
 
     def fetchone(self, sql: str, params) -> tuple | None:
         """Run one statement and return its first row (a reconnection and retry on failure)."""
@@ -156,7 +159,7 @@ class ThreadConnections:
         self._local = threading.local()
         with self._lock:
             _INHERITED.extend(self._open)
-            self._open = set()
+            self._open.clear()
         self._pid = os.getpid()
 
     def _close_all(self, _engine: Engine) -> None:
@@ -164,10 +167,15 @@ class ThreadConnections:
             self._forget()
             return
         with self._lock:
-            connections, self._open = self._open, set()
-        for connection in connections:
-            with contextlib.suppress(Exception):
-                connection.close()
+            connections = set(self._open)
+            self._open.clear()
+        _close_each(connections)
+
+
+def _close_each(connections) -> None:
+    for connection in list(connections):
+        with contextlib.suppress(Exception):
+            connection.close()
 
 
 _INHERITED: list = []  # connections a forked process must keep open and unused
