@@ -32,12 +32,17 @@ from . import editions, preview, stored
 
 log = logging.getLogger(__name__)
 
+# Viewers who arrived while the view was computed are waiting for it: let them have the CPU
+# for their pages before the preview (organisers only) is drawn.
+PREVIEW_AFTER_S = 0.5
 
-def refresh(site: Site) -> list[tuple[int, int]]:
+
+def refresh(site: Site, preview_after_s: float = 0.0) -> list[tuple[int, int]]:
     """Compute the stored views of the public and designed cloths and the designer's preview.
 
     Return (cloth id, version) of each view now stored. What is already stored for the
-    current version is read, not computed again.
+    current version is read, not computed again. The preview is drawn preview_after_s after
+    the views are stored.
     """
     newest = site.db.scalars(select(Cloth).order_by(Cloth.edition.desc()).limit(1)).first()
     if newest is None:
@@ -50,6 +55,7 @@ def refresh(site: Site) -> list[tuple[int, int]]:
         done.append((cloth.id, view.version))
     log.debug("cloth views %s stored in %.0f ms", done, 1000 * (time.perf_counter() - started))
     if newest.frozen_at is None:  # the designer shows the edition in progress
+        time.sleep(preview_after_s)
         started = time.perf_counter()
         try:
             preview.preview_png(site, newest)
@@ -112,7 +118,7 @@ class Refresher:
         started = time.perf_counter()
         try:
             with self._open_site() as site:
-                done = refresh(site)
+                done = refresh(site, PREVIEW_AFTER_S)
         except Exception:
             self.failures += 1
             log.exception("refreshing the cloth's stored view failed; the next view of the "
