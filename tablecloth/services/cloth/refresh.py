@@ -5,8 +5,9 @@ change) computes the cloth's selection and outline (``stored.view``, about 0.3 s
 photos) and the designer's preview again. ``tablecloth.versions.on_cloth_change`` calls
 ``Refresher.schedule`` after every commit that bumped a cloth's version, whichever code
 made it; the refresher then does that work in one thread of its process, one refresh at a
-time, starting at once: changes that arrive while it works are folded into one more refresh
-after it, so a burst of 50 approvals costs one or two refreshes, not 50.
+time, starting as soon as the committing request is likely done: changes that arrive until
+then, or while it works, are folded into one more refresh, so a burst of 50 approvals costs
+one or two refreshes, not 50.
 
 A viewer who arrives first is still right: ``stored.view`` computes on read when the stored
 view is older than the cloth, and a second computation of the same version is harmless.
@@ -31,6 +32,10 @@ from ..site import Site
 from . import editions, preview, stored
 
 log = logging.getLogger(__name__)
+
+# The callback runs inside the request that committed: starting CPU-bound work in the same
+# process that instant would share the interpreter lock with the rest of that request.
+START_AFTER_S = 0.05
 
 # Viewers who arrived while the view was computed are waiting for it: let them have the CPU
 # for their pages before the preview (organisers only) is drawn.
@@ -105,6 +110,7 @@ class Refresher:
         return True
 
     def _run(self) -> None:
+        time.sleep(START_AFTER_S)
         while True:
             with self._cond:
                 if not self._pending:
