@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from PIL import Image, ImageCms, ImageFile
+from PIL import Image, ImageCms, ImageFile, ImageOps
 from pillow_heif import register_heif_opener
 
 from .errors import Refusal
@@ -333,3 +333,14 @@ def _encode(im: Image.Image, quality: int, **options) -> Derivative:
     data = out.getvalue()
     return Derivative(data=data, content_type="image/jpeg", width=im.width, height=im.height,
                       sha256=hashlib.sha256(data).hexdigest())
+
+
+TILE_QUALITY = 72  # a tile is seen at a few dozen pixels: JPEG artefacts do not show there
+
+
+def tile(data: bytes, px: int) -> Derivative:
+    """Return a square tile px wide, cropped from the centre of an accepted rendition."""
+    with Image.open(io.BytesIO(data)) as im:
+        im.draft("RGB", (px, px))  # a JPEG decodes at the smallest scale still covering px
+        square = ImageOps.fit(im.convert("RGB"), (px, px), Image.Resampling.LANCZOS)
+    return _encode(square, TILE_QUALITY, optimize=True)

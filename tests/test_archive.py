@@ -129,7 +129,7 @@ def test_round_trip_keeps_every_code(app, client, runner, site, fresh_app, tmp_p
     assert "caption" not in record and record["files"] == []
     for code in site["approved"]:
         assert sorted(p.name for p in (data / "photos" / code).iterdir()) == [
-            "master.jpg", "metadata.json", "thumb.jpg", "web.jpg"]
+            "master.jpg", "metadata.json", "thumb.jpg", "tile.jpg", "web.jpg"]
     rows = list(csv.DictReader(io.StringIO((data / "photos.csv").read_text())))
     assert {r["code"]: r["state"] for r in rows}[site["pending"]] == "pending"
     assert len(rows) == 6

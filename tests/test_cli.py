@@ -161,7 +161,7 @@ def test_import_corpus_photos(app, runner, corpus, tmp_path):
         assert photo.state == PhotoState.APPROVED
         assert photo.first_name == "Аня" and photo.caption == "Вид на Волгу"
         assert photo.caption_language == "ru"
-        assert {f.kind for f in photo.files} == {"master", "web", "thumb"}
+        assert {f.kind for f in photo.files} == {"master", "web", "thumb", "tile"}
     # The same pipeline as the browser: the approved photo's public page works.
     code = lines[0][0]
     assert runner.app.test_client().get(f"/P/{code}").status_code == 200

@@ -36,7 +36,10 @@ def _cell_position() -> str:
                       city_label="C", city_slug="c") for n in range(40)]
     plan = plan_cloth(specs, ClothSettings(width_mm=1800, height_mm=900, roll_width_mm=1000))
     cell = next(c for c in plan.cells if c.panel == 1)
-    return cell.position, (cell.row + 1, cell.col + 1, cell.panel + 1)
+    # The square counts the codes of its row in its panel, as a reader at the table would.
+    square = 1 + sum(1 for c in plan.cells
+                     if (c.row, c.panel) == (cell.row, cell.panel) and c.col < cell.col)
+    return cell.position, (cell.row + 1, square, cell.panel + 1)
 
 
 @pytest.mark.parametrize(("problem", "code", "value"), [
@@ -49,10 +52,10 @@ def _cell_position() -> str:
     ("something verify learns to say later", "other", "something verify learns to say later"),
 ])
 def test_a_stored_failure_is_read_back_into_codes_and_numbers(problem, code, value):
-    position, (row, column, panel) = _cell_position()
+    position, (row, square, panel) = _cell_position()
     failure = preflight.failure({"code": "7K3QZ9", "position": position, "problem": problem})
     assert (failure.code, failure.problem, failure.value) == ("7K3QZ9", code, value)
-    assert (failure.row, failure.column, failure.panel) == (row, column, panel)
+    assert (failure.row, failure.square, failure.panel) == (row, square, panel)
     assert panel == 2  # the cell chosen is on the second panel
     assert preflight.failure({"code": "X", "position": "", "problem": "x"}).row is None
 
@@ -169,7 +172,7 @@ def test_a_failed_preflight_lists_each_code_and_where_it_is(app, logged_in, corp
         export_notes.note(export, "export_failed_preflight", cells=cell.spec.code)
         site.db.commit()
         number, code = export.id, cell.spec.code
-        where = (cell.panel + 1, cell.row + 1, cell.col + 1)
+        where = (cell.panel + 1, cell.row + 1, cell.square)
     russian = logged_in.get(f"/organiser/cloth/exports/{number}", headers=RU).get_data(
         as_text=True)
     assert "Не печатайте эти файлы" in russian

@@ -35,7 +35,7 @@ def test_clean_store_passes(app, runner, corpus):
     _photos(app, corpus)
     result = runner.invoke(args=["check"])
     assert result.exit_code == 0, result.output
-    assert "Checked 9 photo files" in result.output
+    assert "Checked 12 photo files" in result.output  # master, web, thumb, tile
     assert "No problems." in result.output
 
 
@@ -107,6 +107,20 @@ def test_repaired_derivatives_are_served(app, client, runner, corpus):
         body = response.data
     assert body[:2] == b"\xff\xd8"
     assert hashlib.sha256(body).hexdigest() == _files(app, code)["web"][1]
+
+
+def test_a_damaged_tile_is_remade(app, runner, corpus):
+    code = _photos(app, corpus)[0]
+    key, _ = _files(app, code)["tile"]
+    with app.app_context():
+        context.store().put(key, b"not a tile", "image/jpeg")
+    result = runner.invoke(args=["check", "--repair", "--grace", "0"])
+    assert result.exit_code == 0, result.output
+    assert any(key in line and "REPAIRED" in line for line in result.output.splitlines())
+    with app.app_context():
+        data = context.store().get(key)
+    assert data[:2] == b"\xff\xd8"
+    assert hashlib.sha256(data).hexdigest() == _files(app, code)["tile"][1]
 
 
 def test_recorded_export_files_are_not_strays(app, runner, corpus):

@@ -202,7 +202,7 @@ def test_fifty_concurrent_uploads_through_a_live_server_lose_nothing(
                 hashlib.sha256(data).hexdigest() for data in photos
             }
             for photo in stored:
-                assert {f.kind for f in photo.files} == {"master", "web", "thumb"}
+                assert {f.kind for f in photo.files} == {"master", "web", "thumb", "tile"}
                 for file in photo.files:
                     assert hashlib.sha256(context.store().get(file.key)).hexdigest() == file.sha256
             keys = set(context.store().keys("photos/"))

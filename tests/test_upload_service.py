@@ -85,7 +85,7 @@ def test_stores_three_clean_files_with_fixity(ctx, corpus):
     assert photo.source_sha256 == hashlib.sha256(data).hexdigest()
     assert photo.withdraw_token_hash == codes.hash_token(result.withdraw_token)
     assert photo.consent_self and photo.consent_at is not None
-    assert sorted(f.kind for f in photo.files) == ["master", "thumb", "web"]
+    assert sorted(f.kind for f in photo.files) == ["master", "thumb", "tile", "web"]
     assert sorted(stored_keys()) == sorted(f.key for f in photo.files)
     for stored in photo.files:
         assert stored.key.startswith(f"photos/{photo.code}/")
@@ -339,4 +339,4 @@ def test_withdraw_by_token(ctx):
     again = uploads.withdraw_by_token(site(), result.withdraw_token)
     assert again.state is PhotoState.WITHDRAWN and again.withdrawn_at == when
     # Files stay (fixity, a later edition's audit); only the state changes.
-    assert len(stored_keys()) == 3
+    assert len(stored_keys()) == 4  # master, web, thumb and /cloth's tile

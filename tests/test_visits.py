@@ -77,6 +77,11 @@ def test_one_my_photos_page_lists_every_photo_of_the_visit(client, app, group, n
         rows[1].state = PhotoState.APPROVED
         rows[2].state = PhotoState.REJECTED
         db.session().commit()
+        from tablecloth import context
+        from tablecloth.services.cloth import editions, places
+
+        editions.current_cloth(context.site())
+        where = places.place_of(context.site(), codes[1])
     response = client.get(mine, headers=EN)
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
@@ -86,6 +91,9 @@ def test_one_my_photos_page_lists_every_photo_of_the_visit(client, app, group, n
         assert code in listing
     assert "Its public page stays empty until an organiser approves it." in listing
     assert "On the cloth" in listing and f'href="/P/{codes[1]}"' in listing
+    # Where it is printed, as its public page says, with a link to it on /cloth.
+    assert f"row {where.row} from the top, square {where.square} from the left" in listing
+    assert f'href="/cloth?code={codes[1]}"' in listing
     assert "Not chosen for the cloth" in listing
     russian = text(client.get(mine, headers=RU))
     assert "Мои фотографии" in russian and "Ждёт организатора" in russian

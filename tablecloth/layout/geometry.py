@@ -57,6 +57,9 @@ class PlacedCell:
     label_text: str  # as printed: emoji and characters no font has are left out
     label_font_mm: float
     finder: str = ""  # colour of the finder patterns when the city is told apart, else ""
+    # Counted from 1 among the codes of its row in its panel, from the left: what a reader
+    # at the table counts (the title block and a centred short row's gap are no squares).
+    square: int = 0
 
     @property
     def symbol_x_mm(self) -> float:
@@ -77,8 +80,8 @@ class PlacedCell:
 
     @property
     def position(self) -> str:
-        """Return a human position: row, column and panel, counted from 1."""
-        return f"row {self.row + 1}, column {self.col + 1}, panel {self.panel + 1}"
+        """Return a human position: row, square from the left in its panel, and panel."""
+        return f"row {self.row + 1}, square {self.square}, panel {self.panel + 1}"
 
 
 @dataclass(frozen=True)

@@ -226,8 +226,19 @@ def plan_cloth(
     sparse = _sparse(s, symbol, len(cells))
     if sparse:
         warnings.append(sparse)
-    return Plan(s, tuple(placed), panels, block, g, tuple(warnings),
+    return Plan(s, _counted(placed), panels, block, g, tuple(warnings),
                 tuple(texts + title_texts), tuple(swatches))
+
+
+def _counted(placed: list[PlacedCell]) -> tuple[PlacedCell, ...]:
+    """Number each code among the codes of its row in its panel, from the left."""
+    lines: dict[tuple[int, int], list[int]] = {}
+    for cell in placed:
+        lines.setdefault((cell.row, cell.panel), []).append(cell.col)
+    squares = {key: {col: i for i, col in enumerate(sorted(cols), start=1)}
+               for key, cols in lines.items()}
+    return tuple(replace(cell, square=squares[(cell.row, cell.panel)][cell.col])
+                 for cell in placed)
 
 
 def _name_warnings(cells: Sequence[CellSpec]) -> list[LayoutWarning]:

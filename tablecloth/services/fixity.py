@@ -9,8 +9,8 @@ and S3.
 - abandoned: a resumable upload left half-way past its expiry, or pieces under partial/ that
   no live upload owns.
 
-Repair moves strays to quarantine/ (nothing is deleted), remakes a lost or damaged web copy or
-thumbnail from an intact master, and leaves a lost or damaged master (or export file) alone,
+Repair moves strays to quarantine/ (nothing is deleted), remakes a lost or damaged web copy,
+thumbnail or tile from an intact master, and leaves a lost or damaged master (or export file) alone,
 saying so: those can only come back from an archive or a backup. Abandoned uploads are
 deleted: they are half a photo nobody finished sending, never anything stored for keeps.
 """
@@ -28,7 +28,7 @@ from sqlalchemy.orm import selectinload
 from .. import images
 from ..models import Export, Photo, StoredFile
 from ..storage import Storage, digest
-from . import resumable
+from . import resumable, tiles
 from .site import Site
 
 MISSING = "missing"
@@ -37,7 +37,7 @@ STRAY = "stray"
 ABANDONED = "abandoned"
 CHECKED_PREFIXES = ("photos/", "exports/")
 QUARANTINE_PREFIX = "quarantine/"
-DERIVATIVES = ("web", "thumb")
+DERIVATIVES = ("web", "thumb", tiles.KIND)  # remade from the master (a tile from the thumb)
 # Exports still being written have files in storage before their row lists them.
 EXPORTS_IN_PROGRESS = ("queued", "running")
 
@@ -207,7 +207,7 @@ def _triage(site: Site, photo: Photo, broken: dict[str, Problem], repair: bool) 
         for kind in derivatives:
             broken[kind].unrepairable = f"the master could not be decoded: {exc}"
         return
-    made = {"web": web, "thumb": thumb}
+    made = {"web": web, "thumb": thumb, tiles.KIND: tiles.make(thumb.data)}
     for kind in derivatives:
         stored: StoredFile = photo.file(kind)
         rendition = made[kind]

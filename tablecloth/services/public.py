@@ -11,16 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Row, and_, bindparam, exists, or_, select
+from sqlalchemy import Row, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, with_expression
 
 from ..codes import normalise
-from ..models import City, Group, Photo, PhotoState, StoredFile, UTCDateTime, utcnow
+from ..models import City, Cloth, Group, Photo, PhotoState, StoredFile, UTCDateTime, utcnow
 from .site import Site
 
 PUBLIC, UNKNOWN, WITHDRAWN, HIDDEN = "public", "unknown", "withdrawn", "hidden"
-# Only these renditions are ever public; the master never is.
-PUBLIC_KINDS = ("web", "thumb")
+# Only these renditions are ever public; the master never is. A tile is /cloth's small square.
+PUBLIC_KINDS = ("web", "thumb", "tile")
 
 # Whether participants can send photos now (any group's invite code works), asked in the
 # same query as the photo, so that its page can invite the viewer to take part.
@@ -28,6 +28,16 @@ UPLOADS_OPEN = exists().where(
     Group.active.is_(True),
     or_(Group.expires_at.is_(None), Group.expires_at > bindparam("now", type_=UTCDateTime())),
 )
+# The cloth the public sees (services.cloth.editions.public_cloth: the newest frozen edition,
+# else the newest), its id and version asked in the photo page's one query: the page says
+# where its code is printed, which moves when other photos are approved.
+# No LIMIT: a statement with no values of its own is one web/fast_pages.py runs as it is.
+_PUBLIC_EDITION = func.coalesce(
+    select(func.max(Cloth.edition)).where(Cloth.frozen_at.is_not(None)).scalar_subquery(),
+    select(func.max(Cloth.edition)).scalar_subquery())
+PUBLIC_CLOTH_ID = select(Cloth.id).where(Cloth.edition == _PUBLIC_EDITION).scalar_subquery()
+PUBLIC_CLOTH_VERSION = (select(Cloth.version).where(Cloth.edition == _PUBLIC_EDITION)
+                        .scalar_subquery())
 # Built once: every scan of a printed code runs these, and building a statement with its
 # loader options costs more than SQLAlchemy's cached compilation of it.
 PHOTO_QUERY = (
@@ -55,7 +65,8 @@ PAGE_QUERY = (
            _web.height.label("web_height"), _web.content_type.label("web_type"),
            _thumb.sha256.label("thumb_sha256"), _thumb.width.label("thumb_width"),
            _thumb.height.label("thumb_height"), _thumb.content_type.label("thumb_type"),
-           UPLOADS_OPEN.label("uploads_open"))
+           UPLOADS_OPEN.label("uploads_open"), PUBLIC_CLOTH_ID.label("cloth_id"),
+           PUBLIC_CLOTH_VERSION.label("cloth_version"))
     .join(City, City.id == Photo.city_id)
     .outerjoin(_web, and_(_web.photo_id == Photo.id, _web.kind == "web"))
     .outerjoin(_thumb, and_(_thumb.photo_id == Photo.id, _thumb.kind == "thumb"))
@@ -65,8 +76,10 @@ PAGE_QUERY = (
 # the page's state, version and whether uploads are open; an image's file and its photo's
 # state; then, the file known, the state alone.
 FAST_VERSION_QUERY = (select(Photo.id, Photo.state, Photo.hidden_at, Photo.version,
-                        UPLOADS_OPEN.label("uploads_open"))
-                 .where(Photo.code == bindparam("code")))
+                             UPLOADS_OPEN.label("uploads_open"),
+                             PUBLIC_CLOTH_ID.label("cloth_id"),
+                             PUBLIC_CLOTH_VERSION.label("cloth_version"))
+                      .where(Photo.code == bindparam("code")))
 FAST_FILE_QUERY = (
     select(Photo.state, Photo.hidden_at, Photo.id, Photo.version, StoredFile.key,
            StoredFile.sha256, StoredFile.size)
@@ -112,6 +125,13 @@ class PublicPhoto:
     web: PublicFile | None
     thumb: PublicFile | None
     uploads_open: bool = False  # any group's invite code works now: the page says "take part"
+    cloth_id: int | None = None  # the public cloth, and its version: where the code is printed
+    cloth_version: int | None = None
+
+    @property
+    def cloth_key(self) -> tuple[int | None, int | None]:
+        """Return what the page's place on the cloth depends on (part of its cache key)."""
+        return self.cloth_id, self.cloth_version
 
     @property
     def city(self) -> City:
@@ -145,7 +165,8 @@ def page(site: Site, raw_code: str) -> tuple[str, PublicPhoto | None]:
         caption=row.caption or "", caption_language=row.caption_language,
         caption_translation=row.caption_translation, city_en=row.name_en,
         city_ru=row.name_ru, city_home=row.home_language,
-        web=_file(row, "web"), thumb=_file(row, "thumb"), uploads_open=bool(row.uploads_open))
+        web=_file(row, "web"), thumb=_file(row, "thumb"), uploads_open=bool(row.uploads_open),
+        cloth_id=row.cloth_id, cloth_version=row.cloth_version)
 
 
 def standing(photo: Photo | Row | None) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import codes, images
 from ..errors import Refusal
 from ..models import AgeBand, City, Group, Photo, PhotoState, StoredFile, Visit, utcnow
-from . import audit, groups
+from . import audit, groups, tiles
 from .site import Site
 
 log = logging.getLogger(__name__)
@@ -260,12 +260,14 @@ def accept_upload(
         raise UploadRefused(exc.reason, **exc.detail) from exc
     # Now the real size of what would be stored is known.
     check_quota(site, group, sum(len(getattr(processed, kind).data) for kind in KINDS))
+    renditions = {kind: getattr(processed, kind) for kind in KINDS}
+    renditions[tiles.KIND] = tiles.make(processed.thumb.data)  # for the zoomable /cloth
 
     token = photo_token(site, upload_key) if upload_key else codes.new_token()
     now = utcnow()
     for _attempt in range(CODE_ATTEMPTS):
         code = _unused_code(site)
-        written = _store_files(site, code, processed)
+        written = _store_files(site, code, renditions)
         photo = Photo(
             code=code,
             state=PhotoState.APPROVED if approve else PhotoState.PENDING,
@@ -289,7 +291,7 @@ def accept_upload(
             visit_id=visit.id if visit is not None else None,
         )
         for kind, key in written.items():
-            rendition = getattr(processed, kind)
+            rendition = renditions[kind]
             photo.files.append(StoredFile(
                 kind=kind, key=key, sha256=rendition.sha256, size=len(rendition.data),
                 content_type=rendition.content_type, width=rendition.width,
@@ -401,13 +403,13 @@ def _unused_code(site: Site) -> str:
     raise RuntimeError(f"no unused photo code found in {CODE_ATTEMPTS} attempts")
 
 
-def _store_files(site: Site, code: str, processed: images.ProcessedImage) -> dict[str, str]:
-    """Put the three renditions under the code's folder; on failure remove what was put."""
+def _store_files(site: Site, code: str,
+                 renditions: dict[str, images.Derivative]) -> dict[str, str]:
+    """Put the renditions under the code's folder; on failure remove what was put."""
     store = site.store
     written: dict[str, str] = {}
     try:
-        for kind in KINDS:
-            rendition: images.Derivative = getattr(processed, kind)
+        for kind, rendition in renditions.items():
             extension = EXTENSIONS.get(rendition.content_type, "bin")
             key = f"photos/{code}/{kind}.{extension}"
             written[kind] = key

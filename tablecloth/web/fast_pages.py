@@ -41,7 +41,7 @@ from ..services.public import FAST_FILE_QUERY, FAST_STATE_QUERY, FAST_VERSION_QU
 from ..services.site import Site
 from .page_cache import cache_of
 
-HASHED_IMAGE = re.compile(r"/[Pp]/([^/]+)/(web|thumb)\.([0-9a-fA-F]{16})\.jpg")
+HASHED_IMAGE = re.compile(r"/[Pp]/([^/]+)/(web|thumb|tile)\.([0-9a-fA-F]{16})\.jpg")
 # Headers the server adds itself, or that belong to one answer only.
 _NOT_KEPT = {"content-length", "date", "server", "connection", "set-cookie"}
 
@@ -84,9 +84,10 @@ class FastPages:
         row = self._read("page", FAST_VERSION_QUERY, code=code, now=utcnow())
         if (row is None or row[1] != PhotoState.APPROVED or row[2] is not None):
             return self.wsgi_app(environ, start_response)
-        # The key of the view's own ETag (viewer/photo.py): code, language, version, and
-        # whether uploads are open (the page's "take part" link).
-        tag = cache_of(self.app).etag(code, language, row[3], bool(row[4]))
+        # The key of the view's own ETag (viewer/photo.py): code, language, version,
+        # whether uploads are open (the page's "take part" link), and the public cloth's id
+        # and version (where the page says the code is printed).
+        tag = cache_of(self.app).etag(code, language, row[3], bool(row[4]), row[5], row[6])
         etag = '"' + tag + '"'
         with self.lock:
             held = self.held.get(etag)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ...models import Cloth, ClothItem, Organiser, Photo, utcnow
 from .. import audit
@@ -38,6 +39,21 @@ def public_cloth(site: Site) -> Cloth | None:
     if frozen is not None:
         return frozen
     return site.db.scalars(select(Cloth).order_by(Cloth.edition.desc()).limit(1)).first()
+
+
+def public_cloth_or_first(site: Site) -> Cloth | None:
+    """Return the public cloth; with none yet, start the first edition.
+
+    Approved photos then show on /cloth at once, before an organiser opens the designer.
+    """
+    found = public_cloth(site)
+    if found is not None:
+        return found
+    try:
+        return current_cloth(site)
+    except IntegrityError:
+        site.db.rollback()  # another request started it a moment before
+        return public_cloth(site)
 
 
 def editions(site: Site) -> list[Cloth]:

@@ -3,7 +3,7 @@
 The report stored on an export row keeps verify's English summary for the CLI and the JSON;
 the organiser pages say the same facts in the reader's language from the numbers beside it.
 A failure's problem and position are stored as short English phrases by verify ("missing",
-"wrong url: ...", "row 3, column 2, panel 1"); they are read back here into codes and numbers,
+"wrong url: ...", "row 3, square 2, panel 1"); they are read back here into codes and numbers,
 for rows written before and after alike.
 """
 
@@ -25,7 +25,8 @@ _PROBLEMS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^not on the cloth$"), "not_planned"),
     (re.compile(r"^listed (?P<value>\d+) times$"), "listed"),
 )
-_POSITION = re.compile(r"^row (\d+), column (\d+), panel (\d+)$")
+# "column" in reports written before squares were counted within a panel.
+_POSITION = re.compile(r"^row (\d+), (?:square|column) (\d+), panel (\d+)$")
 # A result's key: the format, then the piece for a printer that takes one panel or length
 # a file (services/cloth/exports.py, printers.pieces): "png-panel1of2-length2of3".
 _PIECE = re.compile(r"^(?P<fmt>[a-z0-9_]+)(?:-panel(?P<panel>\d+)of(?P<panels>\d+))?"
@@ -41,7 +42,7 @@ class Failure:
     problem: str  # missing, unreadable, wrong_url, several, not_planned, listed, other
     value: str = ""  # the wrong URL, the number of codes, or verify's own words for "other"
     row: int | None = None
-    column: int | None = None
+    square: int | None = None  # from the left among its row's codes in its panel
     panel: int | None = None
 
 
@@ -78,8 +79,8 @@ def failure(raw: dict[str, Any]) -> Failure:
             problem, value = name, found.groupdict().get("value") or ""
             break
     where = _POSITION.match(str(raw.get("position") or ""))
-    row, column, panel = (int(n) for n in where.groups()) if where else (None, None, None)
-    return Failure(str(raw.get("code") or ""), problem, value, row, column, panel)
+    row, square, panel = (int(n) for n in where.groups()) if where else (None, None, None)
+    return Failure(str(raw.get("code") or ""), problem, value, row, square, panel)
 
 
 def results(export: Export) -> list[FormatResult]:

@@ -30,7 +30,7 @@ from ...models import Cloth, ClothView, StoredFile
 from ..site import Site
 from . import computing, design
 
-FORMAT = 2  # of the stored JSON; a stored view of another format is computed again
+FORMAT = 3  # of the stored JSON; a stored view of another format is computed again
 WAIT_FOR_OTHER_S = 10.0  # at most, for another thread or process computing the same view
 
 
@@ -45,6 +45,8 @@ class StoredCloth:
     outline: dict[str, Any] | None       # layout.outline without its cells, None if refused
     error: dict[str, Any] | None         # {"reason", "detail"} of the layout's refusal
     warning_list: list[dict[str, Any]] = field(default_factory=list)  # the plan's, as error
+    edition: int = 0                     # the cloth's edition number, and whether printed
+    printed: bool = False
     by_code: dict[str, int] = field(default_factory=dict, repr=False)
     _derived: dict[Any, Any] = field(default_factory=dict, repr=False)
 
@@ -94,6 +96,28 @@ class StoredCloth:
             self._derived["frame"] = _frame(self)
         return self._derived["frame"]
 
+    def place_of(self, code: str) -> dict[str, int] | None:
+        """Return where a code is printed: panel, row and square from the left, from 1.
+
+        Rows count from the cloth's top edge; squares count the codes of that row in that
+        panel from its left edge (a reader at the table counts printed squares, and the title
+        block is no square). None when the code is not placed on this cloth.
+        """
+        i = self.by_code.get(code)
+        if i is None or "row" not in self.cells[i]:
+            return None
+        if "squares" not in self._derived:
+            lines: dict[tuple[int, int], list[int]] = {}
+            for cell in self.cells:
+                if "row" in cell:
+                    lines.setdefault((cell["row"], cell.get("panel", 0)), []).append(cell["col"])
+            self._derived["squares"] = {key: sorted(cols) for key, cols in lines.items()}
+        cell = self.cells[i]
+        panel = cell.get("panel", 0)
+        cols = self._derived["squares"][(cell["row"], panel)]
+        return {"panel": panel + 1, "panels": len((self.outline or {}).get("panels") or [1]),
+                "row": cell["row"] + 1, "square": cols.index(cell["col"]) + 1}
+
     def cells_in(self, x0_mm: float, y0_mm: float, x1_mm: float, y1_mm: float,
                  limit: int | None = None) -> list[dict[str, Any]]:
         """Return the placed cells overlapping a rectangle of the outline (bleed origin)."""
@@ -127,28 +151,30 @@ def _frame(view: StoredCloth) -> dict[str, float]:
             "y1_mm": min(outline["height_mm"], max(b[1] + b[3] for b in boxes) + margin)}
 
 
-def _thumb_digests(site: Site, ids: list[int]) -> dict[int, str]:
+def _digests(site: Site, ids: list[int]) -> dict[tuple[int, str], str]:
+    """Return the content-hash digests of the photos' thumbnails and tiles."""
     if not ids:
         return {}
     wanted = set(ids)
-    # Every thumbnail's row, filtered here: an IN list of 10,000 ids cost more than this.
-    rows = site.db.connection().execute(select(StoredFile.photo_id, StoredFile.sha256)
-                                        .where(StoredFile.kind == "thumb"))
-    return {photo_id: sha[:16] for photo_id, sha in rows if photo_id in wanted}
+    # Every such row, filtered here: an IN list of 10,000 ids cost more than this.
+    rows = site.db.connection().execute(
+        select(StoredFile.photo_id, StoredFile.kind, StoredFile.sha256)
+        .where(StoredFile.kind.in_(("thumb", "tile"))))
+    return {(photo_id, kind): sha[:16] for photo_id, kind, sha in rows if photo_id in wanted}
 
 
 def compute(site: Site, cloth: Cloth, version: int) -> StoredCloth:
     """Compute the cloth's selection and outline as of this version."""
     photos = design.chosen(site, cloth)
-    digests = _thumb_digests(site, [p.id for p in photos])
-    cells = []
+    digests = _digests(site, [p.id for p in photos])
     specs = [design.spec_of(p, site.base_url) for p in photos]
+    cells = []
     for p, spec in zip(photos, specs, strict=True):
         cells.append({
             "code": p.code, "name": p.first_name, "name_other": spec.name_other,
-            "city": p.city_label,
-            "city_slug": p.city_slug, "city_en": p.city_en, "city_ru": p.city_ru,
-            "thumb": digests.get(p.id, ""), "shown": p.shown,
+            "city": p.city_label, "city_slug": p.city_slug, "city_en": p.city_en,
+            "city_ru": p.city_ru, "thumb": digests.get((p.id, "thumb"), ""),
+            "tile": digests.get((p.id, "tile"), ""), "shown": p.shown,
         })
     outline, error, warnings = None, None, []
     if photos:
@@ -160,7 +186,15 @@ def compute(site: Site, cloth: Cloth, version: int) -> StoredCloth:
             placed = layout.outline(plan)
             for cell, at, where in zip(cells, placed.pop("cells"), plan.cells, strict=True):
                 cell.update({k: at[k] for k in ("x_mm", "y_mm", "size_mm", "height_mm")})
-                cell["row"], cell["col"] = where.row, where.col
+                cell["row"], cell["col"], cell["panel"] = where.row, where.col, where.panel
+                # As printed: the label's words, and the finders' colour of a tinted city.
+                cell["label"], cell["finder"] = where.label_text, where.finder
+            # The printed panels, in the outline's coordinates (bleed origin): the view draws
+            # their joins, and a code's place in words names its panel.
+            bleed = plan.bleed_mm
+            placed["panels"] = [{"x0_mm": round(p.x0_mm + bleed, 2),
+                                 "x1_mm": round(p.x1_mm + bleed, 2)} for p in plan.panels]
+            placed["dark"], placed["light"] = plan.settings.dark, plan.settings.light
             outline = placed
             warnings = [{"reason": w.reason, "detail": w.detail} for w in plan.warnings]
     return StoredCloth(cloth.id, version, site.base_url, cells, outline, error, warnings)
@@ -240,7 +274,12 @@ def view(site: Site, cloth: Cloth) -> StoredCloth:
         found = _decode(row)
     if found is None:
         found = _compute_once(site, cloth, version)
-    _remember(memo, found)
+    _remember(memo, _of_cloth(found, cloth))
+    return found
+
+
+def _of_cloth(found: StoredCloth, cloth: Cloth) -> StoredCloth:
+    found.edition, found.printed = cloth.edition, cloth.frozen_at is not None
     return found
 
 
@@ -291,10 +330,19 @@ def _compute_and_store(site: Site, cloth: Cloth, version: int) -> StoredCloth:
         if row is not None and row.version >= version and row.base_url == site.base_url:
             found = _decode(row)
             if found is not None:
-                return found
+                return _of_cloth(found, cloth)
         found = compute(site, cloth, version)
         _store(site, found)
-        return found
+        return _of_cloth(found, cloth)
+
+
+def held(site: Site, cloth_id: int, version: int) -> StoredCloth | None:
+    """Return this process's decoded view of that cloth version, if it has it: no query."""
+    with _memo(site).lock:
+        known = _memo(site).views.get(cloth_id)
+    if known is not None and known.version == version and known.base_url == site.base_url:
+        return known
+    return None
 
 
 def forget(site: Site) -> None:

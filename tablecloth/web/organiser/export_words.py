@@ -124,7 +124,7 @@ def place(failure: preflight.Failure) -> str:
     if failure.row is None:
         return ""
     return gettext("panel %(panel)d, row %(row)d, square %(column)d from the left",
-                   panel=failure.panel, row=failure.row, column=failure.column)
+                   panel=failure.panel, row=failure.row, column=failure.square)
 
 
 def warning_lines(export: Export) -> list[str]:

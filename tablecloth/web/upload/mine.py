@@ -7,6 +7,7 @@ from flask import Response, abort, redirect, render_template, request, url_for
 from ... import context
 from ...models import Photo, PhotoState, Visit
 from ...services import uploads, visits
+from ...services.cloth import places
 from .blueprint import bp
 from .receipts import mine_url, private
 
@@ -34,8 +35,10 @@ def mine(token: str):
     if visit is None:
         return _not_found()
     photos = visits.photos(site, visit)
+    public = [p.code for p in photos if state_of(p) == "public"]
     page = render_template(
         "upload/mine.html", token=token, photos=photos, state_of=state_of,
+        places=places.places_of(site, public) if public else {},
         mine_url=mine_url(site, visit), withdrawn=request.args.get("withdrawn", "")[:6])
     return private(Response(page))
 

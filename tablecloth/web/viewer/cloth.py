@@ -1,24 +1,32 @@
 """The public digital twin of the printed cloth at /cloth, and its cells by region as JSON.
 
 Both read the cloth's stored selection and outline (services.cloth.stored): one indexed
-query for its version, nothing else while it is unchanged. The page shows one band of grid
-rows at a time (``?page=``), so its size does not grow with the cloth; no script needed.
+query for its version, nothing else while it is unchanged. The page is small at any size:
+a script (static/cloth-view.js) draws the cloth as the print files place it and fetches its
+cells by region from /cloth/cells.json; without a script the page lists one band of grid
+rows at a time (``?page=``), or the photos a search finds (``?q=``). ``?code=`` shows where
+one code is: the view zooms to it, the list opens at its band.
 """
 
 from __future__ import annotations
+
+import unicodedata
 
 from flask import Response, current_app, jsonify, render_template, request
 from flask_babel import get_locale, gettext
 
 from ... import context
+from ...codes import normalise
 from ...services.cloth import editions, stored
 from ..page_cache import cache_of, cacheable
 from .blueprint import bp
 
 ROBOTS = "noindex, nofollow"
-CELLS_PER_PAGE = 300  # codes on one page of the twin: ~100 KB of HTML, thumbnails lazy
+CELLS_PER_PAGE = 150  # photos on one page of the plain list (a band of whole grid rows)
 LIST_PER_PAGE = 120  # photos on one page of the plain list (a layout that does not fit)
 MAX_REGION_CELLS = 2000  # cells one JSON answer holds at most
+MAX_FOUND = 300  # photos a search lists without a script
+MAX_QUERY = 60  # characters of a search kept
 
 
 def _page_number() -> int:
@@ -26,91 +34,93 @@ def _page_number() -> int:
     return max(1, page)
 
 
-def _cell(cell: dict, x0: float, y0: float, width: float, height: float,
-          language: str, by: str = "") -> dict:
-    """Return what the page draws of one cell: where, link, thumbnail and words."""
+def _tile_url(cell: dict) -> str:
+    """Return the URL of a cell's tile: content-hashed once made, else made on first ask."""
     code = cell["code"]
+    return f"/P/{code}/tile.{cell['tile']}.jpg" if cell.get("tile") else f"/P/{code}/tile.jpg"
+
+
+def _cell(cell: dict, language: str, by: str) -> dict:
+    """Return what the plain list shows of one cell: link, tile and words."""
     return {
-        "alt": by % {"name": cell["name"], "city": cell["city"]} if by else "",
-        "code": code,
-        "shown": cell["shown"],
-        "left": 100 * (cell["x_mm"] - x0) / width,
-        "top": 100 * (cell["y_mm"] - y0) / height,
-        "width": 100 * cell["size_mm"] / width,
-        "height": 100 * cell["size_mm"] / height,
-        "href": f"/P/{code}",
-        "thumb": f"/P/{code}/thumb.{cell['thumb']}.jpg" if cell["thumb"] else "",
+        "alt": by % {"name": cell["name"], "city": cell["city"]},
+        "code": cell["code"],
+        "href": f"/P/{cell['code']}",
+        "tile": _tile_url(cell),
         "name": cell["name"],
-        "city": cell["city"],
         "city_here": cell["city_ru"] if language == "ru" else cell["city_en"],
+        "row": cell.get("row", -1) + 1,
     }
 
 
-def _render(current, view: stored.StoredCloth | None, page: int, language: str) -> tuple[
-        bytes, int]:
-    """Render one page of the twin; return the HTML and the number of pages."""
+def fold(text: str) -> str:
+    """Return text as a search compares it: case, accents and ё folded."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("ё", "е"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
+
+
+def matches(cell: dict, wanted: str) -> bool:
+    """Say whether a search (folded) finds this cell: first name (either script), city, code."""
+    code = normalise(wanted)
+    if code is not None and code == cell["code"]:
+        return True
+    words = (cell["name"], cell.get("name_other") or "", cell["city"], cell["code"])
+    return any(wanted in fold(word) for word in words)
+
+
+def _render(current, view: stored.StoredCloth | None, page: int, language: str,
+            query: str = "", code: str = "") -> tuple[bytes, int]:
+    """Render the twin's page; return the HTML and the number of pages of its plain list."""
     if view is None or not view.shown:
         return render_template("viewer/cloth.html", cloth=current, empty=True).encode(), 1
-    if view.outline is None:
+    # Translated once, filled in per cell: gettext per cell was a tenth of the page's time.
+    by = gettext("Photo by %(name)s, %(city)s")
+    found = None
+    if query:
+        wanted = fold(query)
+        hits = [c for c in view.shown if matches(c, wanted)]
+        found = len(hits)
+        chunk, pages, page = hits[:MAX_FOUND], 1, 1
+    elif view.outline is None:
         # An edition in progress that does not fit yet: a plain, paged list of its photos.
         shown = view.shown
         pages = max(1, -(-len(shown) // LIST_PER_PAGE))
         page = min(page, pages)
         chunk = shown[(page - 1) * LIST_PER_PAGE:page * LIST_PER_PAGE]
-        photos = [_cell({**c, "x_mm": 0, "y_mm": 0, "size_mm": 0}, 0, 0, 1, 1, language)
-                  for c in chunk]
-        return render_template("viewer/cloth.html", cloth=current, empty=False, twin=None,
-                               photos=photos, page=page, pages=pages).encode(), pages
-    bands = view.pages(CELLS_PER_PAGE)
-    pages = max(1, len(bands))
-    page = min(page, pages)
-    frame = view.frame()
-    x0, x1 = frame["x0_mm"], frame["x1_mm"]
-    if pages == 1:
-        y0, y1 = frame["y0_mm"], frame["y1_mm"]
     else:
-        band = bands[page - 1]
-        margin = min(c["size_mm"] for c in band) / 4
-        y0 = max(0.0, min(c["y_mm"] for c in band) - margin)
-        y1 = min(view.outline["height_mm"],
-                 max(c["y_mm"] + c["height_mm"] for c in band) + margin)
-    width, height = x1 - x0, y1 - y0
-    # Translated once, filled in per cell: gettext per cell was a tenth of the page's time.
-    by = gettext("Photo by %(name)s, %(city)s")
-    cells = [_cell(c, x0, y0, width, height, language, by) for c in bands[page - 1]]
-    title = view.outline["title"]
-    shows_title = (title["w_mm"] > 0 and title["y_mm"] < y1
-                   and title["y_mm"] + title["h_mm"] > y0)
-    twin = {
-        "width_mm": width, "height_mm": height,
-        "min_width_px": round(36 * width / min(c["size_mm"] for c in bands[page - 1])),
-        "title": {**title,
-                  "left": 100 * (title["x_mm"] - x0) / width,
-                  "top": 100 * (title["y_mm"] - y0) / height,
-                  "width": 100 * title["w_mm"] / width,
-                  "height": 100 * title["h_mm"] / height} if shows_title else None,
-        "cells": cells,
-    }
-    return render_template("viewer/cloth.html", cloth=current, empty=False, twin=twin,
-                           photos=[], page=page, pages=pages,
-                           rows=view.outline["rows"]).encode(), pages
+        bands = view.pages(CELLS_PER_PAGE)
+        pages = max(1, len(bands))
+        if code in view.by_code:
+            page = next((i + 1 for i, band in enumerate(bands)
+                         if any(c["code"] == code for c in band)), page)
+        page = min(page, pages)
+        chunk = [c for c in bands[page - 1] if c["shown"]]
+    outline = view.outline
+    return render_template(
+        "viewer/cloth.html", cloth=current, empty=False, page=page, pages=pages,
+        photos=[_cell(c, language, by) for c in chunk], query=query, found=found,
+        code=code, title=outline["title"] if outline else None,
+        drawn=outline is not None, count=len(view.shown)).encode(), pages
 
 
 @bp.get("/cloth")
 def cloth():
-    """Show the cloth at screen size: each code's photo in its printed place, a band a page."""
+    """Show the cloth: zoomable as printed (with a script), a list of its photos without."""
     site = context.site()
-    current = editions.public_cloth(site)
+    current = editions.public_cloth_or_first(site)
     view = stored.view(site, current) if current is not None else None
     language = str(get_locale())
     page = _page_number()
+    query = request.args.get("q", "").strip()[:MAX_QUERY]
+    code = normalise(request.args.get("code", "")) or ""
     cache = cache_of(current_app)
     version = (current.id, view.version) if view is not None else None
-    key = ("cloth", version, language, page)
-    if cacheable(current_app):
-        body = cache.get_or_render(key, lambda: _render(current, view, page, language)[0])
+    key = ("cloth", version, language, page, query, code)
+    if cacheable(current_app) and not query:
+        body = cache.get_or_render(
+            key, lambda: _render(current, view, page, language, query, code)[0])
     else:
-        body = _render(current, view, page, language)[0]
+        body = _render(current, view, page, language, query, code)[0]
     response = Response(body, mimetype="text/html")
     response.set_etag(cache.etag(*key))
     response.make_conditional(request)
@@ -126,11 +136,15 @@ def _region() -> tuple[float, float, float, float] | None:
     return None if any(v is None for v in values) else tuple(values)  # type: ignore[return-value]
 
 
+CELL_KEYS = ("code", "name", "name_other", "city", "city_slug", "x_mm", "y_mm", "size_mm",
+             "height_mm", "row", "col", "panel", "label", "finder")
+
+
 @bp.get("/cloth/cells.json")
 def cloth_cells():
     """Return the public cloth's shown cells in a region (mm of the whole cloth with bleed).
 
-    Without a region: the cloth's size, title and version, and no cells. At most
+    Without a region: the cloth's size, title, panels and version, and no cells. At most
     MAX_REGION_CELLS cells an answer (``truncated`` says when more lie in the region).
     """
     site = context.site()
@@ -142,23 +156,24 @@ def cloth_cells():
                      "printed": current.frozen_at is not None,
                      "photos": len(view.shown)})
         if view.outline is not None:
-            body.update({k: view.outline[k] for k in ("width_mm", "height_mm", "title",
-                                                       "columns", "rows")})
+            body.update({k: view.outline.get(k) for k in (
+                "width_mm", "height_mm", "trim", "finished", "title", "columns", "rows",
+                "panels", "dark", "light")})
             body["frame"] = view.frame()
             region = _region()
             if region is not None:
                 found = [c for c in view.cells_in(*region) if c["shown"]]
                 body["truncated"] = len(found) > MAX_REGION_CELLS
                 body["cells"] = [
-                    {k: c[k] for k in ("code", "name", "city", "city_slug", "x_mm", "y_mm",
-                                       "size_mm", "height_mm", "row", "col")}
-                    | {"href": f"/P/{c['code']}",
+                    {k: c.get(k) for k in CELL_KEYS}
+                    | {"href": f"/P/{c['code']}", "tile": _tile_url(c),
                        "thumb": f"/P/{c['code']}/thumb.{c['thumb']}.jpg" if c["thumb"] else ""}
                     for c in found[:MAX_REGION_CELLS]]
         else:
             body["error"] = view.error
     response = jsonify(body)
-    response.set_etag(cache_of(current_app).etag("cells", body["version"], request.query_string))
+    response.set_etag(cache_of(current_app).etag("cells", body["edition"], body["version"],
+                                                    request.query_string))
     response.make_conditional(request)
     response.headers["X-Robots-Tag"] = ROBOTS
     response.headers["Cache-Control"] = "no-cache"

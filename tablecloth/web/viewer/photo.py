@@ -23,7 +23,8 @@ from ... import context
 from ...codes import normalise
 from ...i18n import LANGUAGES, select_locale
 from ...models import Photo
-from ...services import page_views, public, reports
+from ...services import page_views, public, reports, tiles
+from ...services.cloth import places
 from ..files import send_stored
 from ..limits import address, limiter
 from ..messages import labels, say_refusal
@@ -74,8 +75,10 @@ def photo(code: str):
     # The language as Flask-Babel will choose it (i18n.select_locale), without building a
     # babel Locale, which only a page being rendered needs.
     language = select_locale()
-    # What the page shows besides the photo: whether uploads are open (its "take part" link).
-    key = (found.code, language, found.version, found.uploads_open)
+    # What the page shows besides the photo: whether uploads are open (its "take part" link),
+    # and the public cloth's id and version (where its code is printed moves when other
+    # photos are approved). All read in the request's one query.
+    key = (found.code, language, found.version, found.uploads_open, *found.cloth_key)
     etag = cache.etag(*key)
     if request.if_none_match.contains(etag):
         response = Response(status=304)
@@ -93,6 +96,7 @@ def _render_photo(site, found: public.PublicPhoto) -> bytes:
     return render_template(
         "viewer/photo.html",
         photo=found,
+        place=places.place_on(site, canonical, found.cloth_id, found.cloth_version),
         web=found.web,
         thumb=found.thumb,
         canonical_url=base + "/P/" + canonical,
@@ -107,16 +111,21 @@ def _render_photo(site, found: public.PublicPhoto) -> bytes:
 @bp.get("/p/<code>/<kind>.jpg")
 @bp.get("/P/<code>/<kind>.jpg")
 def image(code: str, kind: str):
-    """Send the web copy or thumbnail of an approved photo, never the master."""
+    """Send the web copy, thumbnail or tile of an approved photo, never the master."""
     site = context.site()
     shown, row = public.image(site, code, kind)
+    if row is None and kind == tiles.KIND and shown == public.UNKNOWN:
+        # An older photo has no tile yet: made now, once, then stored (never for a photo
+        # that is not public: ensure makes nothing then).
+        tiles.ensure(site, code)
+        shown, row = public.image(site, code, kind)
     if row is None:
         return _refused(shown)
     return _send_image(site, row, IMAGE_CACHE)
 
 
-@bp.get("/p/<code>/<any(web, thumb):kind>.<string(length=16):digest>.jpg")
-@bp.get("/P/<code>/<any(web, thumb):kind>.<string(length=16):digest>.jpg")
+@bp.get("/p/<code>/<any(web, thumb, tile):kind>.<string(length=16):digest>.jpg")
+@bp.get("/P/<code>/<any(web, thumb, tile):kind>.<string(length=16):digest>.jpg")
 def hashed_image(code: str, kind: str, digest: str):
     """Send a rendition by its content-hashed URL, cached for good; 410 once withdrawn."""
     site = context.site()
