@@ -39,7 +39,7 @@ START_AFTER_S = 0.05
 
 # Viewers who arrived while the view was computed are waiting for it: let them have the CPU
 # for their pages before the preview (organisers only) is drawn.
-PREVIEW_AFTER_S = 0.5
+PREVIEW_AFTER_S = 0.2
 
 
 def refresh(site: Site, preview_after_s: float = 0.0) -> list[tuple[int, int]]:
