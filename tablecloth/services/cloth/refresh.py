@@ -1,17 +1,19 @@
 """The cloth's stored view and preview, computed again after a change, off the viewer's path.
 
 Without this, the first request after an approval (or a withdrawal, an order or settings
-change) computes the cloth's selection and outline (``stored.view``, about 0.3 s at 10,000
-photos) and the designer's preview again. ``tablecloth.versions.on_cloth_change`` calls
+change) computes the cloth's selection and outline (``stored.view``, about half a second of
+CPU at 10,000 photos) and the designer's preview again. ``versions.on_cloth_change`` calls
 ``Refresher.schedule`` after every commit that bumped a cloth's version, whichever code
 made it; the refresher then does that work in one thread of its process, one refresh at a
 time, starting as soon as the committing request is likely done: changes that arrive until
 then, or while it works, are folded into one more refresh, so a burst of 50 approvals costs
 one or two refreshes, not 50.
 
-A viewer who arrives first is still right: ``stored.view`` computes on read when the stored
-view is older than the cloth, and a second computation of the same version is harmless.
-A refresh that fails is logged, and the next read computes the view as before.
+A viewer who arrives first is still right: ``stored.view`` never answers with a view older
+than the cloth. It waits for the computation under way, in this process or another
+(computing.py), and computes on read when none is; a second computation of the same version
+would be harmless, only wasted. A refresh that fails is logged, and the next read computes
+the view as before.
 """
 
 from __future__ import annotations
