@@ -352,7 +352,23 @@ _FABRIC: dict[str, str] = {
         "Choose a larger sheet or roll, or smaller modules."),
 }
 
-CATALOGUE: dict[str, str] = {**_GENERAL, **_UPLOADS, **_PEOPLE, **_PRINT, **_SITE, **_FABRIC}
+# The cloth's designs: layout/designs.py, layout/border.py.
+_DESIGNS: dict[str, str] = {
+    "design_unknown": N_("There is no design called %(design)s; choose one of %(choices)s."),
+    "design_contrast_too_low": N_(
+        "The colour of the %(role)s (%(ink)s) has a contrast of %(ratio)s:1 with the "
+        "background; every colour the cloth prints needs at least %(minimum)s:1 and must be "
+        "darker than the background."),
+    "border_small": N_(
+        "The border's dedication is too long for the cloth's sides and prints with capitals "
+        "only %(mm)s mm tall: shorten it."),
+}
+
+CATALOGUE: dict[str, str] = {**_GENERAL, **_UPLOADS, **_PEOPLE, **_PRINT, **_SITE, **_FABRIC,
+                             **_DESIGNS}
+# Detail values that are words from the catalogue (marked with N_ where they are made), not
+# names or numbers: translated with the message.
+WORDS_DETAIL = ("role",)
 
 
 def text(reason: str, detail: Mapping[str, Any] | None = None,
@@ -365,6 +381,9 @@ def text(reason: str, detail: Mapping[str, Any] | None = None,
     template = CATALOGUE.get(reason, CATALOGUE["refused"])
     values = {key: _plain(value, number) for key, value in (detail or {}).items()}
     if gettext is not None:
+        for key in WORDS_DETAIL:
+            if isinstance(values.get(key), str):
+                values[key] = gettext(values[key])
         return gettext(template, **values)
     try:
         return template % values if values else template

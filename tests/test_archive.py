@@ -15,9 +15,10 @@ from helpers import cli_runner
 from sqlalchemy import select
 
 from tablecloth import context, create_app, db, render
-from tablecloth.models import AgeBand, City, Cloth, Export, Photo
+from tablecloth.models import AgeBand, City, Cloth, Export, Photo, Swatch
 from tablecloth.services import moderation, uploads
-from tablecloth.services.cloth import design, editions, exports
+from tablecloth.services.archive import records
+from tablecloth.services.cloth import design, editions, exports, swatches
 from tablecloth.storage import S3Storage
 
 SOURCES = ("jpg_Canon_40D.jpg", "jpg_mobile_jolla.jpg", "jpg_gps_DSCN0010.jpg",
@@ -313,3 +314,52 @@ def test_export_formats_come_from_the_registry(app, runner, site, fresh_app, tmp
         if isinstance(store, S3Storage):  # only a bucket keeps each file's content type
             head = store.client.head_object(Bucket=store.bucket, Key=key)
             assert head["ContentType"] == "application/x-toy"
+
+
+def _kept(app) -> dict:
+    """Return what organisers made beyond photos: names, translations, swatches and reads."""
+    with app.app_context():
+        session = db.session()
+        photos = {p.code: (p.name_other_script, p.caption_translation)
+                  for p in session.scalars(select(Photo))}
+        swatches = []
+        for swatch in session.scalars(select(Swatch).order_by(Swatch.id)):
+            files = {e["name"]: (e["sha256"], hashlib.sha256(
+                context.store().get(e["key"])).hexdigest()) for e in swatch.files}
+            swatches.append({
+                "edition": swatch.cloth.edition, "note": swatch.note, "report": swatch.report,
+                "files": files,
+                "samples": [(s.code, s.position, s.module_mm, s.dark, s.light, s.reads,
+                             records.iso(s.first_read_at)) for s in swatch.samples]})
+        return {"photos": photos, "swatches": swatches}
+
+
+def test_swatches_reads_names_and_translations_come_back_identical(
+        app, runner, site, fresh_app, tmp_path):
+    with app.app_context():
+        s = context.site()
+        code = next(iter(site["approved"]))
+        photo = s.db.scalars(select(Photo).where(Photo.code == code)).one()
+        photo.name_other_script, photo.caption_translation = "Анья", "Bridge over the Volga"
+        s.db.commit()
+        made = swatches.create_swatch(s, editions.current_cloth(s), note="linen, Shop X")
+        swatches.record_read(s, made.samples[1].code)
+        swatches.record_read(s, made.samples[1].code)
+    before = _kept(app)
+    assert before["swatches"][0]["samples"][1][5] == 2  # two reads recorded
+    assert before["photos"][code] == ("Анья", "Bridge over the Volga")
+    # `tablecloth check` covers swatch files: all present, and a changed one is found.
+    assert runner.invoke(args=["check"]).exit_code == 0
+    bag_dir = tmp_path / "bag"
+    assert runner.invoke(args=["archive", "--out", str(bag_dir)]).exit_code == 0
+    folder = bag_dir / "data" / "cloths" / "2" / "swatches"
+    assert (next(folder.iterdir()) / "swatch.json").exists()
+    result = cli_runner(fresh_app).invoke(args=["restore", str(bag_dir)])
+    assert result.exit_code == 0, result.output
+    assert _kept(fresh_app) == before
+    assert cli_runner(fresh_app).invoke(args=["check"]).exit_code == 0
+    with app.app_context():
+        key = db.session().scalars(select(Swatch)).first().files[0]["key"]
+        context.store().put(key, b"not the swatch", "application/pdf")
+    checked = runner.invoke(args=["check"])
+    assert checked.exit_code != 0 and "swatch 1 (pdf)" in checked.output

@@ -42,7 +42,9 @@ def test_swatch_round_trip(app, logged_in, tmp_path):
         samples = [(s.code, s.module_mm, s.dark, s.light) for s in swatch.samples]
         files = {e["format"]: site.store.get(e["key"]) for e in swatch.files}
         names = [e["name"] for e in swatch.files]
-    assert [s[1] for s in samples] == [1.5, 1.75, 2.0, 2.5]  # around the default 2.0 mm
+    # Around the default 2.0 mm, then the second city's corner-square colour a step smaller.
+    assert [s[1] for s in samples] == [1.5, 1.75, 2.0, 2.5, 1.75]
+    assert samples[-1][2:] == ("#9b1c1c", "#ffffff")
     base = app.config["PUBLIC_BASE_URL"]
     wanted = {swatches.swatch_url(base, code) for code, *_ in samples}
     assert all(url.startswith("HTTPS://TABLECLOTH.EXAMPLE.ORG/S/") for url in wanted)
@@ -86,7 +88,7 @@ def test_swatch_round_trip(app, logged_in, tmp_path):
     page = logged_in.get(DESIGNER).get_data(as_text=True)
     assert "Recommended: 1.75 mm modules" in page
     assert re.search(r'<tr class="read"><td>1.75 mm</td>\s*<td>confirmed</td>', page)
-    assert "codes read: 1 of 4" in page
+    assert "codes read: 1 of 5" in page
     # A second read of the same code counts, and the first time stays.
     logged_in.get(f"/S/{code}")
     with app.app_context():

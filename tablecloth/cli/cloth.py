@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from .. import context, printers
 from ..errors import Refusal
+from ..layout import DESIGNS
 from ..render import FORMATS, PPI_CHOICES, format_for_file, format_named
 from ..services.cloth import editions, export_notes, exports
 from .common import Bar, clear_errors
@@ -76,6 +77,8 @@ class PrinterName(click.ParamType):
 @click.option("--size", callback=_size, metavar="WxH",
               help="Finished cloth size in millimetres, e.g. 1800x1800 (default: the cloth's).")
 @click.option("--module-mm", type=float, help="Size of one QR module in millimetres.")
+@click.option("--design", type=click.Choice(list(DESIGNS)),
+              help="The cloth's design and its colours (default: the cloth's).")
 @click.option("--format", "formats", multiple=True, type=FormatName(several=True),
               help="File format; repeat or separate with commas.  [default: pdf]")
 @click.option("--ppi", type=click.Choice([str(ppi) for ppi in PPI_CHOICES]),
@@ -85,7 +88,7 @@ class PrinterName(click.ParamType):
               "name when exporting one format.")
 @click.option("--draft", is_flag=True, help="Allow a non-public base URL; files say DRAFT.")
 @with_appcontext
-def export_command(printer, size, module_mm, formats, ppi, out, draft) -> None:
+def export_command(printer, size, module_mm, design, formats, ppi, out, draft) -> None:
     """Export the current cloth to print files and preflight every code in them."""
     site = context.site()
     # A preset's settings (roll width, bleed, shrink) apply to this export; options win.
@@ -94,6 +97,8 @@ def export_command(printer, size, module_mm, formats, ppi, out, draft) -> None:
         overrides["width_mm"], overrides["height_mm"] = size
     if module_mm is not None:
         overrides["module_mm"] = module_mm
+    if design is not None:
+        overrides.update({**DESIGNS[design].defaults, "design": design})
     chosen = [name for names in formats for name in names] or ([] if printer else ["pdf"])
     with clear_errors(Refusal):
         cloth = editions.current_cloth(site)

@@ -11,8 +11,18 @@ from collections.abc import Sequence
 from tablecloth import qr
 
 from . import scan
+from .designs import DESIGNS, ColourPair, Design, design_named
 from .fonts import Printable, clean
-from .geometry import CellSpec, Panel, PlacedCell, Rect, Swatch, TextItem, TitleBlock
+from .geometry import (
+    CellSpec,
+    Panel,
+    PlacedCell,
+    Rect,
+    Rule,
+    Swatch,
+    TextItem,
+    TitleBlock,
+)
 from .grid import DEFAULT_SYMBOL, Grid, capacity, grid, grid_slots
 from .order import alternate_cities
 from .plan import Plan, outline, plan_cloth
@@ -54,6 +64,7 @@ def order_for_cloth(
 
 
 __all__ = [
+    "DESIGNS", "ColourPair", "Design", "Rule", "design_named",
     "DEFAULT_SYMBOL", "FONT_BOLD_PATH", "FONT_PATH", "MIN_CAP_HEIGHT_MM", "MIN_CONTRAST",
     "MIN_MODULE_MM", "SLUG_MM", "WARN_MODULE_MM", "CellSpec", "ClothSettings", "Grid",
     "LayoutError", "LayoutWarning", "Panel", "PlacedCell", "Plan", "Printable", "Rect",

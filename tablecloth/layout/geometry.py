@@ -133,10 +133,30 @@ class TextItem:
     bold: bool = False
     align: str = "middle"
     colour: str = ""
+    # Degrees clockwise on the cloth about the anchor: 0, 90, 180 or 270. A border line
+    # faces the edge it runs along, so whoever sits there reads it the right way up.
+    rotate: int = 0
 
     @property
     def width_mm(self) -> float:
         return text_width_mm(self.text, self.size_mm, self.bold)
+
+    @property
+    def start_mm(self) -> tuple[float, float]:
+        """Return where the line starts on its baseline (its left end when not rotated)."""
+        shift = {"start": 0.0, "middle": 0.5, "end": 1.0}[self.align] * self.width_mm
+        dx, dy = _DIRECTION[self.rotate % 360]
+        return self.x_mm - dx * shift, self.y_mm - dy * shift
+
+    @property
+    def bounds(self) -> Rect:
+        """Return a box holding the whole line, ascenders and descenders, in any rotation."""
+        (sx, sy), w, s = self.start_mm, self.width_mm, self.size_mm
+        dx, dy = _DIRECTION[self.rotate % 360]
+        ux, uy = dy, -dx  # towards the tops of the letters
+        xs = [sx + a * dx + b * ux for a in (0, w) for b in (-0.3 * s, 1.0 * s)]
+        ys = [sy + a * dy + b * uy for a in (0, w) for b in (-0.3 * s, 1.0 * s)]
+        return Rect(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
 
     @property
     def x0_mm(self) -> float:
@@ -147,6 +167,21 @@ class TextItem:
     @property
     def x1_mm(self) -> float:
         return self.x0_mm + self.width_mm
+
+
+# The reading direction of a line on the cloth (x right, y down) for each rotation.
+_DIRECTION = {0: (1.0, 0.0), 90: (0.0, 1.0), 180: (-1.0, 0.0), 270: (0.0, -1.0)}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A filled rectangle of colour: a design's border rules and frames."""
+
+    x_mm: float
+    y_mm: float
+    w_mm: float
+    h_mm: float
+    colour: str
 
 
 @dataclass(frozen=True)

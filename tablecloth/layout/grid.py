@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .designs import inset_mm
 from .settings import SLUG_MM, ClothSettings, LayoutError
 from .text import MIN_LABEL_EM_MM
 from .texts import LABEL_EM_OF_BOX
@@ -118,7 +119,8 @@ def _columns(s: ClothSettings, cell: float, gap: float) -> tuple[
     ones, so the gutter at a join is as narrow as the band allows and the layout is
     symmetric whenever the panels are.
     """
-    left, right = s.hem_mm, s.hem_mm + s.width_mm
+    inset = inset_mm(s)  # a design's border band keeps codes in from the hem
+    left, right = s.hem_mm + inset, s.hem_mm + s.width_mm - inset
     pitch = cell + gap
     joins, style = _panel_edges(s, cell, gap)
     ov = s.overlap_mm
@@ -159,7 +161,8 @@ def grid(settings: ClothSettings, symbol: int = DEFAULT_SYMBOL, count: int | Non
     cell, label_h, col_gap, row_gap = _cell_metrics(s, symbol)
     col_x, joins, per_panel, style = _columns(s, cell, col_gap)
     cell_h = cell + label_h
-    top, bottom = s.hem_mm, s.hem_mm + s.height_mm
+    inset = inset_mm(s)
+    top, bottom = s.hem_mm + inset, s.hem_mm + s.height_mm - inset
     n_rows = int((bottom - top + row_gap + 1e-9) // (cell_h + row_gap))
     n_cols = len(col_x)
     # The title goes in the panel that holds the cloth's middle; with an even number of

@@ -20,9 +20,9 @@ from typing import Any
 from tablecloth import qr
 from tablecloth.qr import Matrix
 
-from . import scan
+from . import border, scan
 from .fonts import clean
-from .geometry import CellSpec, Panel, PlacedCell, Rect, Swatch, TextItem, TitleBlock
+from .geometry import CellSpec, Panel, PlacedCell, Rect, Rule, Swatch, TextItem, TitleBlock
 from .grid import DEFAULT_SYMBOL, Grid, grid
 from .settings import (
     MAX_SIDE_MM,
@@ -50,6 +50,7 @@ class Plan:
     warnings: tuple[LayoutWarning, ...] = field(default=())
     texts: tuple[TextItem, ...] = field(default=())  # labels, title, legend: every line
     swatches: tuple[Swatch, ...] = field(default=())  # the city key's colour squares
+    rules: tuple[Rule, ...] = field(default=())  # a design's border and title frame
 
     @property
     def scale_x(self) -> float:
@@ -213,9 +214,21 @@ def plan_cloth(
                      g.col_x[c] + g.cell_mm <= p.x1_mm)
         placed.append(PlacedCell(spec, mat, r, c, panel, x, y, own, m, s.quiet_modules,
                                  box, text, font, colours.get(spec.city_slug, "")))
-    block, title_texts, swatches, title_warnings = title_block(_title_rect(g), s, cells,
-                                                              colours)
-    warnings += title_warnings
+    rect = _title_rect(g)
+    inset = border.title_inset_mm(s, rect)
+    words_rect = Rect(rect.x_mm + inset, rect.y_mm + inset, rect.w_mm - 2 * inset,
+                      rect.h_mm - 2 * inset) if inset else rect
+    block, title_texts, swatches, title_warnings = title_block(words_rect, s, cells, colours)
+    block = replace(block, rect=rect)
+    title_texts, rules = border.title_frame(s, rect, title_texts)
+    slugs = sorted(colours)
+    band_texts, band_rules, band_swatches, band_warnings = border.border(
+        s, colours.get(slugs[0], "") if slugs else s.accent_first,
+        colours.get(slugs[-1], "") if len(slugs) > 1 else s.accent)
+    title_texts += band_texts
+    rules += band_rules
+    swatches += band_swatches
+    warnings += title_warnings + band_warnings
     if small_labels:
         cap = min(label.size_mm for label in small_labels) * 0.714
         warnings.append(LayoutWarning("labels_small", {"count": len(small_labels),
@@ -227,7 +240,7 @@ def plan_cloth(
     if sparse:
         warnings.append(sparse)
     return Plan(s, _counted(placed), panels, block, g, tuple(warnings),
-                tuple(texts + title_texts), tuple(swatches))
+                tuple(texts + title_texts), tuple(swatches), tuple(rules))
 
 
 def _counted(placed: list[PlacedCell]) -> tuple[PlacedCell, ...]:

@@ -17,6 +17,8 @@ from typing import Any
 from tablecloth import messages
 from tablecloth.errors import Refusal
 
+from . import designs
+
 # The print limits (DESIGN section 4).
 MIN_MODULE_MM, WARN_MODULE_MM = 1.0, 1.5  # refuse below, warn below
 MIN_CONTRAST = 7.0  # WCAG contrast between the two colours
@@ -138,6 +140,9 @@ class ClothSettings:
     city_tint: bool = True  # the second city's finder patterns in the accent colour
     accent: str = "#9b1c1c"
     legend: str = LEGEND  # lines for visitors, printed under the title with the address
+    design: str = "plain"  # layout.designs.DESIGNS: the colours and ornament of the cloth
+    accent_first: str = ""  # the first city's corner squares ("" for the code colour)
+    dedication: str = designs.DEDICATION  # the border's words, one line per language
 
     @classmethod
     def from_values(cls, values: dict[str, Any]) -> ClothSettings:
@@ -178,6 +183,11 @@ class ClothSettings:
     def contrast(self) -> float:
         """Return the WCAG contrast ratio of the code colour on the background."""
         return contrast_ratio(self.dark, self.light)
+
+    def colour_pairs(self) -> list[designs.ColourPair]:
+        """Return every ink this cloth prints on its ground, with its contrast."""
+        return [designs.ColourPair(role, ink, self.light, contrast_ratio(ink, self.light))
+                for role, ink in designs.pair_inks(self)]
 
     def validate(self) -> list[LayoutWarning]:
         """Raise LayoutError for an unprintable setting; return warnings for risky ones."""
@@ -222,6 +232,15 @@ class ClothSettings:
             if luminance(accent) >= luminance(light) or self.accent_contrast < MIN_CONTRAST:
                 shown = math.floor(self.accent_contrast * 10) / 10
                 raise LayoutError("accent_contrast_too_low", ratio=shown, minimum=MIN_CONTRAST)
+        if self.design not in designs.DESIGNS:
+            raise LayoutError("design_unknown", design=str(self.design),
+                              choices=", ".join(designs.DESIGNS))
+        for pair in self.colour_pairs():
+            if luminance(parse_colour(pair.ink)) >= luminance(light) or (
+                    pair.ratio < MIN_CONTRAST):
+                raise LayoutError("design_contrast_too_low", role=pair.words, ink=pair.ink,
+                                  ratio=math.floor(pair.ratio * 10) / 10,
+                                  minimum=MIN_CONTRAST)
         if self.roll_width_mm < MIN_ROLL_MM:
             raise LayoutError("roll_too_narrow", mm=self.roll_width_mm)
         length = (self.cut_height_mm + 2 * self.bleed_mm) * self.scale_y + 2 * SLUG_MM

@@ -43,12 +43,15 @@ class Sample:
     module_mm: float
     dark: str
     light: str
+    role: str = ""  # what the design prints in this colour ("codes and words", ...)
 
     @property
     def label(self) -> tuple[str, str]:
-        """Return the two label lines: size and contrast, then the colours."""
+        """Return the two label lines: size, contrast and role, then the colours."""
         ratio = contrast_ratio(self.dark, self.light)
-        return (f"{self.module_mm:g} mm · {ratio:.1f}:1", f"{self.dark} on {self.light}")
+        first = f"{self.module_mm:g} mm · {ratio:.1f}:1"
+        return (f"{first} · {self.role}" if self.role else first,
+                f"{self.dark} on {self.light}")
 
 
 @dataclass(frozen=True)

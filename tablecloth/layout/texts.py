@@ -76,15 +76,17 @@ def short_address(urls: Sequence[str]) -> str:
 
 
 def city_colours(cells: Sequence[CellSpec], settings: ClothSettings) -> dict[str, str]:
-    """Return the finder colour of each city's codes: "" (the dark colour) or the accent.
+    """Return the finder colour of each city's codes: "" (the dark colour) or an accent.
 
-    Cities in order of their short names: the first keeps plain codes, every other city's
-    codes get finder patterns in the accent colour, so a twin-city cloth shows two kinds.
+    Cities in order of their short names: the first city's codes get finder patterns in
+    ``accent_first`` (plain codes when it is "", as in the plain design), every other
+    city's in the accent colour, so a twin-city cloth shows two kinds.
     """
     slugs = sorted({c.city_slug for c in cells})
     if not settings.city_tint or len(slugs) < 2:
         return dict.fromkeys(slugs, "")
-    return {slug: ("" if i == 0 else settings.accent) for i, slug in enumerate(slugs)}
+    return {slug: (settings.accent_first if i == 0 else settings.accent)
+            for i, slug in enumerate(slugs)}
 
 
 @dataclass(frozen=True)

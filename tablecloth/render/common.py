@@ -14,6 +14,9 @@ Out = str | os.PathLike | IO[bytes]
 
 def in_frame(item: Any, frame: Any) -> bool:
     """Say whether a text item's line reaches into the frame's content (so it is drawn)."""
+    if getattr(item, "rotate", 0):
+        box = item.bounds
+        return box.x1_mm > frame.x0_mm and box.x_mm < frame.x1_mm
     return item.x1_mm > frame.x0_mm and item.x0_mm < frame.x1_mm
 
 

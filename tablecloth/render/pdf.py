@@ -28,7 +28,7 @@ from tablecloth.qr import Matrix, split_finders
 from .common import Out, compact, in_frame, open_out, progress_of
 from .marks import panel_marks
 from .pdfx import make_pdfx
-from .text import pdf_swatches, pdf_texts
+from .text import pdf_rules, pdf_swatches, pdf_texts
 
 CHUNK = 11  # modules per cached row piece: 2,048 patterns per (row, column) place
 
@@ -154,6 +154,8 @@ def render_pdf(plan: Plan, out: Out, **options: Any) -> None:
             for colour, paths in tinted.items():
                 parts.append(f"q {_rgb(colour)} rg\n{''.join(paths)}Q\n")
             c.addLiteral("".join(parts))
+            pdf_rules(c, [r for r in plan.rules if r.x_mm < fr.x1_mm and
+                          r.x_mm + r.w_mm > fr.x0_mm], fr, h_pt)
             texts = [t for t in plan.texts if in_frame(t, fr)]
             pdf_texts(c, texts, fr, h_pt, s.dark)
             pdf_swatches(c, [w for w in plan.swatches if fr.x0_mm <= w.x_mm <= fr.x1_mm],

@@ -22,7 +22,7 @@ from tablecloth.qr import split_finders
 
 from .common import Progress, in_frame
 from .marks import panel_marks
-from .text import draft_item, raster_text
+from .text import draft_item, raster_text, raster_turned
 
 STRIP_ROWS = 256
 
@@ -120,7 +120,8 @@ class Painter:
         self.ppi = ppi
         self.width, self.height = self.frame.pixel_size(ppi)
         colours = [s.dark, s.light, *(c.finder for c in cells if c.finder),
-                   *(sw.colour for sw in plan.swatches), *(t.colour for t in plan.texts)]
+                   *(sw.colour for sw in plan.swatches), *(t.colour for t in plan.texts),
+                   *(r.colour for r in plan.rules)]
         rgb = {c: parse_colour(c) for c in colours if c}
         grey = all(r == g == b for r, g, b in rgb.values())
         self.mode = "L" if grey else "RGB"
@@ -142,9 +143,17 @@ class Painter:
         if s.draft:
             items.append(draft_item(plan))
         self.texts: list[_Text] = []
+        self.turned: list[tuple[int, int, Image.Image, Image.Image]] = []
         for t in items:
             size = t.size_mm * px_per_mm_y
-            if size < min_text_px:  # too small to read on a screen: drawing it costs time
+            if size < min_text_px and t.role != "border":  # too small to read on a screen
+                continue
+            if t.rotate % 360:  # a border line facing its edge: drawn once, pasted by strips
+                (ink_image, mask), (ax, ay) = raster_turned(
+                    t, size, self.ink.get(t.colour, self.dark), self.mode)
+                sx, sy = t.start_mm
+                self.turned.append((round(fx(sx, ppi)) - ax, round(fy(sy, ppi)) - ay,
+                                    ink_image, mask))
                 continue
             base = fy(t.y_mm, ppi)
             self.texts.append(_Text(t, fx(t.x0_mm, ppi), base, base - size, base + size * 0.35,
@@ -153,6 +162,14 @@ class Painter:
             (fx(sw.x_mm, ppi), fy(sw.y_mm, ppi), fx(sw.x_mm + sw.size_mm, ppi),
              fy(sw.y_mm + sw.size_mm, ppi), self.ink[sw.colour])
             for sw in plan.swatches if self.frame.x0_mm <= sw.x_mm <= self.frame.x1_mm
+        ]
+        self.rules = [
+            (round(fx(r.x_mm, ppi)), round(fy(r.y_mm, ppi)),
+             max(round(fx(r.x_mm, ppi)) + 1, round(fx(r.x_mm + r.w_mm, ppi))),
+             max(round(fy(r.y_mm, ppi)) + 1, round(fy(r.y_mm + r.h_mm, ppi))),
+             self.ink[r.colour])
+            for r in plan.rules
+            if r.x_mm < self.frame.x1_mm and r.x_mm + r.w_mm > self.frame.x0_mm
         ]
         self.lines: list[tuple[float, float, float, float]] = []
         self.targets: list[tuple[float, float, float]] = []
@@ -172,8 +189,15 @@ class Painter:
                                              y * px + size_px * 0.3, size_px, text, bold))
 
     def _extras(self, strip: Image.Image, top: int, bottom: int) -> None:
-        """Draw text, swatches and marks that reach into the strip [top, bottom)."""
+        """Draw rules, text, swatches and marks that reach into the strip [top, bottom)."""
         draw = None
+        for x0, y0, x1, y1, ink in self.rules:
+            if y0 < bottom and y1 > top:
+                draw = draw or ImageDraw.Draw(strip)
+                draw.rectangle((x0, y0 - top, x1 - 1, y1 - 1 - top), fill=ink)
+        for x, y, ink_image, mask in self.turned:
+            if y < bottom and y + mask.height > top:
+                strip.paste(ink_image, (x, y - top), mask)
         for t in self.texts:
             if t.top < bottom and t.bottom > top:
                 draw = draw or ImageDraw.Draw(strip)

@@ -16,7 +16,7 @@ from tablecloth.layout.units import Frame
 from tablecloth.qr import Matrix, split_finders
 
 from .common import Out, compact, open_out, progress_of
-from .text import draft_item, svg_swatches, svg_texts
+from .text import draft_item, svg_rules, svg_swatches, svg_texts
 
 
 @lru_cache(maxsize=2048)
@@ -57,6 +57,7 @@ def render_svg(plan: Plan, out: Out, **options: Any) -> None:
     parts.append("</g>\n")
     for colour, paths in tinted.items():
         parts.append(f'<g fill="{colour}" class="finders">\n{"".join(paths)}</g>\n')
+    parts.append(svg_rules(plan.rules, fr))
     defs, lines = svg_texts(plan.texts, fr, s.dark)
     parts.append(f"<defs>{defs}</defs>\n")
     parts.append(f'<g fill="{s.dark}">\n{lines}</g>\n')

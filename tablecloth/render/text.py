@@ -13,11 +13,11 @@ from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 
-from PIL import ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from tablecloth.layout import Swatch, TextItem
+from tablecloth.layout import Rule, Swatch, TextItem
 from tablecloth.layout.fonts import Face, hb_font, shape
 from tablecloth.layout.units import PT_PER_MM, Frame
 
@@ -83,9 +83,13 @@ def pdf_texts(c: Any, items: Iterable[TextItem], fr: Frame, h_pt: float, dark: s
             r, g, b = (compact(v) for v in _rgb01(colour))
             ops.append(f"{r} {g} {b} rg\n")
         size = item.size_mm
-        # Finished millimetres from the line's left end on its baseline, y up, shrink scaled.
-        ops.append(f"BT {compact(fr.scale_x * k)} 0 0 {compact(fr.scale_y * k)} "
-                   f"{compact(fr.x(item.x0_mm) * k)} {compact(h_pt - fr.y(item.y_mm) * k)} Tm\n")
+        # Finished millimetres from the line's start on its baseline, y up, shrink scaled,
+        # turned clockwise on the cloth by the item's rotation.
+        sx, sy = item.start_mm
+        cos, sin = _TURN[item.rotate % 360]
+        ops.append(f"BT {compact(fr.scale_x * k * cos)} {compact(-fr.scale_y * k * sin)} "
+                   f"{compact(fr.scale_x * k * sin)} {compact(fr.scale_y * k * cos)} "
+                   f"{compact(fr.x(sx) * k)} {compact(h_pt - fr.y(sy) * k)} Tm\n")
         pen = 0.0
         line = _Line()
         for run in shape(item.text, item.bold).runs:
@@ -94,6 +98,9 @@ def pdf_texts(c: Any, items: Iterable[TextItem], fr: Frame, h_pt: float, dark: s
         ops.append("ET\n")
     if ops:
         c.addLiteral("q\n" + "".join(ops) + "Q\n")
+
+
+_TURN = {0: (1, 0), 90: (0, 1), 180: (-1, 0), 270: (0, -1)}  # (cos, sin) of a rotation
 
 
 class _Line:
@@ -151,6 +158,20 @@ def pdf_swatches(c: Any, swatches: Iterable[Swatch], fr: Frame, h_pt: float, lig
             c.setFillColorRGB(*_rgb01(colour))
             c.rect(fr.x(sw.x_mm + a) * k, h_pt - fr.y(sw.y_mm + a + w) * k,
                    fr.size_x(w) * k, fr.size_y(w) * k, stroke=0, fill=1)
+
+
+def pdf_rules(c: Any, rules: Iterable[Rule], fr: Frame, h_pt: float) -> None:
+    """Draw a design's rules as filled rectangles."""
+    k = PT_PER_MM
+    ops = []
+    for rule in rules:
+        r, g, b = (compact(v) for v in _rgb01(rule.colour))
+        ops.append(f"{r} {g} {b} rg {compact(fr.x(rule.x_mm) * k)} "
+                   f"{compact(h_pt - fr.y(rule.y_mm + rule.h_mm) * k)} "
+                   f"{compact(fr.size_x(rule.w_mm) * k)} {compact(fr.size_y(rule.h_mm) * k)} "
+                   f"re f\n")
+    if ops:
+        c.addLiteral("q\n" + "".join(ops) + "Q\n")
 
 
 # ---------------------------------------------------------------- SVG
@@ -223,12 +244,19 @@ def svg_texts(items: Iterable[TextItem], fr: Frame, dark: str,
                                 + (f' y="{compact(-gy * 1000)}"' if gy else "") + "/>")
             pen += run.advance_em
         colour = f' fill="{item.colour}"' if item.colour and item.colour != dark else ""
+        if item.rotate % 360:  # turned about its start, then scaled by the shrink allowances
+            sx, sy = item.start_mm
+            em = item.size_mm / 1000
+            place = (f"translate({compact(fr.x(sx))} {compact(fr.y(sy))}) "
+                     f"scale({fr.scale_x:.6g} {fr.scale_y:.6g}) rotate({item.rotate % 360}) "
+                     f"scale({em:.6g})")
+        else:
+            place = (f"translate({compact(fr.x(item.x0_mm))} {compact(fr.y(item.y_mm))}) "
+                     f"scale({kx:.6g} {ky:.6g})")
         # The words stay readable to search and screen readers, never drawn as live text.
         body.append(
             f'<g class="{item.role}" aria-label="{escape(item.text, _QUOTE)}"{colour} '
-            f'transform="translate('
-            f'{compact(fr.x(item.x0_mm))} {compact(fr.y(item.y_mm))}) '
-            f'scale({kx:.6g} {ky:.6g})">{"".join(uses)}</g>\n')
+            f'transform="{place}">{"".join(uses)}</g>\n')
     return "".join(paths), "".join(body)
 
 
@@ -243,6 +271,14 @@ def svg_swatches(swatches: Iterable[Swatch], fr: Frame, light: str) -> str:
                        f'width="{compact(fr.size_x(w))}" height="{compact(fr.size_y(w))}" '
                        f'fill="{colour}"/>\n')
     return "".join(out)
+
+
+def svg_rules(rules: Iterable[Rule], fr: Frame) -> str:
+    """Return a design's rules as SVG rectangles."""
+    return "".join(
+        f'<rect x="{compact(fr.x(r.x_mm))}" y="{compact(fr.y(r.y_mm))}" '
+        f'width="{compact(fr.size_x(r.w_mm))}" height="{compact(fr.size_y(r.h_mm))}" '
+        f'fill="{r.colour}"/>\n' for r in rules)
 
 
 # ---------------------------------------------------------------- PNG and TIFF
@@ -263,6 +299,27 @@ def raster_text(draw: ImageDraw.ImageDraw, item: TextItem, x_px: float, base_px:
         draw.text((x, base_px), run.text, fill=fill, font=font, anchor="ls",
                   direction="rtl" if run.rtl else "ltr", features=["kern", "liga"])
         x += run.advance_em * size_px
+
+
+def raster_turned(item: TextItem, size_px: float, ink: Any, mode: str) -> tuple[Any, Any]:
+    """Return a turned line as (ink image, mask) and where the line's start lands in it.
+
+    The line is drawn upright on a mask of its own, then turned a quarter or half turn
+    (exactly, pixel for pixel), so strips can paste the part they hold.
+    """
+    pad = round(size_px * 0.1)  # room for a glyph reaching left of its origin
+    width = max(1, round(item.width_mm / item.size_mm * size_px) + 2 * pad)
+    height = max(1, round(size_px * 1.4))
+    base = round(size_px * 1.05)
+    mask = Image.new("L", (width, height), 0)
+    raster_text(ImageDraw.Draw(mask), item, pad, base, size_px, 255)
+    turn = {90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180,
+            270: Image.Transpose.ROTATE_90}[item.rotate % 360]
+    mask = mask.transpose(turn)
+    # Where the upright image's (0, base) went: the line's start on its baseline.
+    start = {90: (height - 1 - base, pad), 180: (width - 1 - pad, height - 1 - base),
+             270: (base, width - 1 - pad)}[item.rotate % 360]
+    return (Image.new(mode, mask.size, ink), mask), start
 
 
 def draft_item(plan: Any) -> TextItem:

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import images
-from ..models import Export, Photo, StoredFile
+from ..models import Export, Photo, StoredFile, Swatch
 from ..storage import Storage, digest
 from . import resumable, tiles
 from .site import Site
@@ -35,7 +35,7 @@ MISSING = "missing"
 CORRUPT = "corrupt"
 STRAY = "stray"
 ABANDONED = "abandoned"
-CHECKED_PREFIXES = ("photos/", "exports/")
+CHECKED_PREFIXES = ("photos/", "exports/", "swatches/")
 QUARANTINE_PREFIX = "quarantine/"
 DERIVATIVES = ("web", "thumb", tiles.KIND)  # remade from the master (a tile from the thumb)
 # Exports still being written have files in storage before their row lists them.
@@ -144,6 +144,22 @@ def check(site: Site, *, repair: bool = False, grace_s: float = 10.0,
                     "cloth again, or restore the file from an archive",
                 ))
 
+    # A test swatch's files are print files like an export's (counted with them).
+    for swatch in session.scalars(select(Swatch).order_by(Swatch.id)):
+        for entry in swatch.files or []:
+            key = entry.get("key")
+            if not key:
+                continue
+            known.add(key)
+            summary.export_files += 1
+            found = _compare(store, key, entry.get("sha256", ""), int(entry.get("size", -1)))
+            if found is not None:
+                summary.problems.append(Problem(
+                    found[0], key, found[1], f"swatch {swatch.id} ({entry.get('format', '?')})",
+                    unrepairable="a swatch file cannot be remade identically; make a new "
+                    "swatch, or restore the file from an archive",
+                ))
+
     strays = []
     for prefix in CHECKED_PREFIXES:
         for key in store.keys(prefix):
@@ -233,6 +249,8 @@ def _quarantine(site: Site, problems: list[Problem], grace_s: float,
     claimed = set(session.scalars(select(StoredFile.key).where(StoredFile.key.in_(keys))))
     for export in session.scalars(select(Export)):
         claimed.update(entry.get("key") for entry in export.files or [])
+    for swatch in session.scalars(select(Swatch)):
+        claimed.update(entry.get("key") for entry in swatch.files or [])
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     for problem in problems:
         if problem.key in claimed:

@@ -89,5 +89,6 @@ def check_cells(report: VerifyReport, pairs: Iterable[tuple[PlacedCell, Image.Im
             progress(report.checked / total, f"checked {report.checked} of {total} codes")
     report.passed = report.checked - len(report.failures)
     report.ok = report.checked == report.expected and not report.failures
+    report.check_colours()  # a design's colours that fell under 7:1 fail the file too
     progress(1.0, "preflight done")
     return report

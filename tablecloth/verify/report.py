@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from tablecloth.layout import Plan
+from tablecloth.layout import MIN_CONTRAST, Plan
 
 MISSING, UNREADABLE = "missing", "unreadable"
 
@@ -42,6 +42,9 @@ class VerifyReport:
     # Decoded page by page (codes far apart, as on a proof sheet), not cell by cell.
     whole_page: bool = False
     warnings: list[str] = field(default_factory=list)
+    # Every ink the design prints on its ground, re-checked here: {role, words, ink, ground,
+    # ratio}; one under MIN_CONTRAST fails the file.
+    colour_pairs: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def for_plan(cls, fmt: str, plan: Plan, **fields: Any) -> VerifyReport:
@@ -49,8 +52,18 @@ class VerifyReport:
         values: dict[str, Any] = {
             "fmt": fmt, "ok": False, "checked": 0, "expected": len(plan.cells),
             "min_module_mm": plan.min_module_mm, "contrast": round(plan.settings.contrast, 2),
-            "scan_distance_mm": plan.scan_distance_mm}
+            "scan_distance_mm": plan.scan_distance_mm,
+            "colour_pairs": [p.to_dict() for p in plan.settings.colour_pairs()]}
         return cls(**{**values, **fields})
+
+    def check_colours(self) -> None:
+        """Fail the report for each colour pair under the minimum contrast."""
+        for pair in self.colour_pairs:
+            if pair["ratio"] < MIN_CONTRAST:
+                self.failures.append(Failure(
+                    "COLOURS", "", f"{pair['words']} {pair['ink']} on {pair['ground']}: "
+                    f"contrast {pair['ratio']:.1f}:1, below {MIN_CONTRAST:g}:1"))
+                self.ok = False
 
     @property
     def failing_cells(self) -> list[str]:
@@ -72,6 +85,10 @@ class VerifyReport:
                 f"phones read it from up to {self.scan_distance_mm / 10:g} cm (see "
                 "layout/scan.py: a 640 px preview frame over 70°, 3 px a module).",
             ]
+            if self.colour_pairs:
+                lines.append("Colours (each at least 7:1 on the ground): " + "; ".join(
+                    f"{p['words']} {p['ink']} on {p['ground']} {p['ratio']:.1f}:1"
+                    for p in self.colour_pairs) + ".")
         for f in self.failures[:50]:
             where = f" at {f.position}" if f.position else ""
             lines.append(f"  {f.code}{where}: {f.problem}")

@@ -11,7 +11,18 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from ... import codes
-from ...models import AgeBand, City, Cloth, Export, Group, Photo, PhotoState, StoredFile
+from ...models import (
+    AgeBand,
+    City,
+    Cloth,
+    Export,
+    Group,
+    Photo,
+    PhotoState,
+    StoredFile,
+    Swatch,
+    SwatchSample,
+)
 from ...render import FORMATS
 from .bag import ArchiveError
 
@@ -22,7 +33,7 @@ PHOTO_COLUMNS = (
     "code", "state", "first_name", "city_slug", "city_name_en", "city_name_ru", "group_invite_code",
     "caption", "caption_language", "age_band", "consent_self", "consent_guardian", "consent_at",
     "created_at", "reviewed_at", "withdrawn_at", "reject_reason", "taken_on", "width", "height",
-    "master_sha256", "web_sha256", "thumb_sha256",
+    "master_sha256", "web_sha256", "thumb_sha256", "caption_translation", "name_other_script",
 )
 # What a restored export that was still running when archived says: nothing will finish it.
 INTERRUPTED = "Interrupted: archived while still running."
@@ -137,6 +148,10 @@ def photo_record(photo: Photo, files: list[dict]) -> dict[str, Any]:
         "height": photo.height,
         "taken_on": iso(photo.taken_on),
         "reject_reason": photo.reject_reason,
+        # What organisers corrected or added: the caption in the other language, and how
+        # the first name is written in the other script on the cloth.
+        "caption_translation": photo.caption_translation,
+        "name_other_script": photo.name_other_script,
     })
     return record
 
@@ -189,6 +204,8 @@ def photo_from(record: dict[str, Any], cities: dict[str, City],
         reviewed_at=to_datetime(record.get("reviewed_at")),
         reject_reason=record.get("reject_reason"),
         withdrawn_at=to_datetime(record.get("withdrawn_at")),
+        caption_translation=record.get("caption_translation"),
+        name_other_script=record.get("name_other_script"),
     )
 
 
@@ -236,3 +253,26 @@ def content_type(entry: dict[str, Any]) -> str:
     """Return the content type of an exported file, from its format's registry entry."""
     fmt = FORMATS.get(entry.get("format", ""))
     return fmt.content_type if fmt is not None else UNKNOWN_CONTENT_TYPE
+
+
+# ---------------------------------------------------------------- test swatches
+
+
+def swatch_record(swatch: Swatch, files: list[dict]) -> dict[str, Any]:
+    """Return what the archive keeps of a test swatch: its samples and the reads they had."""
+    return {"note": swatch.note, "report": swatch.report or {}, "files": files,
+            "created_at": iso(swatch.created_at),
+            "samples": [{"code": s.code, "position": s.position, "module_mm": s.module_mm,
+                         "dark": s.dark, "light": s.light, "reads": s.reads,
+                         "first_read_at": iso(s.first_read_at)} for s in swatch.samples]}
+
+
+def swatch_from(record: dict[str, Any], cloth_id: int) -> Swatch:
+    """Return the swatch a swatch.json record describes, with its samples, without files."""
+    swatch = Swatch(cloth_id=cloth_id, note=record["note"], report=record["report"], files=[],
+                    created_at=to_datetime(record["created_at"]))
+    for s in record["samples"]:
+        swatch.samples.append(SwatchSample(
+            code=s["code"], position=s["position"], module_mm=s["module_mm"], dark=s["dark"],
+            light=s["light"], reads=s["reads"], first_read_at=to_datetime(s["first_read_at"])))
+    return swatch

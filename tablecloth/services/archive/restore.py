@@ -142,3 +142,17 @@ def _restore_cloth(session: Session, folder: Path, photos: dict[str, Photo], put
             put(key, sub / entry["name"], entry["sha256"], records.content_type(entry))
             files.append({**entry, "key": key})
         export.files = files
+    swatches = folder / "swatches"
+    for sub in sorted(swatches.iterdir() if swatches.is_dir() else (), key=lambda p: int(p.name)):
+        record = _load(sub / "swatch.json")
+        swatch = records.swatch_from(record, cloth.id)
+        session.add(swatch)
+        session.flush()
+        files = []
+        for entry in record["files"]:
+            # Keys carry the swatch's id, which the new database gives afresh.
+            key = f"swatches/{swatch.id}/{entry['name']}"
+            put(key, sub / entry["name"], entry["sha256"],
+                "application/pdf" if entry.get("format") == "pdf" else "image/png")
+            files.append({**entry, "key": key})
+        swatch.files = files

@@ -13,7 +13,7 @@ import bagit
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ...models import City, Cloth, Export, Group, Photo, PhotoState
+from ...models import City, Cloth, Export, Group, Photo, PhotoState, Swatch
 from ..site import Site
 from . import records
 from .bag import ArchiveError, BagWriter, zip_bag
@@ -82,6 +82,10 @@ def write_bag(site: Site, out: Path) -> ArchiveSummary:
             select(Export).where(Export.cloth_id == cloth.id).order_by(Export.id)
         ):
             _write_export(writer, summary, base, export, withdrawn)
+        for swatch in session.scalars(
+            select(Swatch).where(Swatch.cloth_id == cloth.id).order_by(Swatch.id)
+        ):
+            _write_swatch(writer, summary, base, swatch)
 
     writer.finish({
         "Source-Organization": "tablecloth",
@@ -148,6 +152,21 @@ def _write_export(writer: BagWriter, summary: ArchiveSummary, base: str, export:
     writer.write(f"{folder}/export.json", records.to_json(records.export_record(export, files)))
     writer.write(f"{folder}/report.json", records.to_json(export.report or {}))
     summary.exports += 1
+
+
+def _write_swatch(writer: BagWriter, summary: ArchiveSummary, base: str, swatch: Swatch) -> None:
+    """Copy one test swatch's files and record, with the reads its codes had."""
+    folder = f"{base}/swatches/{swatch.id}"
+    files = []
+    for entry in swatch.files or []:
+        name = entry.get("name") or entry["key"].rsplit("/", 1)[1]
+        problem = writer.copy_stored(f"{folder}/{name}", entry["key"], entry.get("sha256", ""))
+        if problem:
+            summary.problems.append(problem)
+            continue
+        summary.files += 1
+        files.append({**entry, "name": name})
+    writer.write(f"{folder}/swatch.json", records.to_json(records.swatch_record(swatch, files)))
 
 
 def build_zip(site: Site, target_dir: Path) -> tuple[Path, ArchiveSummary]:

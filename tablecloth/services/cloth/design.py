@@ -82,6 +82,14 @@ def choose_printer(site: Site, cloth: Cloth, name: str | None) -> list[LayoutWar
     return warnings
 
 
+def choose_design(site: Site, cloth: Cloth, name: str) -> list[LayoutWarning]:
+    """Choose the cloth's design (``layout.DESIGNS``), taking on the colours it brings."""
+    require_unfrozen(cloth)
+    if name not in layout.DESIGNS:
+        raise LayoutError("design_unknown", design=str(name), choices=", ".join(layout.DESIGNS))
+    return save_settings(site, cloth, {**layout.DESIGNS[name].defaults, "design": name})
+
+
 # ---------------------------------------------------------------- photos and order
 
 

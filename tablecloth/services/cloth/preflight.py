@@ -60,6 +60,7 @@ class FormatResult:
     contrast: float
     scan_distance_cm: float
     failures: list[Failure] = field(default_factory=list)
+    colour_pairs: list[dict[str, Any]] = field(default_factory=list)  # role, ink, ratio ...
     panel: tuple[int, int] | None = None  # (panel, of how many), for one panel's file
     length: tuple[int, int] | None = None  # (length, of how many), for one length's file
 
@@ -102,6 +103,7 @@ def results(export: Export) -> list[FormatResult]:
             min_module_mm=float(raw.get("min_module_mm") or 0),
             contrast=float(raw.get("contrast") or 0),
             scan_distance_cm=round(float(raw.get("scan_distance_mm") or 0) / 10),
+            colour_pairs=list(raw.get("colour_pairs") or []),
             failures=[failure(f) for f in raw.get("failures") or []]))
     return found
 

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from ... import codes
+from ...errors import Refusal
 from ...layout.swatch import Sample, SwatchPlan, plan_swatch, sample_sizes
 from ...models import Cloth, Organiser, Swatch, SwatchSample, utcnow
 from ...render.swatch import render_swatch_pdf, render_swatch_png
@@ -48,14 +49,27 @@ def _new_code(site: Site, taken: set[str]) -> str:
 
 
 def colour_pairs(cloth: Cloth) -> list[tuple[str, str]]:
-    """Return each (dark, light) pair the cloth prints, its main pair first."""
-    settings = settings_of(cloth)
-    return [(settings.dark, settings.light)]
+    """Return each (ink, ground) pair the cloth's design prints, the codes' first, once each."""
+    return list(_roles(settings_of(cloth)))
+
+
+def _roles(settings: Any) -> dict[tuple[str, str], str]:
+    """Return what each (ink, ground) pair of the design prints, in English words."""
+    roles: dict[tuple[str, str], str] = {}
+    try:
+        pairs = settings.colour_pairs()
+    except Refusal:  # a colour that is not a colour: the main pair alone
+        return {(settings.dark, settings.light): ""}
+    for pair in pairs:
+        roles.setdefault((pair.ink, pair.ground), pair.words)
+    return roles
 
 
 def swatch_plan(swatch: Swatch, base_url: str) -> SwatchPlan:
     """Return the layout of a swatch from its samples."""
-    samples = [Sample(s.code, swatch_url(base_url, s.code), s.module_mm, s.dark, s.light)
+    roles = _roles(settings_of(swatch.cloth))
+    samples = [Sample(s.code, swatch_url(base_url, s.code), s.module_mm, s.dark, s.light,
+                      roles.get((s.dark, s.light), ""))
                for s in swatch.samples]
     return plan_swatch(samples, TITLE.format(id=swatch.id, edition=swatch.cloth.edition),
                        INSTRUCTION)
@@ -69,8 +83,12 @@ def create_swatch(site: Site, cloth: Cloth, *, note: str = "", draft: bool = Fal
         check_base_url(site.base_url)
     settings = settings_of(cloth)
     pairs = colour_pairs(cloth)
-    wanted = [(m, *pairs[0]) for m in sample_sizes(settings.module_mm)]
-    wanted += [(settings.module_mm, dark, light) for dark, light in pairs[1:]]
+    sizes = sample_sizes(settings.module_mm)
+    wanted = [(m, *pairs[0]) for m in sizes]
+    # Each other colour of the design one step below the cloth's size: a harder test than
+    # the cloth's own, and six codes of these sizes fit the 300 mm square.
+    own = sizes.index(round(settings.module_mm, 2))
+    wanted += [(sizes[max(0, own - 1)], dark, light) for dark, light in pairs[1:]]
     swatch = Swatch(cloth_id=cloth.id, note=note.strip()[:200], files=[], report={})
     site.db.add(swatch)
     site.db.flush()

@@ -16,7 +16,7 @@ from flask_babel import get_locale, gettext, lazy_gettext
 
 from ... import context, printers
 from ...errors import Refusal
-from ...layout import MIN_CAP_HEIGHT_MM, MIN_CONTRAST, scan
+from ...layout import DESIGNS, MIN_CAP_HEIGHT_MM, MIN_CONTRAST, scan
 from ...render import FORMATS, PPI_CHOICES
 from ...services.cloth import (
     BaseUrlRefused,
@@ -86,9 +86,10 @@ def _settings_from_form() -> dict:
     for name in ("title", "subtitle"):
         if name in known and name in request.form:
             values[name] = request.form[name].strip()
-    if "legend" in request.form:
-        lines = [line.strip() for line in request.form["legend"].splitlines()]
-        values["legend"] = "\n".join(line for line in lines if line)
+    for name in ("legend", "dedication"):
+        if name in request.form:
+            lines = [line.strip() for line in request.form[name].splitlines()]
+            values[name] = "\n".join(line for line in lines if line)
     if request.form.get("panels") in {key for key, _label in PANEL_CHOICES}:
         values["panels"] = request.form["panels"]
     for name in ("labels", "city_tint"):
@@ -171,6 +172,8 @@ def cloth():
         ppi_choices=printer.ppi if printer and printer.ppi else PPI_CHOICES,
         printers=printers.PRINTERS.values(),
         printer=printer,
+        designs=DESIGNS.values(),
+        colour_pairs=_colour_pairs(settings),
         swatches=swatches.swatches_of(site, current),
         confirmed=swatches.confirmed_sizes(site, current),
         recommended=swatches.recommended_module_mm(site, current),
@@ -184,6 +187,14 @@ def cloth():
         version=view.version,
         file_size=export_words.file_size,
     )
+
+
+def _colour_pairs(settings) -> list:
+    """Return the design's colour pairs for the designer, or none if a colour is not valid."""
+    try:
+        return settings.colour_pairs()
+    except Refusal:
+        return []
 
 
 def _formats_for(printer):
@@ -211,6 +222,10 @@ def cloth_settings():
     current = editions.current_cloth(site)
     try:
         warnings = design.save_settings(site, current, _settings_from_form())
+        chosen_design = request.form.get("design", "")
+        if chosen_design and chosen_design != design.settings_of(current).design:
+            # A new design brings its colours; the colour fields can then be fine-tuned.
+            warnings += design.choose_design(site, current, chosen_design)
         wanted = request.form.get("printer", "") or None
         if "printer" in request.form and wanted != design.printer_of(current):
             # A new printer brings its roll width, bleed and shrink allowance.

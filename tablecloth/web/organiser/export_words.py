@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import format_decimal, gettext, ngettext
+from markupsafe import Markup, escape
 
 from ...models import Export
 from ...render import FORMATS
@@ -98,7 +99,26 @@ def result_lines(result: preflight.FormatResult) -> list[str]:
                 "about %(cm)s cm.", mm=format_decimal(result.min_module_mm, format="#,##0.##"),
                 ratio=format_decimal(result.contrast, format="#,##0.#"),
                 cm=format_decimal(result.scan_distance_cm)),
+        *colour_lines(result),
     ]
+
+
+def colour_lines(result: preflight.FormatResult) -> list[Markup]:
+    """Return the contrast of each colour the design prints, as preflight re-checked it.
+
+    Colours are shown as code (``<code>#7d1d2b</code>``): they are values, not words.
+    """
+    if not result.colour_pairs:
+        return []
+    one = Markup(escape(gettext("%(role)s %(ink)s on %(ground)s, %(ratio)s:1")))
+    pairs = Markup("; ").join(
+        one % {"role": gettext(p["words"]), "ink": Markup("<code>%s</code>") % p["ink"],
+               "ground": Markup("<code>%s</code>") % p["ground"],
+               "ratio": format_decimal(p["ratio"], format="#,##0.#")}
+        for p in result.colour_pairs)
+    return [Markup(escape(gettext(
+        "Colours, each checked against the least contrast of 7:1: %(pairs)s."))) % {
+            "pairs": pairs}]
 
 
 def problem(failure: preflight.Failure) -> str:
@@ -136,7 +156,13 @@ def summary(export: Export) -> str:
     """Return the whole preflight report as lines of text, for the status JSON."""
     lines = [status_message(export)]
     for result in preflight.results(export):
-        lines += [f"{format_name(result)}: {line}" for line in result_lines(result)]
+        lines += [f"{format_name(result)}: {line}" for line in result_lines(result)
+                  if not isinstance(line, Markup)]  # colours: the page's list shows them
+        if result.colour_pairs:
+            lines.append(f"{format_name(result)}: " + gettext(
+                "Contrast of each colour: %(pairs)s.", pairs="; ".join(
+                    f"{gettext(p['words'])} {format_decimal(p['ratio'], format='#,##0.#')}:1"
+                    for p in result.colour_pairs)))
         lines += [f"  {f.code} {place(f)}: {problem(f)}" for f in result.failures[:50]]
     lines += warning_lines(export)
     return "\n".join(line for line in lines if line)
