@@ -39,9 +39,9 @@ log = logging.getLogger(__name__)
 # process that instant would share the interpreter lock with the rest of that request.
 START_AFTER_S = 0.05
 
-# Viewers who arrived while the view was computed are waiting for it: let them have the CPU
-# for their pages before the preview (organisers only) is drawn.
-PREVIEW_AFTER_S = 0.2
+# Viewers who waited for the view, or arrive just after it, get the CPU for their pages
+# before the preview (organisers only) is drawn.
+PREVIEW_AFTER_S = 0.5
 
 
 def refresh(site: Site, preview_after_s: float = 0.0) -> list[tuple[int, int]]:
