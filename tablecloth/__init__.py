@@ -47,6 +47,7 @@ def create_app(test_config: dict | None = None, *,
     app.extensions[context.STORE] = make_storage(app.config)
     i18n.init_app(app)
     web.init_app(app)
+    context.refresh_in_background(app)
     return app
 
 

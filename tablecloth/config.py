@@ -169,6 +169,15 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=0,
     ),
     Setting(
+        "REFRESH_CLOTH_IN_BACKGROUND",
+        True,
+        "After each change to what the cloth shows (an approval, a withdrawal, its order or "
+        "settings), compute its stored view and the designer's preview in a background "
+        "thread of the process that made the change, so that the next visitor does not wait "
+        "for them. Off: the first view after a change computes them.",
+        type=bool,
+    ),
+    Setting(
         "MAX_CONCURRENT_DECODES",
         2,
         "Photos each worker process decodes at the same time; more uploads wait their turn. "

@@ -12,11 +12,13 @@ from contextlib import contextmanager
 
 from flask import Flask, current_app, g
 
-from . import db
+from . import db, versions
+from .services.cloth.refresh import Refresher
 from .services.site import Site
 from .storage import Storage
 
 STORE = "tablecloth.storage"  # the app.extensions key create_app attaches the store under
+REFRESHER = "tablecloth.refresher"
 
 
 def store(app: Flask | None = None) -> Storage:
@@ -36,3 +38,17 @@ def site_for(app: Flask) -> Iterator[Site]:
     """Yield a Site of its own for work outside a request (a background thread, a script)."""
     with app.app_context():
         yield site()
+
+
+def refresh_in_background(app: Flask) -> Refresher | None:
+    """Recompute the cloth's stored view in a thread after each commit that changes the cloth.
+
+    Off (None) when REFRESH_CLOTH_IN_BACKGROUND is false: the first view after a change
+    computes it then.
+    """
+    if not app.config["REFRESH_CLOTH_IN_BACKGROUND"]:
+        return None
+    refresher = Refresher(lambda: site_for(app))
+    versions.on_cloth_change(app.extensions["tablecloth.sessions"], refresher.schedule)
+    app.extensions[REFRESHER] = refresher
+    return refresher

@@ -8,6 +8,10 @@ as ``site.db`` (``context.site()``).
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
+import weakref
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -118,6 +122,91 @@ def seed_cities(session: Session) -> None:
             session.add(City(slug=slug, name_en=name_en, name_ru=name_ru,
                              home_language=language, position=position))
         session.commit()
+
+
+class ThreadConnections:
+    """One autocommit connection per thread, outside the pool, for one-row reads on a hot path.
+
+    A checkout from SQLAlchemy's pool on PostgreSQL costs two round trips besides the query
+    (``pool_pre_ping``'s ping, the rollback on return); a thread's own connection in
+    autocommit mode costs none. A connection that fails (the server restarted, a network
+    cut) is closed and the statement run once more on a new one: use it for reads only.
+    Every connection is closed when the engine is disposed.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._open: set = set()
+        self._pid = os.getpid()
+        event.listen(engine, "engine_disposed", self._close_all)
+        # Outside the pool, nothing else closes them when this goes (an app dropped unclosed).
+        weakref.finalize(self, _close_each, self._open)
+
+    def fetchone(self, sql: str, params) -> tuple | None:
+        """Run one statement and return its first row (a reconnection and retry on failure)."""
+        error = self.engine.dialect.loaded_dbapi.Error
+        for attempt in (1, 2):
+            connection = self._connection()
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, params)
+                    return cursor.fetchone()
+            except error:
+                self._discard(connection)
+                if attempt == 2:
+                    raise
+        return None  # not reached
+
+    def _connection(self):
+        if self._pid != os.getpid():  # forked: the parent's connections are not ours to use
+            self._forget()
+        connection = getattr(self._local, "connection", None)
+        if connection is None or connection.closed:
+            pooled = self.engine.raw_connection()  # the engine's connect hooks, then our own
+            pooled.detach()
+            connection = pooled.dbapi_connection
+            connection.rollback()  # the pool's ping may have begun a transaction
+            connection.autocommit = True
+            self._local.connection = connection
+            with self._lock:
+                self._open.add(connection)
+        return connection
+
+    def _discard(self, connection) -> None:
+        self._local.connection = None
+        with self._lock:
+            self._open.discard(connection)
+        with contextlib.suppress(Exception):  # already broken: closing is a courtesy
+            connection.close()
+
+    def _forget(self) -> None:
+        # After a fork the sockets are shared with the parent: never close them here, nor
+        # let them be collected (that closes them too); keep them and open our own.
+        self._local = threading.local()
+        with self._lock:
+            _INHERITED.extend(self._open)
+            self._open.clear()
+        self._pid = os.getpid()
+
+    def _close_all(self, _engine: Engine) -> None:
+        if self._pid != os.getpid():
+            self._forget()
+            return
+        with self._lock:
+            connections = set(self._open)
+            self._open.clear()
+        _close_each(connections)
+
+
+def _close_each(connections) -> None:
+    for connection in list(connections):
+        with contextlib.suppress(Exception):
+            connection.close()
+
+
+_INHERITED: list = []  # connections a forked process must keep open and unused
 
 
 # ---------------------------------------------------------------- Flask glue

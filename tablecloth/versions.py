@@ -19,11 +19,15 @@ installed on every session factory (``db.make_sessions``), so no caller has to r
 
 Only SQL that bypasses the Session (``connection.execute``, raw ``text()``) must call
 ``photos_changed`` itself.
+
+After a transaction that bumped a cloth commits, the callbacks given to ``on_cloth_change``
+run (the app recomputes the cloth's stored view there, in the background), whichever caller
+made the change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import event, inspect, update
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
@@ -35,6 +39,8 @@ CLOTH_FIELDS = frozenset({"code", "state", "hidden_at", "first_name", "name_othe
                           "city_id", "reviewed_at"})
 # Our own bumps: no ORM synchronisation, and marked so that _on_execute leaves them alone.
 _BUMP = {"synchronize_session": False, "tablecloth_bump": True}
+# session.info key: this transaction bumped a cloth's version (read after its commit).
+_CLOTH_BUMPED = "tablecloth.cloth_bumped"
 
 
 def photos_changed(session: Session, photo_ids: Iterable[int]) -> None:
@@ -55,12 +61,32 @@ def cloths_changed(session: Session, cloth_ids: Iterable[int] | None = None) -> 
             return
         statement = statement.where(Cloth.id.in_(ids))
     session.execute(statement, execution_options=_BUMP)
+    session.info[_CLOTH_BUMPED] = True
 
 
 def install(sessions: sessionmaker) -> None:
     """Bump versions on every change made through sessions from this factory."""
     event.listen(sessions, "before_flush", _before_flush)
     event.listen(sessions, "do_orm_execute", _on_execute)
+
+
+def on_cloth_change(sessions: sessionmaker, callback: Callable[[], None]) -> None:
+    """Call callback after each commit of a transaction that bumped a cloth's version.
+
+    It runs in the committing thread once the data is committed (a savepoint's release is
+    not a commit), so it must return at once: schedule the work, do not do it.
+    """
+
+    def after_commit(session: Session) -> None:
+        if not session.in_nested_transaction() and session.info.pop(_CLOTH_BUMPED, False):
+            callback()
+
+    def after_transaction_end(session: Session, transaction) -> None:
+        if transaction.parent is None:  # committed (seen above) or rolled back: start afresh
+            session.info.pop(_CLOTH_BUMPED, None)
+
+    event.listen(sessions, "after_commit", after_commit)
+    event.listen(sessions, "after_transaction_end", after_transaction_end)
 
 
 def _changed_keys(obj) -> set[str]:
@@ -85,6 +111,7 @@ def _before_flush(session: Session, _context, _instances) -> None:
         elif isinstance(obj, Cloth):
             if _changed_keys(obj) - {"version"}:  # settings, title, frozen_at, items
                 obj.version = Cloth.version + 1
+                session.info[_CLOTH_BUMPED] = True
         elif isinstance(obj, City):
             if _changed_keys(obj):
                 session.execute(update(Photo).where(Photo.city_id == obj.id)

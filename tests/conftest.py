@@ -78,6 +78,17 @@ def unavailable(reason: str):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _no_background_refresh_in_this_process():
+    """Let apps a test builds itself (create_app reading the environment) not refresh the cloth
+    in a background thread, which could outlive the test's database; the app fixture's
+    settings say so too (helpers.TEST_CONFIG). Live servers a test starts drop TABLECLOTH_*
+    variables, so they refresh as in production."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TABLECLOTH_REFRESH_CLOTH_IN_BACKGROUND", "false")
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _url_builders_compiled_once():
     """Let Werkzeug compile each route's URL builder once a session, not once for every app."""
     # Registering a route turns it into generated Python code: about 15 ms for our routes, for

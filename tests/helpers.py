@@ -36,6 +36,8 @@ TEST_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test-secret",
     "PUBLIC_BASE_URL": "https://tablecloth.example.org",
+    # No background threads outliving a test's database; tests that want them turn it on.
+    "REFRESH_CLOTH_IN_BACKGROUND": False,
 }
 
 

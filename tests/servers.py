@@ -118,25 +118,35 @@ class PostgresCluster:
         last_error = ""
         for _attempt in range(5):  # the port may be taken between choosing and binding
             self.port = free_port()
-            # A direct child rather than pg_ctl's daemon: it dies with the test process, so an
-            # interrupted run leaves no server behind. fsync off: the data is thrown away.
-            with (self.dir / "log").open("ab") as log:
-                self.process = subprocess.Popen(
-                    self._as_postgres(
-                        [str(PG_BIN / "postgres"), "-D", str(data), "-k", str(self.dir),
-                         "-p", str(self.port), "-h", "127.0.0.1", "-F",
-                         "-c", "full_page_writes=off", "-c", "synchronous_commit=off",
-                         "-c", "max_connections=200"],
-                        pdeathsig=True,
-                    ),
-                    stdout=log, stderr=subprocess.STDOUT,
-                    preexec_fn=None if os.geteuid() == 0 else _die_with_parent,
-                )
+            self._launch()
             if self._wait_ready():
                 return self
             last_error = self.log()
             self._halt()
         raise RuntimeError(f"PostgreSQL did not start:\n{last_error}")
+
+    def restart(self) -> None:
+        """Stop the server (ending every session) and start it again on the same port."""
+        self._halt()
+        self._launch()
+        if not self._wait_ready():
+            raise RuntimeError(f"PostgreSQL did not start again:\n{self.log()}")
+
+    def _launch(self) -> None:
+        # A direct child rather than pg_ctl's daemon: it dies with the test process, so an
+        # interrupted run leaves no server behind. fsync off: the data is thrown away.
+        with (self.dir / "log").open("ab") as log:
+            self.process = subprocess.Popen(
+                self._as_postgres(
+                    [str(PG_BIN / "postgres"), "-D", str(self.dir / "data"), "-k",
+                     str(self.dir), "-p", str(self.port), "-h", "127.0.0.1", "-F",
+                     "-c", "full_page_writes=off", "-c", "synchronous_commit=off",
+                     "-c", "max_connections=200"],
+                    pdeathsig=True,
+                ),
+                stdout=log, stderr=subprocess.STDOUT,
+                preexec_fn=None if os.geteuid() == 0 else _die_with_parent,
+            )
 
     def _wait_ready(self, timeout_s: float = 60.0) -> bool:
         import psycopg

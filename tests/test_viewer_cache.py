@@ -40,6 +40,19 @@ def rendered(app):
     template_rendered.disconnect(record, app)
 
 
+@pytest.fixture
+def rendered_anywhere():
+    """Record the templates any app renders while the test runs."""
+    names: list[str] = []
+
+    def record(_sender, template, **_extra):
+        names.append(template.name)
+
+    template_rendered.connect(record)
+    yield names
+    template_rendered.disconnect(record)
+
+
 def test_a_page_is_rendered_once_then_served_from_the_cache(app, client, corpus, rendered):
     code = make_photo(app, corpus, PhotoState.APPROVED, code="7K3QZ9")
     first = client.get(f"/P/{code}", headers={"Accept-Language": "en"})
@@ -199,3 +212,40 @@ def test_a_held_page_follows_whether_uploads_are_open(app, client, corpus):
         session.add(Group(name="Club", city=city, invite_code="COV-OPEN-1"))
         session.commit()
     assert 'id="take-part"' in client.get(f"/P/{code}").get_data(as_text=True)
+
+
+def test_held_pages_on_postgresql_survive_a_server_restart(pg_cluster, pg_template, tmp_path,
+                                                           corpus, rendered_anywhere):
+    """Each thread's own connection (db.ThreadConnections) is replaced after a restart."""
+    import servers
+    from helpers import TEST_CONFIG, make_app
+
+    from tablecloth.web.fast_pages import FastPages
+
+    name = servers.unique_name("t_")
+    url = pg_cluster.create_database(name, template=pg_template)
+    app = make_app({**TEST_CONFIG, "DATABASE_URL": url,
+                    "UPLOADS_DIR": str(tmp_path / "uploads")}, tmp_path / "instance")
+    try:
+        fast = app.wsgi_app
+        assert isinstance(fast, FastPages) and fast.own is not None
+        code = make_photo(app, corpus, PhotoState.APPROVED, code="7K3QZ9")
+        client = app.test_client()
+        first = client.get(f"/P/{code}", headers={"Accept-Language": "en"})
+        again = client.get(f"/P/{code}", headers={"Accept-Language": "en"})
+        assert first.status_code == again.status_code == 200 and again.data == first.data
+        assert rendered_anywhere.count("viewer/photo.html") == 1  # the second was held
+        [before] = fast.own._open
+        pg_cluster.restart()
+        after = client.get(f"/P/{code}", headers={"Accept-Language": "en"})
+        assert after.status_code == 200 and after.data == first.data
+        assert rendered_anywhere.count("viewer/photo.html") == 1  # still the fast path
+        [now] = fast.own._open
+        assert now is not before and before.closed
+        with app.app_context():  # the pool's connections recover too (pre-ping)
+            moderation.withdraw(site(), _photo(code))
+        assert client.get(f"/P/{code}").status_code == 410
+    finally:
+        app.extensions["tablecloth.engine"].dispose()
+        pg_cluster.drop_database(name)
+    assert not fast.own._open  # closed with the engine

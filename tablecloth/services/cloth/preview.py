@@ -9,16 +9,22 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 
 from ... import codes
 from ...layout import CellSpec, Plan
 from ...models import Cloth
 from ...render.raster import render_preview
 from ..site import Site
-from . import design, stored
+from . import computing, design, stored
 
 PREVIEW_WIDTH_PX = 2400  # the preview at zoom 1 is about 1,000 px wide; room to zoom in
 PREFIX = "previews/cloth-"
+# One drawing at a time in a process, and of a cloth across processes (computing.py): the
+# background refresh (refresh.py) and a designer who asked first would otherwise both draw
+# the same picture, each at half speed.
+_DRAWING = threading.Lock()
+WAIT_FOR_OTHER_S = 10.0
 
 
 def _key(cloth: Cloth, view: stored.StoredCloth) -> str:
@@ -38,6 +44,14 @@ def preview_png(site: Site, cloth: Cloth) -> tuple[bytes, int]:
         return site.store.get(key), view.version
     except FileNotFoundError:
         pass
+    with _DRAWING, computing.one_at_a_time(site, cloth.id, WAIT_FOR_OTHER_S, "preview"):
+        try:
+            return site.store.get(key), view.version  # drawn by another thread meanwhile
+        except FileNotFoundError:
+            return _draw(site, cloth, view, key), view.version
+
+
+def _draw(site: Site, cloth: Cloth, view: stored.StoredCloth, key: str) -> bytes:
     specs = [CellSpec(c["code"], _url(site, c["code"]), c["name"], c["city"], c["city_slug"],
                       c.get("name_other", "")) for c in view.cells]
     settings = design.settings_of(cloth)
@@ -51,7 +65,7 @@ def preview_png(site: Site, cloth: Cloth) -> tuple[bytes, int]:
     for old in list(site.store.keys(f"{PREFIX}{cloth.id}/")):
         if old != key:
             site.store.delete(old)  # an older version's picture: never shown again
-    return data, view.version
+    return data
 
 
 def _url(site: Site, code: str) -> str:

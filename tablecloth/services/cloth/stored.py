@@ -28,9 +28,10 @@ from ... import layout
 from ...errors import Refusal
 from ...models import Cloth, ClothView, StoredFile
 from ..site import Site
-from . import design
+from . import computing, design
 
 FORMAT = 3  # of the stored JSON; a stored view of another format is computed again
+WAIT_FOR_OTHER_S = 10.0  # at most, for another thread or process computing the same view
 
 
 @dataclass
@@ -237,6 +238,8 @@ class _Memo:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.views: dict[int, StoredCloth] = {}
+        # (cloth id, version, base URL) being computed by a thread of this process.
+        self.computing: dict[tuple[int, int, str], threading.Event] = {}
 
 
 _MEMOS: weakref.WeakKeyDictionary[Engine, _Memo] = weakref.WeakKeyDictionary()
@@ -270,14 +273,67 @@ def view(site: Site, cloth: Cloth) -> StoredCloth:
     if row is not None and row.version == version and row.base_url == site.base_url:
         found = _decode(row)
     if found is None:
+        found = _compute_once(site, cloth, version)
+    _remember(memo, _of_cloth(found, cloth))
+    return found
+
+
+def _of_cloth(found: StoredCloth, cloth: Cloth) -> StoredCloth:
+    found.edition, found.printed = cloth.edition, cloth.frozen_at is not None
+    return found
+
+
+def _remember(memo: _Memo, found: StoredCloth) -> None:
+    with memo.lock:
+        current = memo.views.get(found.cloth_id)
+        if current is None or current.version <= found.version:
+            memo.views[found.cloth_id] = found
+
+
+def _compute_once(site: Site, cloth: Cloth, version: int) -> StoredCloth:
+    """Compute and store this version; a thread that asks while another computes it waits.
+
+    The background refresh (refresh.py) and a viewer who arrived first would otherwise both
+    compute it, each at half speed under one interpreter lock. Other processes may still
+    compute it at the same time: ``_store`` keeps either.
+    """
+    memo = _memo(site)
+    key = (cloth.id, version, site.base_url)
+    with memo.lock:
+        running = memo.computing.get(key)
+        if running is None:
+            running = memo.computing[key] = threading.Event()
+            mine = True
+        else:
+            mine = False
+    if not mine:
+        running.wait(WAIT_FOR_OTHER_S)
+        with memo.lock:
+            known = memo.views.get(cloth.id)
+        if known is not None and known.version >= version and known.base_url == site.base_url:
+            return known
+        return _compute_and_store(site, cloth, version)  # the other thread failed or is slow
+    try:
+        found = _compute_and_store(site, cloth, version)
+        _remember(memo, found)
+        return found
+    finally:
+        with memo.lock:
+            memo.computing.pop(key, None)
+        running.set()
+
+
+def _compute_and_store(site: Site, cloth: Cloth, version: int) -> StoredCloth:
+    with computing.one_at_a_time(site, cloth.id, WAIT_FOR_OTHER_S):
+        # Another process may have stored it since we looked (or while we waited).
+        row = site.db.get(ClothView, cloth.id, populate_existing=True)
+        if row is not None and row.version >= version and row.base_url == site.base_url:
+            found = _decode(row)
+            if found is not None:
+                return _of_cloth(found, cloth)
         found = compute(site, cloth, version)
         _store(site, found)
-    found.edition, found.printed = cloth.edition, cloth.frozen_at is not None
-    with memo.lock:
-        current = memo.views.get(cloth.id)
-        if current is None or current.version <= found.version:
-            memo.views[cloth.id] = found
-    return found
+        return _of_cloth(found, cloth)
 
 
 def held(site: Site, cloth_id: int, version: int) -> StoredCloth | None:
