@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from tablecloth import context, db, render
 from tablecloth.models import AgeBand, City, Cloth, Export, Photo, Swatch
-from tablecloth.services import moderation, uploads
+from tablecloth.services import moderation, uploads, withdrawals
 from tablecloth.services.archive import records
 from tablecloth.services.cloth import design, editions, exports, swatches
 from tablecloth.storage import S3Storage
@@ -171,7 +171,7 @@ def test_round_trip_keeps_every_code(app, client, runner, site, fresh_app, tmp_p
         assert entry["key"] == f"exports/{export.id}/cloth-edition1.pdf"
         assert hashlib.sha256(context.store().get(entry["key"])).hexdigest() == entry["sha256"]
         # The participant's private link still works on the restored site.
-        photo = uploads.find_by_token(context.site(), site["token"])
+        photo = withdrawals.find_by_token(context.site(), site["token"])
         assert photo is not None and photo.code in site["approved"]
         # Every restored file is what was recorded.
         assert len(session.scalars(select(Photo)).all()) == 6

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from tablecloth import codes, db
 from tablecloth.context import site
 from tablecloth.models import Photo, PhotoState
-from tablecloth.services import moderation, reports, uploads
+from tablecloth.services import moderation, reports, withdrawals
 
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
                     "X-Frame-Options")
@@ -74,7 +74,7 @@ def _participant_withdraws(code: str) -> None:
     token = codes.new_token()
     _photo(code).withdraw_token_hash = codes.hash_token(token)
     db.session().commit()
-    assert uploads.withdraw_by_token(site(), token) is not None
+    assert withdrawals.withdraw_by_token(site(), token) is not None
 
 
 def _organiser_withdraws(code: str) -> None:

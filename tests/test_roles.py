@@ -16,7 +16,7 @@ from werkzeug.routing import IntegerConverter
 from tablecloth import codes, db
 from tablecloth.context import site
 from tablecloth.models import AgeBand, AuditEntry, City, Invitation, Organiser, Role, utcnow
-from tablecloth.services import accounts, audit, uploads
+from tablecloth.services import accounts, audit, uploads, withdrawals
 
 # Endpoints a moderator is refused (403). Every other organiser endpoint must be listed in
 # MODERATOR_ALLOWED or PUBLIC; a new route in none of them fails test_every_route_has_a_rule.
@@ -383,7 +383,7 @@ def test_participant_withdrawal_is_audited_without_an_organiser(app):
         city = db.session().scalars(select(City).where(City.slug == "coventry")).one()
         result = uploads.accept_upload(site(), out.getvalue(), city=city, first_name="Ivan",
                                        age_band=AgeBand.ADULT, consent_self=True)
-        uploads.withdraw_by_token(site(), result.withdraw_token)
+        withdrawals.withdraw_by_token(site(), result.withdraw_token)
     withdrawn = entries(app, "photo.withdraw")
     assert len(withdrawn) == 1 and withdrawn[0].organiser_id is None
     assert withdrawn[0].detail == {"by": "participant"}

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from tablecloth import codes, context, db
 from tablecloth.context import store as storage
 from tablecloth.models import AgeBand, City, Group, Photo, PhotoState, StoredFile, utcnow
-from tablecloth.services import uploads
+from tablecloth.services import uploads, withdrawals
 from tablecloth.services.site import Site
 from tablecloth.storage import StorageError
 
@@ -330,13 +330,13 @@ def test_caption_language_guess(text, language):
 
 def test_withdraw_by_token(ctx):
     result = uploads.accept_upload(site(), small_jpeg(13), **participant())
-    assert uploads.find_by_token(site(), "not-a-token") is None
-    assert uploads.withdraw_by_token(site(), "not-a-token") is None
-    assert uploads.withdraw_by_token(site(), "x" * 500) is None
-    photo = uploads.withdraw_by_token(site(), result.withdraw_token)
+    assert withdrawals.find_by_token(site(), "not-a-token") is None
+    assert withdrawals.withdraw_by_token(site(), "not-a-token") is None
+    assert withdrawals.withdraw_by_token(site(), "x" * 500) is None
+    photo = withdrawals.withdraw_by_token(site(), result.withdraw_token)
     assert photo.id == result.photo.id and photo.state is PhotoState.WITHDRAWN
     when = photo.withdrawn_at
-    again = uploads.withdraw_by_token(site(), result.withdraw_token)
+    again = withdrawals.withdraw_by_token(site(), result.withdraw_token)
     assert again.state is PhotoState.WITHDRAWN and again.withdrawn_at == when
     # Files stay (fixity, a later edition's audit); only the state changes.
     assert len(stored_keys()) == 4  # master, web, thumb and /cloth's tile

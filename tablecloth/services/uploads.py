@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import threading
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import codes, images
 from ..errors import Refusal
 from ..models import AgeBand, City, Group, Photo, PhotoState, StoredFile, Visit, utcnow
-from . import audit, groups, photo_states, tiles
+from . import audit, decode_slots, groups, tiles
 from .site import Site
 
 log = logging.getLogger(__name__)
@@ -179,23 +178,6 @@ def check_quota(site: Site, group: Group | None, new_bytes: int = 0) -> None:
         raise UploadRefused("quota_reached", limit=group.quota_mb, unit="MB")
 
 
-_SLOTS: dict[int, threading.BoundedSemaphore] = {}
-_SLOTS_LOCK = threading.Lock()
-
-
-def decode_slot(site: Site) -> threading.BoundedSemaphore:
-    """Return this process's gate for decoding photos: MAX_CONCURRENT_DECODES at a time.
-
-    A 48-megapixel photo needs up to ~150 MB while decoded (images.MASTER_MAX_PIXELS); 20
-    arriving at once on 3 workers of 4 threads would otherwise all decode together. The
-    others wait their turn (their bytes are already received), so memory stays bounded by
-    workers x MAX_CONCURRENT_DECODES photos whatever the number of uploads.
-    """
-    size = site.settings["MAX_CONCURRENT_DECODES"]
-    with _SLOTS_LOCK:
-        return _SLOTS.setdefault(size, threading.BoundedSemaphore(size))
-
-
 def accept_upload(
     site: Site,
     data: bytes,
@@ -248,7 +230,7 @@ def accept_upload(
         raise UploadRefused("duplicate")
     config = site.settings
     try:
-        with decode_slot(site):
+        with decode_slots.slot(site):
             processed = images.process(
                 data,
                 max_bytes=config["MAX_UPLOAD_BYTES"],
@@ -345,41 +327,6 @@ def _recheck_quota(site: Site, group: Group | None) -> None:
         raise UploadRefused("quota_reached", limit=group.quota_photos, unit="photos")
     if group.quota_mb is not None and size > group.quota_mb * 1024 * 1024:
         raise UploadRefused("quota_reached", limit=group.quota_mb, unit="MB")
-
-
-def find_by_token(site: Site, token: str) -> Photo | None:
-    """Return the photo whose private withdrawal token this is, or None."""
-    if not token or len(token) > 128:
-        return None
-    return site.db.scalars(
-        select(Photo).where(Photo.withdraw_token_hash == codes.hash_token(token))
-    ).first()
-
-
-def withdraw_by_token(site: Site, token: str) -> Photo | None:
-    """Withdraw the photo behind a private link at once; return it, or None if unknown."""
-    photo = find_by_token(site, token)
-    if photo is not None:
-        withdraw(site, photo)
-    return photo
-
-
-def withdraw(site: Site, photo: Photo) -> bool:
-    """Withdraw a photo at once at its participant's request (a private link); return whether
-    this call withdrew it (the state machine: a concurrent approve can never undo it)."""
-    return photo_states.change(site, photo, "withdraw", who="participant")
-
-
-def thumbnail(site: Site, token: str) -> tuple[bytes, str] | None:
-    """Return the thumbnail bytes and content type of the photo behind a private link."""
-    photo = find_by_token(site, token)
-    stored = photo.file("thumb") if photo is not None else None
-    if stored is None:
-        return None
-    try:
-        return site.store.get(stored.key), stored.content_type
-    except FileNotFoundError:
-        return None
 
 
 def _already_sent(site: Site, upload_key: str | None, source_sha256: str,

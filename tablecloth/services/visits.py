@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from .. import codes
 from ..models import PartialUpload, Photo, Visit, utcnow
-from . import uploads
+from . import uploads, withdrawals
 from .site import Site
 
 _REF = re.compile(r"[0-9a-f]{32}")
@@ -107,5 +107,5 @@ def withdraw(site: Site, visit: Visit, code: str) -> Photo | None:
     """Withdraw one photo of the visit at once; return it, or None if it is not the visit's."""
     found = photo(site, visit, code)
     if found is not None:
-        uploads.withdraw(site, found)
+        withdrawals.withdraw(site, found)
     return found

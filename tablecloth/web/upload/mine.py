@@ -6,7 +6,7 @@ from flask import Response, abort, redirect, render_template, request, url_for
 
 from ... import context
 from ...models import Photo, PhotoState, Visit
-from ...services import uploads, visits
+from ...services import visits, withdrawals
 from ...services.cloth import places
 from .blueprint import bp
 from .receipts import mine_url, private
@@ -64,7 +64,7 @@ def mine_withdraw(token: str, code: str):
     if photo is None:
         return _not_found()
     if request.method == "POST":
-        uploads.withdraw(site, photo)
+        withdrawals.withdraw(site, photo)
         return redirect(url_for("upload.mine", token=token, withdrawn=photo.code), 303)
     page = render_template(
         "upload/withdraw.html", photo=photo, already=photo.state is PhotoState.WITHDRAWN,

@@ -21,7 +21,7 @@ from werkzeug.datastructures import FileStorage
 
 from ... import context
 from ...models import Group, Photo, PhotoState, Visit
-from ...services import uploads, visits
+from ...services import uploads, visits, withdrawals
 from ..limits import address, limiter
 from .blueprint import bp
 from .form import (
@@ -261,7 +261,7 @@ def terms():
 @bp.get("/receipt/<token>/thumb")
 def thumb(token: str):
     """Serve a photo's thumbnail to the holder of its private link only."""
-    found = uploads.thumbnail(context.site(), token)
+    found = withdrawals.thumbnail(context.site(), token)
     if found is None:
         abort(404)
     data, content_type = found
@@ -272,13 +272,13 @@ def thumb(token: str):
 def withdraw(token: str):
     """Ask to confirm, then withdraw the photo behind a private link at once."""
     site = context.site()
-    photo: Photo | None = uploads.find_by_token(site, token)
+    photo: Photo | None = withdrawals.find_by_token(site, token)
     if photo is None:
         return private(Response(render_template("upload/not_found.html"), status=404))
     already = photo.state is PhotoState.WITHDRAWN
     done = False
     if request.method == "POST" and not already:
-        uploads.withdraw_by_token(site, token)
+        withdrawals.withdraw_by_token(site, token)
         done = True
     page = render_template("upload/withdraw.html", photo=photo, already=already, done=done,
                            thumb_url=url_for("upload.thumb", token=token),
