@@ -52,10 +52,10 @@ def test_the_access_log_of_a_live_server_holds_no_private_token(backend_settings
 
 
 def test_flask_logs_a_failing_private_page_without_its_token(app, client, monkeypatch, caplog):
-    from tablecloth.services import uploads
+    from tablecloth.services import withdrawals
 
     app.config["PROPAGATE_EXCEPTIONS"] = False
-    monkeypatch.setattr(uploads, "find_by_token", lambda *_args: 1 / 0)
+    monkeypatch.setattr(withdrawals, "find_by_token", lambda *_args: 1 / 0)
     with caplog.at_level(logging.ERROR):
         assert client.get(f"/upload/withdraw/{TOKEN}").status_code == 500
     assert "Exception on /upload/withdraw/[private] [GET]" in caplog.text

@@ -136,35 +136,16 @@ def check(site: Site, *, repair: bool = False, grace_s: float = 10.0,
     exports = session.scalars(select(Export).order_by(Export.id)).all()
     busy_prefixes = tuple(f"exports/{e.id}/" for e in exports if e.status in EXPORTS_IN_PROGRESS)
     for export in exports:
-        for entry in export.files or []:
-            key = entry.get("key")
-            if not key:
-                continue
-            known.add(key)
-            summary.export_files += 1
-            found = _compare(store, key, entry.get("sha256", ""), int(entry.get("size", -1)))
-            if found is not None:
-                summary.problems.append(Problem(
-                    found[0], key, found[1], f"export {export.id} ({entry.get('format', '?')})",
-                    unrepairable="an exported file cannot be remade identically; export the "
-                    "cloth again, or restore the file from an archive",
-                ))
-
+        _check_print_files(
+            store, export.files, f"export {export.id}", known, summary,
+            "an exported file cannot be remade identically; export the cloth again, or "
+            "restore the file from an archive")
     # A test swatch's files are print files like an export's (counted with them).
     for swatch in session.scalars(select(Swatch).order_by(Swatch.id)):
-        for entry in swatch.files or []:
-            key = entry.get("key")
-            if not key:
-                continue
-            known.add(key)
-            summary.export_files += 1
-            found = _compare(store, key, entry.get("sha256", ""), int(entry.get("size", -1)))
-            if found is not None:
-                summary.problems.append(Problem(
-                    found[0], key, found[1], f"swatch {swatch.id} ({entry.get('format', '?')})",
-                    unrepairable="a swatch file cannot be remade identically; make a new "
-                    "swatch, or restore the file from an archive",
-                ))
+        _check_print_files(
+            store, swatch.files, f"swatch {swatch.id}", known, summary,
+            "a swatch file cannot be remade identically; make a new swatch, or restore the "
+            "file from an archive")
 
     strays = []
     for prefix in CHECKED_PREFIXES:
@@ -222,6 +203,22 @@ def _abandoned_uploads(site: Site, repair: bool) -> list[Problem]:
         for problem in problems:
             problem.repaired = "deleted"
     return problems
+
+
+def _check_print_files(store: Storage, entries: list[dict] | None, owner: str, known: set[str],
+                       summary: FixitySummary, unrepairable: str) -> None:
+    """Compare an export's or a swatch's recorded files with the store; none can be remade."""
+    for entry in entries or []:
+        key = entry.get("key")
+        if not key:
+            continue
+        known.add(key)
+        summary.export_files += 1
+        found = _compare(store, key, entry.get("sha256", ""), int(entry.get("size", -1)))
+        if found is not None:
+            summary.problems.append(Problem(
+                found[0], key, found[1], f"{owner} ({entry.get('format', '?')})",
+                unrepairable=unrepairable))
 
 
 def _triage(site: Site, photo: Photo, broken: dict[str, Problem], repair: bool) -> None:

@@ -138,17 +138,10 @@ def _write_export(writer: BagWriter, summary: ArchiveSummary, base: str, export:
     folder = f"{base}/exports/{export.id}"
     printed = {cell.get("code") for cell in (export.settings or {}).get("cells", [])}
     shows_withdrawn = bool(printed & withdrawn)
-    files = []
-    for entry in export.files or []:
-        if shows_withdrawn and records.shows_people(entry):
-            continue  # a proof sheet prints each photo's thumbnail and caption
-        name = entry.get("name") or entry["key"].rsplit("/", 1)[1]
-        problem = writer.copy_stored(f"{folder}/{name}", entry["key"], entry.get("sha256", ""))
-        if problem:
-            summary.problems.append(problem)
-            continue
-        summary.files += 1
-        files.append({**entry, "name": name})
+    # A proof sheet prints each photo's thumbnail and caption: left out once one is withdrawn.
+    files = _copy_files(writer, summary, folder, [
+        entry for entry in export.files or []
+        if not (shows_withdrawn and records.shows_people(entry))])
     writer.write(f"{folder}/export.json", records.to_json(records.export_record(export, files)))
     writer.write(f"{folder}/report.json", records.to_json(export.report or {}))
     summary.exports += 1
@@ -157,8 +150,15 @@ def _write_export(writer: BagWriter, summary: ArchiveSummary, base: str, export:
 def _write_swatch(writer: BagWriter, summary: ArchiveSummary, base: str, swatch: Swatch) -> None:
     """Copy one test swatch's files and record, with the reads its codes had."""
     folder = f"{base}/swatches/{swatch.id}"
+    files = _copy_files(writer, summary, folder, swatch.files or [])
+    writer.write(f"{folder}/swatch.json", records.to_json(records.swatch_record(swatch, files)))
+
+
+def _copy_files(writer: BagWriter, summary: ArchiveSummary, folder: str,
+                entries: list[dict]) -> list[dict]:
+    """Copy recorded print files into the bag; return the entries copied, with their names."""
     files = []
-    for entry in swatch.files or []:
+    for entry in entries:
         name = entry.get("name") or entry["key"].rsplit("/", 1)[1]
         problem = writer.copy_stored(f"{folder}/{name}", entry["key"], entry.get("sha256", ""))
         if problem:
@@ -166,7 +166,7 @@ def _write_swatch(writer: BagWriter, summary: ArchiveSummary, base: str, swatch:
             continue
         summary.files += 1
         files.append({**entry, "name": name})
-    writer.write(f"{folder}/swatch.json", records.to_json(records.swatch_record(swatch, files)))
+    return files
 
 
 def build_zip(site: Site, target_dir: Path) -> tuple[Path, ArchiveSummary]:
