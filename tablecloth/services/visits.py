@@ -93,14 +93,7 @@ def photo(site: Site, visit: Visit, code: str) -> Photo | None:
 
 def thumbnail(site: Site, visit: Visit, code: str) -> tuple[bytes, str] | None:
     """Return the thumbnail bytes and content type of one of the visit's photos, or None."""
-    found = photo(site, visit, code)
-    stored = found.file("thumb") if found is not None else None
-    if stored is None:
-        return None
-    try:
-        return site.store.get(stored.key), stored.content_type
-    except FileNotFoundError:
-        return None
+    return withdrawals.thumbnail_of(site, photo(site, visit, code))
 
 
 def withdraw(site: Site, visit: Visit, code: str) -> Photo | None:

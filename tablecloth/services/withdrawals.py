@@ -35,7 +35,11 @@ def withdraw(site: Site, photo: Photo) -> bool:
 
 def thumbnail(site: Site, token: str) -> tuple[bytes, str] | None:
     """Return the thumbnail bytes and content type of the photo behind a private link."""
-    photo = find_by_token(site, token)
+    return thumbnail_of(site, find_by_token(site, token))
+
+
+def thumbnail_of(site: Site, photo: Photo | None) -> tuple[bytes, str] | None:
+    """Return a photo's thumbnail bytes and content type, or None when it has none."""
     stored = photo.file("thumb") if photo is not None else None
     if stored is None:
         return None
