@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import threading
 import time
-import weakref
 from collections import Counter
 from datetime import date, timedelta
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from ..models import Photo, utcnow
 from ..models import PhotoScan as PageViews
-from .site import Site
+from .site import PerDatabase, Site
 
 UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
@@ -33,18 +32,8 @@ class _Buffer:
         self.since = time.monotonic()
 
 
-# One buffer per database in this process: each app (and each test's app) has its engine.
-_BUFFERS: weakref.WeakKeyDictionary[Engine, _Buffer] = weakref.WeakKeyDictionary()
-_BUFFERS_LOCK = threading.Lock()
-
-
-def _buffer(site: Site) -> _Buffer:
-    engine = site.db.get_bind()
-    with _BUFFERS_LOCK:
-        found = _BUFFERS.get(engine)
-        if found is None:
-            found = _BUFFERS[engine] = _Buffer()
-        return found
+# One buffer per database in this process.
+_buffer = PerDatabase(_Buffer)
 
 
 def count(site: Site, photo_id: int, day: date | None = None) -> None:

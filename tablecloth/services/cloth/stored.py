@@ -17,17 +17,16 @@ from __future__ import annotations
 import gzip
 import json
 import threading
-import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ... import layout
 from ...errors import Refusal
 from ...models import Cloth, ClothView, StoredFile
-from ..site import Site
+from ..site import PerDatabase, Site
 from . import computing, design
 
 FORMAT = 3  # of the stored JSON; a stored view of another format is computed again
@@ -242,17 +241,7 @@ class _Memo:
         self.computing: dict[tuple[int, int, str], threading.Event] = {}
 
 
-_MEMOS: weakref.WeakKeyDictionary[Engine, _Memo] = weakref.WeakKeyDictionary()
-_MEMOS_LOCK = threading.Lock()
-
-
-def _memo(site: Site) -> _Memo:
-    engine = site.db.get_bind()
-    with _MEMOS_LOCK:
-        found = _MEMOS.get(engine)
-        if found is None:
-            found = _MEMOS[engine] = _Memo()
-        return found
+_memo = PerDatabase(_Memo)
 
 
 def version_of(site: Site, cloth: Cloth) -> int:
