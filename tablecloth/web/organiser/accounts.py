@@ -13,7 +13,7 @@ from ...services import accounts, sessions
 from ..messages import say_refusal
 from .auth import admin_required, begin_session
 from .blueprint import bp
-from .common import or_404
+from .common import PRIVATE, or_404, used_link
 
 ROLE_LABELS = {Role.ADMIN: _l("admin"), Role.MODERATOR: _l("moderator")}
 
@@ -125,12 +125,7 @@ def accept_invitation(token: str):
     site = context.site()
     invitation = accounts.open_invitation(site, token)
     if invitation is None:
-        return render_template(
-            "organiser/problem.html", title=_("This invitation cannot be used"),
-            message=_("The link has expired or was already used. Ask an admin for a new one."),
-            back=url_for("organiser.login"),
-        ), 410
-    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+        return used_link(_("This invitation cannot be used"))
     email, error = "", None
     if request.method == "POST":
         email = request.form.get("email", "")
@@ -149,4 +144,4 @@ def accept_invitation(token: str):
     return render_template(
         "organiser/invite.html", invitation=invitation, role_label=ROLE_LABELS[invitation.role],
         email=email, error=error, min_password=accounts.MIN_PASSWORD_LENGTH,
-    ), 400 if error else 200, headers
+    ), 400 if error else 200, PRIVATE

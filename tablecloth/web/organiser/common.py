@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from flask import abort, url_for
+from flask import abort, render_template, url_for
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
@@ -45,3 +46,16 @@ def or_404(found: T | None) -> T:
     if found is None:
         abort(404)
     return found
+
+
+# A page reached through a private one-time link: kept out of caches and of Referer headers.
+PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+def used_link(title: str):
+    """Answer a one-time link (invitation, password reset) that has expired or been used."""
+    return render_template(
+        "organiser/problem.html", title=title,
+        message=gettext("The link has expired or was already used. Ask an admin for a new one."),
+        back=url_for("organiser.login"),
+    ), 410, PRIVATE

@@ -11,9 +11,9 @@ from ...services import accounts, sessions
 from ..messages import say_refusal
 from .auth import begin_session, login_required
 from .blueprint import bp
+from .common import PRIVATE, used_link
 
 # Pages with a secret in their address or a password form: never cached, never referred.
-PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 def _twice(form) -> str | None:
@@ -52,11 +52,7 @@ def reset_password(token: str):
     site = context.site()
     reset = sessions.open_reset(site, token)
     if reset is None:
-        return render_template(
-            "organiser/problem.html", title=_("This link cannot be used"),
-            message=_("The link has expired or was already used. Ask an admin for a new one."),
-            back=url_for("organiser.login"),
-        ), 410, PRIVATE
+        return used_link(_("This link cannot be used"))
     error = None
     if request.method == "POST":
         error = _twice(request.form)
