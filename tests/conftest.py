@@ -18,6 +18,7 @@ from helpers import (
     cli_runner,
     make_app,
     quick_hash,
+    unavailable,
 )
 from werkzeug.routing import Rule
 
@@ -68,13 +69,6 @@ def pytest_collection_modifyitems(config, items):
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
-
-
-def unavailable(reason: str):
-    """Skip for want of an external program locally; fail in CI, where it must be there."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI is set, so this fails instead of skipping)", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session", autouse=True)

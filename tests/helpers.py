@@ -9,6 +9,7 @@ import io
 import os
 import re
 
+import pytest
 import zxingcpp
 from flask import Flask
 from flask.testing import FlaskCliRunner
@@ -384,3 +385,10 @@ def insert_photos(session, total: int, *, offset: int = 0,
     versions.cloths_changed(session)  # Core inserts pass no ORM hook: say so ourselves
     session.commit()
     return codes
+
+
+def unavailable(reason: str):
+    """Skip for want of an external program locally; fail in CI, where it must be there."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so this fails instead of skipping)", pytrace=False)
+    pytest.skip(reason)

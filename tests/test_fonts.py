@@ -8,6 +8,7 @@ import subprocess
 
 import pypdfium2 as pdfium
 import pytest
+from helpers import unavailable
 from PIL import Image
 
 from tablecloth.layout import CellSpec, ClothSettings, clean, plan_cloth
@@ -93,8 +94,9 @@ def test_the_plan_names_each_photo_with_an_emoji_once(plan):
     assert not [w for w in plan.warnings if w.reason == "names_unprintable"]
 
 
-@pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler-utils not installed")
 def test_pdf_embeds_a_font_for_every_script(plan, tmp_path):
+    if shutil.which("pdffonts") is None:
+        unavailable("pdffonts (poppler-utils) is not installed")
     out = tmp_path / "names.pdf"
     render("pdf", plan, out)
     listing = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True,
