@@ -8,12 +8,12 @@ from __future__ import annotations
 import io
 import re
 
-from helpers import add_photos, fetch
+from helpers import add_photos, fetch, make_photo
 from PIL import Image
 from sqlalchemy import delete, select
 
 from tablecloth import context, db
-from tablecloth.models import Cloth, Photo, StoredFile
+from tablecloth.models import Cloth, Photo, PhotoState, StoredFile
 from tablecloth.services import moderation, tiles
 from tablecloth.services.cloth import design, editions, exports, places
 
@@ -155,3 +155,15 @@ def test_tiles_are_small_hashed_and_only_for_public_photos(app, client, corpus):
         assert list(kinds) == [public.id]
         assert (session.scalar(select(Photo.version).where(Photo.id == public.id)),
                 session.scalar(select(Cloth.version))) == versions
+
+
+def test_a_tile_whose_thumbnail_is_lost_is_a_404_not_a_500(app, client, corpus):
+    """A lost thumbnail (check --repair remakes it) leaves the cloth's square plain."""
+    photo = make_photo(app, corpus, PhotoState.APPROVED, code="7K3QZ9")
+    with app.app_context():
+        session = db.session()
+        session.execute(delete(StoredFile).where(StoredFile.kind == tiles.KIND))
+        thumb = session.scalar(select(StoredFile.key).where(StoredFile.kind == "thumb"))
+        session.commit()
+        context.store().delete(thumb)
+    assert fetch(client, f"/P/{photo}/tile.jpg").status_code == 404

@@ -49,7 +49,13 @@ def ensure(site: Site, raw_code: str) -> str:
     thumb = photo.file("thumb")
     if thumb is None:
         return public.UNKNOWN
-    made = make(site.store.get(thumb.key))
+    try:
+        made = make(site.store.get(thumb.key))
+    except (FileNotFoundError, images.ImageError, OSError):
+        # The thumbnail is lost or damaged (tablecloth check --repair remakes it): no tile
+        # for now, a 404 the view draws as a plain square, never a 500.
+        log.warning("no tile for %s: its thumbnail %s cannot be read", photo.code, thumb.key)
+        return public.UNKNOWN
     key = key_of(photo.code)
     site.store.put(key, made.data, made.content_type)
     photo_id = photo.id
