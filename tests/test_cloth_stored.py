@@ -179,6 +179,10 @@ def test_the_stored_outline_is_the_plan_the_print_files_draw(app):
         b = plan.bleed_mm
         assert legend and all(title["x_mm"] - b <= t.x0_mm and title["y_mm"] - b <= t.y_mm
                               <= title["y_mm"] - b + title["h_mm"] for t in legend)
+        # ... and /cloth draws its words where the print files do (the outline's texts).
+        assert [(t["text"], t["x_mm"], t["y_mm"]) for t in view.outline["texts"]
+                if t["role"] == "legend"] == [
+            (t.text, round(t.x_mm + b, 2), round(t.y_mm + b, 2)) for t in legend]
         # Another worker decodes the same warnings from the stored row.
         stored.forget(site())
         assert stored.view(site(), cloth).warnings() == view.warnings()

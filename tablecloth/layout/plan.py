@@ -343,6 +343,12 @@ def outline(plan: Plan) -> dict[str, Any]:
         "title": {"x_mm": round(t.x_mm + b, 2), "y_mm": round(t.y_mm + b, 2),
                   "w_mm": round(t.w_mm, 2), "h_mm": round(t.h_mm, 2),
                   "text": plan.title.title, "subtitle": plan.title.subtitle},
+        # Every line of text but the codes' labels (title, years, legend, address, border),
+        # where the print files draw it, so a screen shows the same words in the same places.
+        "texts": [{"role": t.role, "text": t.text, "x_mm": round(t.x_mm + b, 2),
+                   "y_mm": round(t.y_mm + b, 2), "size_mm": round(t.size_mm, 2),
+                   "bold": t.bold, "align": t.align, "colour": t.colour, "rotate": t.rotate}
+                  for t in plan.texts if t.role != "label"],
         "cells": cells,
         "columns": plan.cols,
         "rows": plan.rows,

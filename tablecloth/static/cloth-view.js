@@ -154,19 +154,16 @@
     if (t && t.w_mm > 0) {
       var title = make("g", {"class": "title-block"}, world);
       make("rect", {x: t.x_mm, y: t.y_mm, width: t.w_mm, height: t.h_mm, fill: light}, title);
-      var big = Math.min(t.h_mm * 0.28, t.w_mm / Math.max(6, (t.text || "").length * 0.58));
-      var small = Math.min(big * 0.6, t.w_mm / Math.max(6, (t.subtitle || "").length * 0.55));
-      var cy = t.y_mm + t.h_mm / 2;
-      var main = make("text", {x: t.x_mm + t.w_mm / 2, y: cy - (t.subtitle ? small * 0.3 : -big * 0.35),
-                               "font-size": big, "text-anchor": "middle", fill: dark,
-                               "font-weight": "700"}, title);
-      main.textContent = t.text || "";
-      if (t.subtitle) {
-        var sub = make("text", {x: t.x_mm + t.w_mm / 2, y: cy + small * 1.4, "font-size": small,
-                                "text-anchor": "middle", fill: dark}, title);
-        sub.textContent = t.subtitle;
-      }
     }
+    // The title block's lines and the border's, where the print files draw them.
+    (m.texts || []).forEach(function (item) {
+      var attrs = {x: item.x_mm, y: item.y_mm, "font-size": item.size_mm,
+                   "text-anchor": item.align || "middle", fill: item.colour || dark,
+                   "class": "cloth-text " + item.role};
+      if (item.bold) { attrs["font-weight"] = "700"; }
+      if (item.rotate) { attrs.transform = "rotate(" + item.rotate + " " + item.x_mm + " " + item.y_mm + ")"; }
+      make("text", attrs, world).textContent = item.text;
+    });
     var layer = make("g", {"class": "cells"}, world);
     var by = this.root.dataset.by;
     this.cells.forEach(function (c) {

@@ -29,7 +29,7 @@ from ...models import Cloth, ClothView, StoredFile
 from ..site import PerDatabase, Site
 from . import computing, design
 
-FORMAT = 3  # of the stored JSON; a stored view of another format is computed again
+FORMAT = 4  # of the stored JSON; a stored view of another format is computed again
 WAIT_FOR_OTHER_S = 10.0  # at most, for another thread or process computing the same view
 
 

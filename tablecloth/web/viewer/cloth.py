@@ -158,7 +158,7 @@ def cloth_cells():
                      "photos": len(view.shown)})
         if view.outline is not None:
             body.update({k: view.outline.get(k) for k in (
-                "width_mm", "height_mm", "trim", "finished", "title", "columns", "rows",
+                "width_mm", "height_mm", "trim", "finished", "title", "texts", "columns", "rows",
                 "panels", "dark", "light")})
             body["frame"] = view.frame()
             region = _region()
